@@ -1,0 +1,104 @@
+"""Productivity Broker: the Flask application."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jinja2
+from flask import Flask
+
+from grants.config import BaseConfig, load_config
+from grants.extensions import csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config: BaseConfig | str | None = None, **overrides: Any) -> Flask:
+    """Build the application. `config` is a config object or the name of one (development,
+    test, production); `overrides` replace single settings (tests use them)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    app = Flask(__name__, template_folder=str(root / "templates"), instance_path=str(root / "instance"))
+    app.config.from_object(config if isinstance(config, BaseConfig) else load_config(config))
+    app.config.update(overrides)
+    if "CELERY_BROKER_URL" in overrides and "CELERY" not in overrides:
+        from grants.config import celery_settings
+
+        app.config["CELERY"] = celery_settings(overrides["CELERY_BROKER_URL"])
+
+    from grants.request_log import configure_logging, init_request_log
+
+    configure_logging(app)
+    init_request_log(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(root / "migrations"))
+    csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    _init_login(app)
+
+    from grants.celery_app import celery_init_app
+
+    celery_init_app(app)
+
+    from grants.security import init_security_headers
+
+    init_security_headers(app)
+    _init_templates(app)
+
+    from grants.admin.views import bp as admin_bp
+    from grants.auth.views import bp as auth_bp
+    from grants.errors import init_error_handlers
+    from grants.main.views import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    init_error_handlers(app)
+
+    from grants.commands import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from grants.models import User
+
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Sign in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(identity: str) -> User | None:
+        user_id, _, session_token = identity.partition(":")
+        if not user_id.isdigit() or not session_token:
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.is_active or user.session_token != session_token:
+            return None
+        return user
+
+
+def _init_templates(app: Flask) -> None:
+    from govuk_frontend_wtf.main import WTFormsHelpers
+
+    from grants import template_helpers
+
+    app.jinja_loader = jinja2.ChoiceLoader(
+        [
+            jinja2.FileSystemLoader(app.template_folder or "templates"),
+            jinja2.PrefixLoader(
+                {
+                    "govuk_frontend_jinja": jinja2.PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": jinja2.PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    WTFormsHelpers(app)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    template_helpers.register(app)

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import EmailField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Email, InputRequired, Length
+
+from grants.models import Role
+
+ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in Role]
+
+
+class RolesMixin:
+    roles = SelectMultipleField(
+        "Roles",
+        widget=GovCheckboxesInput(),
+        choices=ROLE_CHOICES,
+        description="A council officer holds no other role.",
+    )
+    council = SelectField(
+        "Council (council officers only)",
+        widget=GovSelect(),
+        choices=[],
+        validate_choice=True,
+    )
+    expert = SelectField(
+        "Expert profile (experts only)",
+        widget=GovSelect(),
+        choices=[],
+        validate_choice=True,
+    )
+
+
+class InviteForm(RolesMixin, FlaskForm):
+    name = StringField(
+        "Full name",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the person's full name"), Length(max=120)],
+    )
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter the person's email address"),
+            Email(message="Enter an email address in the correct format, like name@example.gov.uk"),
+            Length(max=254),
+        ],
+    )
+    submit = SubmitField("Send invitation", widget=GovSubmitInput())
+
+
+class RolesForm(RolesMixin, FlaskForm):
+    submit = SubmitField("Save roles", widget=GovSubmitInput())
+
+
+class DeactivateForm(FlaskForm):
+    reason = TextAreaField(
+        "Why is this account being deactivated?",
+        widget=GovTextArea(),
+        validators=[InputRequired(message="Enter why the account is being deactivated"), Length(max=500)],
+    )
+    submit = SubmitField("Deactivate account", widget=GovSubmitInput())
+
+
+class ConfirmForm(FlaskForm):
+    """A bare form for one-button actions: it carries the CSRF token."""
+
+    submit = SubmitField("Confirm", widget=GovSubmitInput())

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
+from wtforms import EmailField, PasswordField, SubmitField
+from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
+
+from grants.auth.passwords import MAX_LENGTH, password_problem
+
+
+class SignInForm(FlaskForm):
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter your email address"), Length(max=254)],
+    )
+    password = PasswordField(
+        "Password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired(message="Enter your password"), Length(max=MAX_LENGTH)],
+    )
+    submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+class EmailForm(FlaskForm):
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter your email address"),
+            Email(message="Enter an email address in the correct format, like name@example.gov.uk"),
+            Length(max=254),
+        ],
+    )
+    submit = SubmitField("Send me a link", widget=GovSubmitInput())
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        widget=GovPasswordInput(),
+        description="At least 12 characters. A few unrelated words together make a strong password.",
+        validators=[InputRequired(message="Enter a new password")],
+    )
+    confirm = PasswordField(
+        "Confirm new password",
+        widget=GovPasswordInput(),
+        validators=[
+            InputRequired(message="Enter the new password again"),
+            EqualTo("password", message="The passwords do not match"),
+        ],
+    )
+    submit = SubmitField("Set password", widget=GovSubmitInput())
+
+    def __init__(self, *args: object, user_inputs: list[str] | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self._user_inputs = user_inputs or []
+
+    def validate_password(self, field: PasswordField) -> None:
+        problem = password_problem(field.data or "", user_inputs=self._user_inputs)
+        if problem:
+            raise ValidationError(problem)
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current_password = PasswordField(
+        "Current password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired(message="Enter your current password")],
+    )
+    submit = SubmitField("Change password", widget=GovSubmitInput())
+
+
+class SignOutForm(FlaskForm):
+    submit = SubmitField("Sign out")

@@ -1,0 +1,191 @@
+"""Signing in and out, invitations, password resets and the account page."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+from werkzeug.exceptions import TooManyRequests
+from werkzeug.wrappers import Response
+
+from grants.auth import throttle
+from grants.auth.forms import ChangePasswordForm, EmailForm, NewPasswordForm, SignInForm, SignOutForm
+from grants.auth.passwords import hash_password, needs_rehash, verify_password
+from grants.auth.permissions import Permission, public, requires
+from grants.extensions import db, limiter
+from grants.models import TokenPurpose, User
+from workflows import accounts
+
+bp = Blueprint("auth", __name__)
+logger = logging.getLogger(__name__)
+
+WRONG_DETAILS = "Enter a correct email address and password"
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only a path on this site: never another host, scheme or protocol-relative URL."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target
+
+
+def _refuse(retry_after: int) -> None:
+    error = TooManyRequests()
+    error.retry_after = retry_after  # type: ignore[attr-defined]
+    raise error
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@public
+def sign_in() -> str | Response:
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = SignInForm()
+    if form.validate_on_submit():
+        email = accounts.normalise_email(form.email.data or "")
+        state = throttle.check_sign_in(email, request.remote_addr)
+        if state.refused:
+            logger.warning("sign-in refused: too many failures", extra={"remote_addr": request.remote_addr})
+            _refuse(state.retry_after_seconds)
+        if state.delay_seconds:
+            time.sleep(state.delay_seconds)
+        user = db.session.scalar(select(User).where(User.email == email))
+        password = form.password.data or ""
+        if user is not None and user.is_active and verify_password(user.password_hash, password):
+            throttle.clear_account(email)
+            if user.password_hash and needs_rehash(user.password_hash):
+                user.password_hash = hash_password(password)
+            destination = _safe_next(request.args.get("next")) or url_for("main.home")
+            session.clear()  # a fresh session: nothing from before sign-in carries over
+            login_user(user)
+            accounts.record_sign_in(user)
+            db.session.commit()
+            return redirect(destination)
+        if user is None:
+            verify_password(None, password)  # the same work whether or not the account exists
+        throttle.record_failure(email, request.remote_addr)
+        logger.warning("sign-in failed", extra={"remote_addr": request.remote_addr})
+        form.email.errors = [WRONG_DETAILS]
+    return render_template("auth/sign_in.html", form=form)
+
+
+@bp.route("/sign-out", methods=["POST"])
+@requires(Permission.SIGNED_IN)
+def sign_out() -> Response:
+    form = SignOutForm()
+    if not form.validate_on_submit():
+        abort(400)
+    user = db.session.get(User, current_user.id)
+    if user is not None:
+        accounts.sign_out_everywhere(user)
+        db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You have signed out", "success")
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/invitation/<secret>", methods=["GET", "POST"])
+@public
+def accept_invitation(secret: str) -> str | Response:
+    found = accounts.find_token(secret, TokenPurpose.INVITATION)
+    if found.problem is not None:
+        return render_template("auth/link_problem.html", problem=found.problem, purpose="invitation"), 410
+    assert found.user is not None
+    form = NewPasswordForm(user_inputs=[found.user.email, found.user.name])
+    if form.validate_on_submit():
+        try:
+            user = accounts.accept_invitation(secret, form.password.data or "")
+        except accounts.AccountError:
+            db.session.rollback()
+            return render_template("auth/link_problem.html", problem=accounts.USED, purpose="invitation"), 410
+        db.session.commit()
+        if current_user.is_authenticated:
+            logout_user()
+        session.clear()
+        login_user(user)
+        accounts.record_sign_in(user)
+        db.session.commit()
+        flash("Your password is set and you are signed in", "success")
+        return redirect(url_for("main.home"))
+    return render_template("auth/accept_invitation.html", form=form, user=found.user)
+
+
+@bp.route("/invitation/new", methods=["GET", "POST"])
+@public
+@limiter.limit("10 per hour", methods=["POST"])
+def request_invitation() -> str:
+    form = EmailForm()
+    if form.validate_on_submit():
+        accounts.request_new_invitation(
+            form.email.data or "",
+            valid_for=timedelta(hours=current_app.config["INVITATION_VALID_HOURS"]),
+            service_url=current_app.config["SERVICE_URL"],
+        )
+        db.session.commit()
+        return render_template("auth/link_sent.html", purpose="invitation", email=form.email.data)
+    return render_template("auth/request_link.html", form=form, purpose="invitation")
+
+
+@bp.route("/reset-password", methods=["GET", "POST"])
+@public
+@limiter.limit("10 per hour", methods=["POST"])
+def request_password_reset() -> str:
+    form = EmailForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(
+            form.email.data or "",
+            valid_for=timedelta(hours=current_app.config["PASSWORD_RESET_VALID_HOURS"]),
+            service_url=current_app.config["SERVICE_URL"],
+        )
+        db.session.commit()
+        return render_template("auth/link_sent.html", purpose="password_reset", email=form.email.data)
+    return render_template("auth/request_link.html", form=form, purpose="password_reset")
+
+
+@bp.route("/reset-password/<secret>", methods=["GET", "POST"])
+@public
+def reset_password(secret: str) -> str | Response | tuple[str, int]:
+    found = accounts.find_token(secret, TokenPurpose.PASSWORD_RESET)
+    if found.problem is not None:
+        return render_template("auth/link_problem.html", problem=found.problem, purpose="password_reset"), 410
+    assert found.user is not None
+    form = NewPasswordForm(user_inputs=[found.user.email, found.user.name])
+    if form.validate_on_submit():
+        try:
+            accounts.reset_password(secret, form.password.data or "")
+        except accounts.AccountError:
+            db.session.rollback()
+            return render_template("auth/link_problem.html", problem=accounts.USED, purpose="password_reset"), 410
+        db.session.commit()
+        throttle.clear_account(found.user.email)
+        logout_user()
+        session.clear()
+        flash("Your password has been changed. Sign in with your new password", "success")
+        return redirect(url_for("auth.sign_in"))
+    return render_template("auth/reset_password.html", form=form)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@requires(Permission.SIGNED_IN)
+def account() -> str | Response:
+    user: User = current_user  # type: ignore[assignment]
+    form = ChangePasswordForm(user_inputs=[user.email, user.name])
+    if form.validate_on_submit():
+        if not verify_password(user.password_hash, form.current_password.data or ""):
+            form.current_password.errors = ["Your current password is not right"]
+        else:
+            accounts.change_password(user, form.password.data or "")
+            db.session.commit()
+            login_user(user)  # the new session token replaces the old one in this browser only
+            flash("Your password has been changed. Other sessions have been signed out", "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", form=form, user=user)

@@ -1,0 +1,80 @@
+"""`flask` commands for operators: the council register, users, and the demo world."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from grants.auth.passwords import password_problem
+from grants.extensions import db
+from grants.models import Council, Role
+from workflows import accounts, demo, register
+
+councils_cli = AppGroup("councils", help="The council register.")
+users_cli = AppGroup("users", help="People who sign in.")
+demo_cli = AppGroup("demo", help="Demonstration data.")
+
+
+@councils_cli.command("import")
+def import_councils_command() -> None:
+    """Import every English and Welsh council from the ONS lookup (safe to run again)."""
+    result = register.import_councils(register.register_entries(register.ons_records()))
+    db.session.commit()
+    click.echo(
+        f"Council register: {result.total} councils ({result.created} added, "
+        f"{result.updated} updated, {result.unchanged} unchanged)."
+    )
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", "roles", required=True, multiple=True, type=click.Choice([r.value for r in Role]))
+@click.option("--council", "council_gss", help="GSS code of the council (council officers only).")
+@click.password_option(help="Asked for when not given.")
+def create_user_command(email: str, name: str, roles: tuple[str, ...], council_gss: str | None, password: str) -> None:
+    """Create a user who can sign in at once: the first administrator of a new installation."""
+    problem = password_problem(password, user_inputs=[email, name])
+    if problem:
+        raise click.BadParameter(problem, param_hint="password")
+    council = None
+    if council_gss:
+        council = db.session.scalar(db.select(Council).where(Council.gss_code == council_gss.upper()))
+        if council is None:
+            raise click.BadParameter(f"no council has the GSS code {council_gss}", param_hint="--council")
+    try:
+        user = accounts.create_user(
+            email=email, name=name, password=password, roles={Role(r) for r in roles}, council=council
+        )
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"Created {user.email} with the roles: {', '.join(sorted(r.label for r in user.roles))}.")
+
+
+@demo_cli.command("seed")
+def seed_demo_command() -> None:
+    """Create the demo world: councils, one user per role, the three schemes, about 40 experts."""
+    result = demo.seed_demo(date.today())
+    db.session.commit()
+    click.echo(
+        f"Councils: {result.councils.total} ({result.councils.created} added). "
+        f"Schemes added: {result.schemes_created}. Rounds added: {result.rounds_created}. "
+        f"Experts added: {result.experts_created}."
+    )
+    if result.credentials:
+        click.echo("\nDemo sign-ins (shown this once; keep them somewhere safe):")
+        for credential in result.credentials:
+            click.echo(f"  {credential.role.label:<18} {credential.email:<45} {credential.password}")
+    else:
+        click.echo("Demo users exist already; their passwords were shown when they were made.")
+        click.echo("Use 'Forgot your password?' on the sign-in page, or 'flask users create', for another.")
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(councils_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)

@@ -1,0 +1,67 @@
+"""Error pages, in the service's own design, that give nothing away."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from flask import Flask, g, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from grants.extensions import db
+
+logger = logging.getLogger(__name__)
+
+PAGES = {
+    400: "errors/400.html",
+    403: "errors/403.html",
+    404: "errors/404.html",
+    405: "errors/404.html",
+    413: "errors/413.html",
+    429: "errors/429.html",
+    500: "errors/500.html",
+    503: "errors/503.html",
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/health"
+
+
+def _render(status: int, **context: object) -> tuple[str, int]:
+    return render_template(PAGES.get(status, "errors/500.html"), status=status, **context), status
+
+
+def init_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(error: CSRFError) -> tuple[object, int]:
+        logger.warning("refused a form without a valid CSRF token: %s", error.description)
+        return _render(400, reason="csrf")
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> object:
+        status = error.code or 500
+        if _wants_json():
+            return jsonify(title=error.name, status=status), status
+        response = _render(status)
+        if status == 429:
+            retry_after = getattr(error, "retry_after", None)
+            if retry_after:
+                return response[0], status, {"Retry-After": str(retry_after)}
+        return response
+
+    @app.errorhandler(OperationalError)
+    def _database_down(error: OperationalError) -> tuple[object, int]:
+        logger.error("database unavailable: %s", error.orig)
+        g.database_down = True
+        with contextlib.suppress(OperationalError):
+            db.session.rollback()
+        return _render(503)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> tuple[object, int]:
+        logger.exception("unhandled error")
+        db.session.rollback()
+        return _render(500)

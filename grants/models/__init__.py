@@ -1,0 +1,32 @@
+"""The records. They import nothing but the extensions."""
+
+from grants.models.audit import AuditEvent, WorkerHeartbeat
+from grants.models.base import utcnow
+from grants.models.council import Council, CouncilTier, tier_for_gss_code
+from grants.models.expert import Expert, ExpertRegion, ExpertSpecialism, Region, Specialism, VettingStatus
+from grants.models.scheme import FundingRound, Scheme, SchemeKind
+from grants.models.user import STAFF_ROLES, Role, TokenPurpose, User, UserRole, UserToken
+
+__all__ = [
+    "STAFF_ROLES",
+    "AuditEvent",
+    "Council",
+    "CouncilTier",
+    "Expert",
+    "ExpertRegion",
+    "ExpertSpecialism",
+    "FundingRound",
+    "Region",
+    "Role",
+    "Scheme",
+    "SchemeKind",
+    "Specialism",
+    "TokenPurpose",
+    "User",
+    "UserRole",
+    "UserToken",
+    "VettingStatus",
+    "WorkerHeartbeat",
+    "tier_for_gss_code",
+    "utcnow",
+]

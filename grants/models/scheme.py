@@ -1,0 +1,72 @@
+"""Schemes (rules as data) and their funding rounds."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from grants.extensions import db
+from grants.models.base import str_enum
+
+
+class SchemeKind(enum.StrEnum):
+    """Which application form and award rule a scheme uses."""
+
+    FIXED_GRANT = "fixed_grant"
+    MATCH_FUNDING = "match_funding"
+    MATCHMAKING = "matchmaking"
+
+
+class Scheme(db.Model):
+    __tablename__ = "schemes"
+    __table_args__ = (
+        CheckConstraint("fixed_amount_pence IS NULL OR fixed_amount_pence > 0", name="fixed_amount_positive"),
+        CheckConstraint("max_amount_pence IS NULL OR max_amount_pence > 0", name="max_amount_positive"),
+        CheckConstraint("match_ratio_percent >= 0", name="match_ratio_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[SchemeKind] = mapped_column(str_enum(SchemeKind, "scheme_kind"))
+    fixed_amount_pence: Mapped[int | None] = mapped_column(BigInteger)
+    max_amount_pence: Mapped[int | None] = mapped_column(BigInteger)
+    # The council's match as a percentage of the grant: 100 means at least pound for pound.
+    match_ratio_percent: Mapped[int] = mapped_column(Integer, default=0)
+    uses_experts: Mapped[bool] = mapped_column(Boolean, default=False)
+    allows_partners: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    rounds: Mapped[list[FundingRound]] = relationship(back_populates="scheme", order_by="FundingRound.opens_on")
+
+
+class FundingRound(db.Model):
+    __tablename__ = "funding_rounds"
+    __table_args__ = (
+        CheckConstraint("budget_pence >= 0", name="budget_not_negative"),
+        CheckConstraint("committed_pence >= 0 AND committed_pence <= budget_pence", name="committed_within_budget"),
+        CheckConstraint("closes_on >= opens_on", name="closes_after_opening"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("schemes.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    opens_on: Mapped[date]
+    closes_on: Mapped[date]
+    budget_pence: Mapped[int] = mapped_column(BigInteger)
+    committed_pence: Mapped[int] = mapped_column(BigInteger, default=0)
+    target_councils: Mapped[int | None] = mapped_column(Integer)
+    target_savings_pence: Mapped[int | None] = mapped_column(BigInteger)
+
+    scheme: Mapped[Scheme] = relationship(back_populates="rounds")
+
+    def is_open_on(self, day: date) -> bool:
+        return self.opens_on <= day <= self.closes_on
+
+    @property
+    def remaining_pence(self) -> int:
+        return self.budget_pence - self.committed_pence

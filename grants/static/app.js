@@ -1,0 +1,5 @@
+// Starts GOV.UK Frontend's components (menus, error summaries, password reveal). Loaded as a file so
+// that the Content-Security-Policy needs no inline script beyond the page template's one nonce.
+import { initAll } from "./dist/govuk-frontend.min.js";
+
+initAll();

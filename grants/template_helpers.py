@@ -1,0 +1,82 @@
+"""Filters and globals for the templates: money in pounds, times in UK time, navigation."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Flask, request, url_for
+from flask_login import current_user
+from markupsafe import Markup
+
+from grants.auth.permissions import Permission, can
+
+UK = ZoneInfo("Europe/London")
+
+
+def pounds(pence: int | None, *, always_pence: bool = False) -> str:
+    """Whole pence shown as pounds: 600000 → "£6,000", 123456 → "£1,234.56"."""
+    if pence is None:
+        return ""
+    sign = "-" if pence < 0 else ""
+    whole, part = divmod(abs(pence), 100)
+    if part or always_pence:
+        return f"{sign}£{whole:,}.{part:02d}"
+    return f"{sign}£{whole:,}"
+
+
+def uk_datetime(value: datetime | None) -> str:
+    """A UTC time shown in UK time: "22 November 2026 at 3:05pm"."""
+    if value is None:
+        return ""
+    local = value.astimezone(UK)
+    hour = local.hour % 12 or 12
+    suffix = "am" if local.hour < 12 else "pm"
+    return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{suffix}"
+
+
+def uk_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(UK).date()
+    return f"{value.day} {value:%B %Y}"
+
+
+def link(href: str, text: object) -> Markup:
+    """An escaped GOV.UK link, for table cells and other places that take HTML."""
+    return Markup('<a class="govuk-link" href="{}">{}</a>').format(href, text)
+
+
+def navigation() -> list[dict[str, Any]]:
+    """The service navigation for the signed-in user: only what their roles reach."""
+    if not current_user.is_authenticated:
+        return []
+    items = [("Home", "main.home", Permission.SIGNED_IN)]
+    items += [
+        ("Funding rounds", "main.rounds", Permission.VIEW_PROGRAMME),
+        ("Expert pool", "main.experts", Permission.VIEW_EXPERT_POOL),
+        ("Councils", "main.councils", Permission.VIEW_REGISTER),
+        ("Users", "admin.users", Permission.MANAGE_USERS),
+    ]
+    nav = []
+    for text, endpoint, permission in items:
+        if can(current_user, permission):
+            href = url_for(endpoint)
+            nav.append({"text": text, "href": href, "active": request.path == href})
+    return nav
+
+
+def register(app: Flask) -> None:
+    app.add_template_filter(pounds)
+    app.add_template_filter(uk_datetime)
+    app.add_template_filter(uk_date)
+    app.add_template_global(navigation)
+    app.add_template_global(link)
+    app.add_template_global(can)
+    app.add_template_global(Permission)
+
+    @app.context_processor
+    def _service() -> dict[str, Any]:
+        return {"service_name": app.config["SERVICE_NAME"]}

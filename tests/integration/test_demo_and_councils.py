@@ -1,0 +1,112 @@
+"""The demo world, and who may see a council's page."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from click.testing import CliRunner
+
+from grants.extensions import db
+from grants.models import Expert, FundingRound, Role, Scheme, User, UserRole
+from tests.integration.conftest import sign_in
+from workflows import demo
+
+
+def test_the_demo_world_is_complete_and_idempotent(app, session):
+    first = demo.seed_demo(date(2026, 11, 22))
+    assert first.councils.created == 355
+    assert first.schemes_created == 3 and first.rounds_created == 3 and first.experts_created == 40
+    assert {c.role for c in first.credentials} == set(Role)
+
+    second = demo.seed_demo(date(2026, 11, 22))
+    assert (second.councils.created, second.schemes_created, second.rounds_created, second.experts_created) == (
+        0,
+        0,
+        0,
+        0,
+    )
+    assert second.credentials == []
+    assert db.session.scalar(db.select(db.func.count()).select_from(Expert)) == 40
+    roles = db.session.scalars(db.select(UserRole.role)).all()
+    assert sorted(roles) == sorted(Role)
+
+    expert_grant = db.session.scalar(db.select(Scheme).where(Scheme.code == "productivity-experts"))
+    assert expert_grant.fixed_amount_pence == 600_000
+    bi = db.session.scalar(db.select(Scheme).where(Scheme.code == "behavioural-insights"))
+    assert bi.max_amount_pence == 3_000_000 and bi.match_ratio_percent == 100 and bi.allows_partners
+    for scheme in db.session.scalars(db.select(Scheme)):
+        [current] = db.session.scalars(db.select(FundingRound).where(FundingRound.scheme_id == scheme.id)).all()
+        assert current.is_open_on(date(2026, 11, 22))
+
+
+def test_demo_credentials_sign_in(app, client, session):
+    result = demo.seed_demo(date.today())
+    db.session.commit()
+    for credential in result.credentials:
+        assert sign_in(client, credential.email, credential.password).status_code == 302
+        assert client.get("/home").status_code == 200
+        client.delete_cookie("session")
+
+
+def test_the_demo_command_prints_credentials_once(app, session):
+    from grants.commands import seed_demo_command
+
+    runner = CliRunner()
+    with app.app_context():
+        first = runner.invoke(seed_demo_command, catch_exceptions=False).output
+        second = runner.invoke(seed_demo_command, catch_exceptions=False).output
+    assert "administrator@lga.example.gov.uk" in first
+    assert "administrator@lga.example.gov.uk" not in second
+    assert "exist already" in second
+
+
+def test_a_council_officer_sees_their_own_council_and_gets_404_for_another(client, make_user, councils):
+    officer = make_user(Role.COUNCIL_OFFICER, council="babergh")
+    sign_in(client, officer.email)
+    own = client.get("/councils/E07000200")
+    assert own.status_code == 200 and "Babergh" in own.get_data(as_text=True)
+    assert client.get("/councils/E09000007").status_code == 404  # Camden exists, but is not theirs
+    assert client.get("/councils/E99999999").status_code == 404  # and the same answer for none at all
+
+
+def test_staff_see_any_council(client, make_user, councils):
+    sign_in(client, make_user(Role.PROGRAMME_OFFICER).email)
+    page = client.get("/councils/E10000029").get_data(as_text=True)
+    assert "Suffolk" in page and "Babergh" in page and "Ipswich" in page
+
+
+def test_the_create_user_command_makes_a_first_administrator(app, session):
+    from grants.commands import create_user_command
+
+    runner = CliRunner()
+    with app.app_context():
+        weak = runner.invoke(
+            create_user_command,
+            [
+                "--email",
+                "First@LGA.example.gov.uk",
+                "--name",
+                "First Admin",
+                "--role",
+                "administrator",
+                "--password",
+                "short",
+            ],
+        )
+        assert weak.exit_code != 0 and "12 characters" in weak.output
+        made = runner.invoke(
+            create_user_command,
+            [
+                "--email",
+                "First@LGA.example.gov.uk",
+                "--name",
+                "First Admin",
+                "--role",
+                "administrator",
+                "--password",
+                "granite-orchard-velvet-88",
+            ],
+        )
+        assert made.exit_code == 0, made.output
+        user = db.session.scalar(db.select(User).where(User.email == "first@lga.example.gov.uk"))
+        assert user.roles == {Role.ADMINISTRATOR} and user.has_password

@@ -1,0 +1,59 @@
+"""The migrations are the schema: one head, and they build exactly what the models describe."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask_migrate import downgrade, upgrade
+
+from grants import create_app
+from grants.config import celery_settings
+from grants.extensions import db
+from tests.conftest import drop_database, recreate_database
+
+
+def _script(app) -> ScriptDirectory:  # type: ignore[no-untyped-def]
+    return ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config())
+
+
+def test_there_is_one_head(app):
+    with app.app_context():
+        assert len(_script(app).get_heads()) == 1
+
+
+def test_migration_files_are_numbered_in_order(app):
+    with app.app_context():
+        revisions = list(reversed(list(_script(app).walk_revisions())))
+    for number, revision in enumerate(revisions, start=1):
+        assert revision.revision == f"{number:04d}", revision.path
+        assert revision.path.rsplit("/", 1)[-1].startswith(f"{number:04d}_")
+
+
+def test_the_migrated_database_matches_the_models(app, session):
+    with app.app_context():
+        connection = db.engine.connect()
+        try:
+            differences = compare_metadata(
+                MigrationContext.configure(connection, opts={"compare_type": True}), db.metadata
+            )
+        finally:
+            connection.close()
+    assert differences == []
+
+
+def test_every_migration_downgrades_and_upgrades_again(app):
+    name = "productivity_broker_migrations"
+    url = recreate_database(name)
+    scratch = create_app("test", SQLALCHEMY_DATABASE_URI=url, CELERY=celery_settings(None))
+    app.extensions["celery"].set_default()
+    try:
+        with scratch.app_context():
+            upgrade()
+            downgrade(revision="base")
+            upgrade()
+            tables = set(db.inspect(db.engine).get_table_names())
+            db.engine.dispose()
+        assert {"councils", "users", "user_roles", "user_tokens", "schemes", "funding_rounds", "experts"} <= tables
+    finally:
+        drop_database(name)

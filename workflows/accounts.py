@@ -1,0 +1,315 @@
+"""Accounts: invitations, passwords, roles and deactivation. Operations flush, never commit."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from grants.auth.passwords import hash_password
+from grants.extensions import db
+from grants.models import Council, Expert, Role, TokenPurpose, User, UserRole, UserToken, utcnow
+from grants.models.user import new_session_token
+from notifications import queue_email
+from workflows.audit import record_event
+
+
+class AccountError(ValueError):
+    """A request about an account that the rules refuse; the message is for the user."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+EXPIRED = "expired"
+USED = "used"
+UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class RedeemedToken:
+    user: User | None
+    problem: str | None  # None, EXPIRED, USED or UNKNOWN
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def _hash_token(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _check_role_links(roles: set[Role], council: Council | None, expert: Expert | None) -> None:
+    if not roles:
+        raise AccountError("Select at least one role", field="roles")
+    if Role.COUNCIL_OFFICER in roles and council is None:
+        raise AccountError("Select the council a council officer works for", field="council")
+    if Role.COUNCIL_OFFICER not in roles and council is not None:
+        raise AccountError("Only a council officer belongs to a council", field="council")
+    if Role.COUNCIL_OFFICER in roles and len(roles) > 1:
+        raise AccountError("A council officer cannot also hold a staff or expert role", field="roles")
+    if Role.EXPERT in roles and expert is None:
+        raise AccountError("Select the expert profile this person uses", field="expert")
+    if Role.EXPERT not in roles and expert is not None:
+        raise AccountError("Only an expert is linked to an expert profile", field="expert")
+
+
+def issue_token(user: User, purpose: TokenPurpose, *, valid_for: timedelta) -> str:
+    """A new single-use link secret for the user; earlier unused links of the same purpose stop
+    working. Returns the secret, which is never stored."""
+    now = utcnow()
+    db.session.execute(
+        update(UserToken)
+        .where(UserToken.user_id == user.id, UserToken.purpose == purpose, UserToken.used_at.is_(None))
+        .values(expires_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    secret = secrets.token_urlsafe(32)
+    db.session.add(
+        UserToken(user_id=user.id, purpose=purpose, token_hash=_hash_token(secret), expires_at=now + valid_for)
+    )
+    return secret
+
+
+def find_token(secret: str, purpose: TokenPurpose) -> RedeemedToken:
+    """Look a link up without using it."""
+    token = db.session.scalar(
+        select(UserToken).where(UserToken.token_hash == _hash_token(secret), UserToken.purpose == purpose)
+    )
+    if token is None:
+        return RedeemedToken(None, UNKNOWN)
+    if token.used_at is not None:
+        return RedeemedToken(token.user, USED)
+    if token.expires_at <= utcnow() or not token.user.is_active:
+        return RedeemedToken(token.user, EXPIRED)
+    return RedeemedToken(token.user, None)
+
+
+def _use_token(secret: str, purpose: TokenPurpose) -> User:
+    """Mark a link used, exactly once even when two requests race: the guarded UPDATE lets one win."""
+    now = utcnow()
+    result = db.session.execute(
+        update(UserToken)
+        .where(
+            UserToken.token_hash == _hash_token(secret),
+            UserToken.purpose == purpose,
+            UserToken.used_at.is_(None),
+            UserToken.expires_at > now,
+        )
+        .values(used_at=now)
+        .returning(UserToken.user_id)
+        .execution_options(synchronize_session=False)
+    )
+    user_id = result.scalar_one_or_none()
+    if user_id is None:
+        found = find_token(secret, purpose)
+        raise AccountError("This link has already been used" if found.problem == USED else "This link has expired")
+    user = db.session.get(User, user_id)
+    assert user is not None
+    return user
+
+
+def invite_user(
+    *,
+    email: str,
+    name: str,
+    roles: set[Role],
+    council: Council | None,
+    expert: Expert | None,
+    actor: User | None,
+    valid_for: timedelta,
+    service_url: str,
+) -> User:
+    """Create an account with no password and email its holder a single-use link to set one."""
+    email = normalise_email(email)
+    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise AccountError("An account with this email address already exists", field="email")
+    if expert is not None and db.session.scalar(select(User.id).where(User.expert_id == expert.id)):
+        raise AccountError("Another account already uses this expert profile", field="expert")
+    _check_role_links(roles, council, expert)
+    user = User(
+        email=email,
+        name=name.strip(),
+        council=council,
+        expert_id=expert.id if expert else None,
+        role_links=[UserRole(role=r) for r in sorted(roles)],
+    )
+    db.session.add(user)
+    db.session.flush()
+    record_event(
+        "user.invited",
+        actor=actor,
+        subject_type="user",
+        subject_id=user.id,
+        roles=sorted(roles),
+        council_id=council.id if council else None,
+    )
+    _send_invitation(user, actor=actor, valid_for=valid_for, service_url=service_url)
+    return user
+
+
+def _send_invitation(user: User, *, actor: User | None, valid_for: timedelta, service_url: str) -> None:
+    secret = issue_token(user, TokenPurpose.INVITATION, valid_for=valid_for)
+    queue_email(
+        to=user.email,
+        template="invitation",
+        context={
+            "name": user.name,
+            "link": f"{service_url}/invitation/{secret}",
+            "invited_by": actor.name if actor else "The Productivity Programme team",
+            "expires_in_hours": int(valid_for.total_seconds() // 3600),
+            "roles": [r.label for r in sorted(user.roles)],
+        },
+    )
+
+
+def resend_invitation(user: User, *, actor: User | None, valid_for: timedelta, service_url: str) -> None:
+    """Send a fresh invitation to someone who has not yet set a password. The old link stops working."""
+    if user.has_password:
+        raise AccountError("This person has already accepted their invitation")
+    if not user.is_active:
+        raise AccountError("This account is deactivated")
+    record_event("user.invitation_resent", actor=actor, subject_type="user", subject_id=user.id)
+    _send_invitation(user, actor=actor, valid_for=valid_for, service_url=service_url)
+
+
+def request_new_invitation(email: str, *, valid_for: timedelta, service_url: str) -> None:
+    """Someone whose link expired asks again. A new link goes only to the invited address, and only
+    while the invitation is still unaccepted; the answer on screen is the same either way."""
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None or user.has_password or not user.is_active:
+        return
+    record_event("user.invitation_requested", actor=None, subject_type="user", subject_id=user.id)
+    _send_invitation(user, actor=None, valid_for=valid_for, service_url=service_url)
+
+
+def accept_invitation(secret: str, password: str) -> User:
+    """Use an invitation link to set the first password. Raises AccountError if the link is spent."""
+    user = _use_token(secret, TokenPurpose.INVITATION)
+    user.password_hash = hash_password(password)
+    user.session_token = new_session_token()
+    record_event("user.invitation_accepted", actor=user, subject_type="user", subject_id=user.id)
+    return user
+
+
+def request_password_reset(email: str, *, valid_for: timedelta, service_url: str) -> None:
+    """Email a reset link if an active account has this address. Says nothing either way."""
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None or not user.is_active:
+        return
+    record_event("user.password_reset_requested", actor=None, subject_type="user", subject_id=user.id)
+    secret = issue_token(user, TokenPurpose.PASSWORD_RESET, valid_for=valid_for)
+    queue_email(
+        to=user.email,
+        template="password_reset",
+        context={
+            "name": user.name,
+            "link": f"{service_url}/reset-password/{secret}",
+            "expires_in_hours": int(valid_for.total_seconds() // 3600),
+        },
+    )
+
+
+def reset_password(secret: str, password: str) -> User:
+    """Use a reset link to set a new password; every other session of the user ends."""
+    user = _use_token(secret, TokenPurpose.PASSWORD_RESET)
+    _set_password(user, password, action="user.password_reset")
+    return user
+
+
+def change_password(user: User, password: str) -> None:
+    _set_password(user, password, action="user.password_changed")
+
+
+def _set_password(user: User, password: str, *, action: str) -> None:
+    user.password_hash = hash_password(password)
+    user.session_token = new_session_token()
+    record_event(action, actor=user, subject_type="user", subject_id=user.id)
+    queue_email(to=user.email, template="password_changed", context={"name": user.name})
+
+
+def record_sign_in(user: User) -> None:
+    user.last_signed_in_at = utcnow()
+    record_event("user.signed_in", actor=user, subject_type="user", subject_id=user.id)
+
+
+def sign_out_everywhere(user: User) -> None:
+    """End every session of the user: the session token in their cookies no longer matches."""
+    user.session_token = new_session_token()
+    record_event("user.signed_out", actor=user, subject_type="user", subject_id=user.id)
+
+
+def change_roles(user: User, *, roles: set[Role], council: Council | None, expert: Expert | None, actor: User) -> None:
+    """Replace the user's roles (and their council or expert link)."""
+    if user.id == actor.id and Role.ADMINISTRATOR in user.roles and Role.ADMINISTRATOR not in roles:
+        raise AccountError("You cannot remove your own administrator role", field="roles")
+    if expert is not None and db.session.scalar(select(User.id).where(User.expert_id == expert.id, User.id != user.id)):
+        raise AccountError("Another account already uses this expert profile", field="expert")
+    _check_role_links(roles, council, expert)
+    before = sorted(user.roles)
+    user.role_links = [link for link in user.role_links if link.role in roles]
+    existing = user.roles
+    user.role_links.extend(UserRole(role=r) for r in sorted(roles - existing))
+    user.council = council
+    user.expert_id = expert.id if expert else None
+    # A change of role takes effect at once, in every open session.
+    user.session_token = new_session_token()
+    record_event(
+        "user.roles_changed",
+        actor=actor,
+        subject_type="user",
+        subject_id=user.id,
+        before=before,
+        after=sorted(roles),
+        council_id=council.id if council else None,
+    )
+
+
+def deactivate_user(user: User, *, actor: User, reason: str) -> None:
+    if user.id == actor.id:
+        raise AccountError("You cannot deactivate your own account")
+    if not user.is_active:
+        raise AccountError("This account is already deactivated")
+    user.is_active = False
+    user.session_token = new_session_token()
+    record_event("user.deactivated", actor=actor, subject_type="user", subject_id=user.id, reason=reason)
+
+
+def reactivate_user(user: User, *, actor: User) -> None:
+    if user.is_active:
+        raise AccountError("This account is already active")
+    user.is_active = True
+    record_event("user.reactivated", actor=actor, subject_type="user", subject_id=user.id)
+
+
+def create_user(
+    *,
+    email: str,
+    name: str,
+    password: str,
+    roles: set[Role],
+    council: Council | None = None,
+    expert: Expert | None = None,
+) -> User:
+    """An account with a password, made from the command line (the first administrator)."""
+    email = normalise_email(email)
+    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise AccountError("An account with this email address already exists", field="email")
+    _check_role_links(roles, council, expert)
+    user = User(
+        email=email,
+        name=name.strip(),
+        password_hash=hash_password(password),
+        council=council,
+        expert_id=expert.id if expert else None,
+        role_links=[UserRole(role=r) for r in sorted(roles)],
+    )
+    db.session.add(user)
+    db.session.flush()
+    record_event("user.created", actor=None, subject_type="user", subject_id=user.id, roles=sorted(roles))
+    return user

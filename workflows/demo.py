@@ -1,0 +1,268 @@
+"""The demo world: the council register, one person per role, the three schemes of the
+Productivity Programme with a current funding round each, and a pool of experts.
+
+Idempotent: a second run adds nothing and changes nothing it made before.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from grants.extensions import db
+from grants.models import (
+    Council,
+    Expert,
+    ExpertRegion,
+    ExpertSpecialism,
+    FundingRound,
+    Region,
+    Role,
+    Scheme,
+    SchemeKind,
+    Specialism,
+    User,
+    VettingStatus,
+)
+from workflows import accounts, register
+
+POUND = 100
+
+DEMO_COUNCIL_GSS = "E07000200"  # Babergh, a district in Suffolk
+DEMO_EXPERT_EMAIL = "expert01@experts.example.org"
+
+SCHEMES = [
+    {
+        "code": "productivity-experts",
+        "name": "Productivity Experts",
+        "summary": (
+            "A grant of £6,000 to commission one expert from the LGA's vetted pool for a project that "
+            "makes efficiency savings or generates income."
+        ),
+        "kind": SchemeKind.FIXED_GRANT,
+        "fixed_amount_pence": 6_000 * POUND,
+        "max_amount_pence": 6_000 * POUND,
+        "match_ratio_percent": 0,
+        "uses_experts": True,
+        "allows_partners": False,
+        "round": {
+            "budget_pence": 180_000 * POUND,
+            "target_councils": 25,
+            "target_savings_pence": 25_000_000 * POUND,
+        },
+    },
+    {
+        "code": "behavioural-insights",
+        "name": "Behavioural Insights match funding",
+        "summary": (
+            "Up to £30,000, matched at least pound for pound by the council, for a trial that uses "
+            "behavioural insights to manage demand. Councils may bid jointly."
+        ),
+        "kind": SchemeKind.MATCH_FUNDING,
+        "fixed_amount_pence": None,
+        "max_amount_pence": 30_000 * POUND,
+        "match_ratio_percent": 100,
+        "uses_experts": True,
+        "allows_partners": True,
+        "round": {"budget_pence": 300_000 * POUND, "target_councils": 10, "target_savings_pence": None},
+    },
+    {
+        "code": "shared-services",
+        "name": "Shared services matchmaking",
+        "summary": (
+            "Help to find partner councils to share services or a management team with, and funding for a "
+            "shared-service expert or external mediation."
+        ),
+        "kind": SchemeKind.MATCHMAKING,
+        "fixed_amount_pence": None,
+        "max_amount_pence": 20_000 * POUND,
+        "match_ratio_percent": 0,
+        "uses_experts": True,
+        "allows_partners": True,
+        "round": {"budget_pence": 200_000 * POUND, "target_councils": 20, "target_savings_pence": 10_000_000 * POUND},
+    },
+]
+
+DEMO_PEOPLE = [
+    (Role.COUNCIL_OFFICER, "Priya Shah", "council.officer@babergh.example.gov.uk"),
+    (Role.PROGRAMME_OFFICER, "Tom Okafor", "programme.officer@lga.example.gov.uk"),
+    (Role.ASSESSOR, "Hannah Lewis", "assessor@lga.example.gov.uk"),
+    (Role.APPROVER, "Margaret Doyle", "approver@lga.example.gov.uk"),
+    (Role.EXPERT, "", DEMO_EXPERT_EMAIL),
+    (Role.ADMINISTRATOR, "Sam Patel", "administrator@lga.example.gov.uk"),
+]
+
+_FIRST = [
+    "Alex",
+    "Bethan",
+    "Chris",
+    "Deborah",
+    "Emeka",
+    "Fiona",
+    "Gareth",
+    "Helen",
+    "Imran",
+    "Julia",
+    "Kwame",
+    "Laura",
+    "Mohammed",
+    "Nia",
+    "Owen",
+    "Philippa",
+    "Rajesh",
+    "Sarah",
+    "Tariq",
+    "Una",
+    "Victoria",
+    "William",
+]
+_LAST = [
+    "Ahmed",
+    "Barnes",
+    "Clarke",
+    "Davies",
+    "Evans",
+    "Fletcher",
+    "Griffiths",
+    "Hughes",
+    "Iqbal",
+    "Jones",
+    "Khan",
+    "Lloyd",
+    "Morgan",
+    "Nolan",
+    "O'Brien",
+    "Price",
+    "Quinn",
+    "Roberts",
+    "Singh",
+    "Thomas",
+    "Walsh",
+]
+_FIRMS = [
+    "independent consultant",
+    "Civic Value Partners",
+    "Northpoint Advisory",
+    "Public Sector Commercial Ltd",
+    "Brightside Behavioural Insights",
+    "Shared Futures Consulting",
+    "Municipal Digital",
+    "Assetwise LLP",
+]
+
+
+_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+@dataclass(frozen=True)
+class DemoCredential:
+    role: Role
+    email: str
+    password: str
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    councils: register.ImportResult
+    schemes_created: int
+    rounds_created: int
+    experts_created: int
+    credentials: list[DemoCredential]
+
+
+def financial_year(today: date) -> tuple[date, date]:
+    start_year = today.year if today.month >= 4 else today.year - 1
+    return date(start_year, 4, 1), date(start_year + 1, 3, 31)
+
+
+def _seed_schemes(today: date) -> tuple[int, int]:
+    schemes_created = rounds_created = 0
+    opens, closes = financial_year(today)
+    for spec in SCHEMES:
+        scheme = db.session.scalar(select(Scheme).where(Scheme.code == spec["code"]))
+        if scheme is None:
+            fields = {k: v for k, v in spec.items() if k != "round"}
+            scheme = Scheme(**fields)
+            db.session.add(scheme)
+            schemes_created += 1
+        db.session.flush()
+        round_name = f"{opens.year}/{str(closes.year)[2:]}"
+        existing = db.session.scalar(
+            select(FundingRound).where(FundingRound.scheme_id == scheme.id, FundingRound.name == round_name)
+        )
+        if existing is None:
+            db.session.add(
+                FundingRound(scheme_id=scheme.id, name=round_name, opens_on=opens, closes_on=closes, **spec["round"])
+            )
+            rounds_created += 1
+    return schemes_created, rounds_created
+
+
+def _seed_experts(count: int = 40) -> int:
+    rng = random.Random(20111)  # noqa: S311 - repeatable demo data, not a secret
+    specialisms = list(Specialism)
+    regions = list(Region)
+    created = 0
+    for number in range(1, count + 1):
+        email = f"expert{number:02d}@experts.example.org"
+        first, last = rng.choice(_FIRST), rng.choice(_LAST)
+        chosen_specialisms = rng.sample(specialisms, rng.randint(1, 3))
+        chosen_regions = rng.sample(regions, rng.randint(1, 3))
+        day_rate = rng.randrange(450, 1_050, 25) * POUND
+        capacity = rng.choice([1, 1, 2, 2, 3])
+        status = VettingStatus.VETTED if number <= 36 else rng.choice([VettingStatus.APPLIED, VettingStatus.SUSPENDED])
+        firm = rng.choice(_FIRMS)
+        if db.session.scalar(select(Expert.id).where(Expert.email == email)) is not None:
+            continue
+        db.session.add(
+            Expert(
+                name=f"{first} {last}",
+                email=email,
+                organisation=firm,
+                biography=(
+                    f"{first} has led {', '.join(s.label.lower() for s in chosen_specialisms)} work with councils "
+                    f"in {', '.join(r.label for r in chosen_regions)}."
+                ),
+                day_rate_pence=day_rate,
+                capacity=capacity,
+                vetting_status=status,
+                specialism_links=[ExpertSpecialism(specialism=s) for s in chosen_specialisms],
+                region_links=[ExpertRegion(region=r) for r in chosen_regions],
+            )
+        )
+        created += 1
+    db.session.flush()
+    return created
+
+
+def _seed_people() -> list[DemoCredential]:
+    credentials = []
+    council = db.session.scalar(select(Council).where(Council.gss_code == DEMO_COUNCIL_GSS))
+    expert = db.session.scalar(select(Expert).where(Expert.email == DEMO_EXPERT_EMAIL))
+    for role, name, email in DEMO_PEOPLE:
+        if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+            continue
+        password = "-".join("".join(secrets.choice(_ALPHABET) for _ in range(6)) for _ in range(4))
+        accounts.create_user(
+            email=email,
+            name=name or (expert.name if expert else "Demo expert"),
+            password=password,
+            roles={role},
+            council=council if role is Role.COUNCIL_OFFICER else None,
+            expert=expert if role is Role.EXPERT else None,
+        )
+        credentials.append(DemoCredential(role, email, password))
+    return credentials
+
+
+def seed_demo(today: date) -> DemoResult:
+    """Create whatever of the demo world is missing. Flushes, never commits."""
+    councils = register.import_councils(register.register_entries(register.ons_records()))
+    schemes_created, rounds_created = _seed_schemes(today)
+    experts_created = _seed_experts()
+    credentials = _seed_people()
+    return DemoResult(councils, schemes_created, rounds_created, experts_created, credentials)
