@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: help setup run serve worker beat test test-fast lint format services bench clean
+.PHONY: help setup run serve worker beat test lint format services reset-demo clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -59,6 +59,9 @@ lint: setup ## Lint, check formatting, and check the direction of imports
 format: setup ## Format the code
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+reset-demo: ## Delete the quick-start database: the next `make run` makes a fresh demo with new sign-ins
+	rm -f instance/productivity-broker.sqlite
 
 clean: ## Remove the virtualenv, front-end packages, built assets and the quick-start database
 	rm -rf $(VENV) node_modules grants/static/dist instance
