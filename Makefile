@@ -51,10 +51,11 @@ services: ## Make sure PostgreSQL, Redis and Chromium are installed and running 
 test: setup services ## Run every test against real PostgreSQL, Redis, SMTP and Chromium
 	$(BIN)/pytest
 
-lint: setup ## Lint, check formatting, and check the direction of imports
+lint: setup ## Lint, check formatting, check the direction of imports, and type-check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 format: setup ## Format the code
 	$(BIN)/ruff format .

@@ -6,6 +6,7 @@ import contextlib
 import logging
 
 from flask import Flask, g, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
@@ -36,12 +37,12 @@ def _render(status: int, **context: object) -> tuple[str, int]:
 
 def init_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def _csrf(error: CSRFError) -> tuple[object, int]:
+    def _csrf(error: CSRFError) -> ResponseReturnValue:
         logger.warning("refused a form without a valid CSRF token: %s", error.description)
         return _render(400, reason="csrf")
 
     @app.errorhandler(HTTPException)
-    def _http(error: HTTPException) -> object:
+    def _http(error: HTTPException) -> ResponseReturnValue:
         status = error.code or 500
         if _wants_json():
             return jsonify(title=error.name, status=status), status
@@ -53,7 +54,7 @@ def init_error_handlers(app: Flask) -> None:
         return response
 
     @app.errorhandler(OperationalError)
-    def _database_down(error: OperationalError) -> tuple[object, int]:
+    def _database_down(error: OperationalError) -> ResponseReturnValue:
         logger.error("database unavailable: %s", error.orig)
         g.database_down = True
         with contextlib.suppress(OperationalError):
@@ -61,7 +62,7 @@ def init_error_handlers(app: Flask) -> None:
         return _render(503)
 
     @app.errorhandler(Exception)
-    def _unexpected(error: Exception) -> tuple[object, int]:
+    def _unexpected(error: Exception) -> ResponseReturnValue:
         logger.exception("unhandled error")
         db.session.rollback()
         return _render(500)

@@ -13,7 +13,7 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(name="notifications.send_email", bind=True, acks_late=True, max_retries=8)
-def send_email(self, payload: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+def send_email(self, payload: dict[str, str]) -> None:
     """Deliver one rendered email. Transient failures retry with exponential backoff (30 s, 60 s,
     … about two hours in all); a permanent failure is logged and dropped."""
     sender = sender_for(current_app.config, current_app.instance_path)

@@ -10,6 +10,7 @@ import random
 import secrets
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 
@@ -35,7 +36,7 @@ POUND = 100
 DEMO_COUNCIL_GSS = "E07000200"  # Babergh, a district in Suffolk
 DEMO_EXPERT_EMAIL = "expert01@experts.example.org"
 
-SCHEMES = [
+SCHEMES: list[dict[str, Any]] = [
     {
         "code": "productivity-experts",
         "name": "Productivity Experts",

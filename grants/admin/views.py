@@ -76,7 +76,7 @@ def invite() -> str | Response:
                 roles=roles,
                 council=council,
                 expert=expert,
-                actor=current_user,  # type: ignore[arg-type]
+                actor=current_user,
                 valid_for=_invitation_hours(),
                 service_url=current_app.config["SERVICE_URL"],
             )
@@ -108,7 +108,7 @@ def user(user_id: int) -> str | Response:
     if form.validate_on_submit():
         roles, council, expert = _chosen(form)
         try:
-            accounts.change_roles(person, roles=roles, council=council, expert=expert, actor=current_user)  # type: ignore[arg-type]
+            accounts.change_roles(person, roles=roles, council=council, expert=expert, actor=current_user)
         except accounts.AccountError as error:
             db.session.rollback()
             person = db.get_or_404(User, user_id)
@@ -144,7 +144,7 @@ def deactivate(user_id: int) -> str | Response:
     form = DeactivateForm()
     if form.validate_on_submit():
         try:
-            accounts.deactivate_user(person, actor=current_user, reason=form.reason.data or "")  # type: ignore[arg-type]
+            accounts.deactivate_user(person, actor=current_user, reason=form.reason.data or "")
         except accounts.AccountError as error:
             db.session.rollback()
             flash(str(error), "error")
@@ -162,7 +162,7 @@ def reactivate(user_id: int) -> Response:
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            accounts.reactivate_user(person, actor=current_user)  # type: ignore[arg-type]
+            accounts.reactivate_user(person, actor=current_user)
         except accounts.AccountError as error:
             db.session.rollback()
             flash(str(error), "error")
@@ -181,7 +181,7 @@ def resend_invitation(user_id: int) -> Response:
         try:
             accounts.resend_invitation(
                 person,
-                actor=current_user,  # type: ignore[arg-type]
+                actor=current_user,
                 valid_for=_invitation_hours(),
                 service_url=current_app.config["SERVICE_URL"],
             )

@@ -8,6 +8,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.exceptions import TooManyRequests
@@ -39,7 +40,7 @@ def _safe_next(target: str | None) -> str | None:
 
 def _refuse(retry_after: int) -> None:
     error = TooManyRequests()
-    error.retry_after = retry_after  # type: ignore[attr-defined]
+    error.retry_after = retry_after
     raise error
 
 
@@ -95,7 +96,7 @@ def sign_out() -> Response:
 
 @bp.route("/invitation/<secret>", methods=["GET", "POST"])
 @public
-def accept_invitation(secret: str) -> str | Response:
+def accept_invitation(secret: str) -> ResponseReturnValue:
     found = accounts.find_token(secret, TokenPurpose.INVITATION)
     if found.problem is not None:
         return render_template("auth/link_problem.html", problem=found.problem, purpose="invitation"), 410
@@ -153,7 +154,7 @@ def request_password_reset() -> str:
 
 @bp.route("/reset-password/<secret>", methods=["GET", "POST"])
 @public
-def reset_password(secret: str) -> str | Response | tuple[str, int]:
+def reset_password(secret: str) -> ResponseReturnValue:
     found = accounts.find_token(secret, TokenPurpose.PASSWORD_RESET)
     if found.problem is not None:
         return render_template("auth/link_problem.html", problem=found.problem, purpose="password_reset"), 410
@@ -177,7 +178,7 @@ def reset_password(secret: str) -> str | Response | tuple[str, int]:
 @bp.route("/account", methods=["GET", "POST"])
 @requires(Permission.SIGNED_IN)
 def account() -> str | Response:
-    user: User = current_user  # type: ignore[assignment]
+    user: User = current_user
     form = ChangePasswordForm(user_inputs=[user.email, user.name])
     if form.validate_on_submit():
         if not verify_password(user.password_hash, form.current_password.data or ""):

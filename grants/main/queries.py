@@ -76,7 +76,7 @@ def councils_query(tier: CouncilTier | None, search: str) -> Select[tuple[Counci
 
 def council_counts_by_tier() -> dict[CouncilTier, int]:
     rows = db.session.execute(select(Council.tier, func.count()).group_by(Council.tier)).all()
-    return dict(rows)
+    return {tier: count for tier, count in rows}  # noqa: C416 - rows are Row objects, not tuples
 
 
 def get_council_for(user: User, gss_code: str) -> Council | None:

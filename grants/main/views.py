@@ -33,7 +33,7 @@ def index() -> str | Response:
 @bp.route("/home")
 @requires(Permission.SIGNED_IN)
 def home() -> str:
-    user: User = current_user  # type: ignore[assignment]
+    user: User = current_user
     today = date.today()
     context: dict[str, object] = {"user": user, "roles": sorted(user.roles)}
     if user.has_role(Role.COUNCIL_OFFICER):
@@ -56,7 +56,7 @@ def rounds() -> str:
     return render_template("main/rounds.html", rounds=queries.list_rounds(), today=date.today())
 
 
-def _enum_arg(enum_class: type, name: str):  # type: ignore[no-untyped-def]
+def _enum_arg(enum_class: type, name: str):
     value = request.args.get(name) or None
     try:
         return enum_class(value) if value else None
@@ -108,7 +108,7 @@ def councils() -> str:
 def council(gss_code: str) -> str:
     """A council's page. Staff see any council; a council officer sees only their own (any
     other is a 404, so the page does not even confirm that another council's record exists)."""
-    found = queries.get_council_for(current_user, gss_code)  # type: ignore[arg-type]
+    found = queries.get_council_for(current_user, gss_code)
     if found is None:
         abort(404)
     return render_template(

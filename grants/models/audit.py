@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from grants.extensions import db
+from grants.extensions import Model
 from grants.models.base import UTCDateTime, utcnow
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     __tablename__ = "audit_events"
     __table_args__ = (Index("ix_audit_events_subject", "subject_type", "subject_id", "occurred_at"),)
 
@@ -27,7 +27,7 @@ class AuditEvent(db.Model):
     request_id: Mapped[str | None] = mapped_column(String(64))
 
 
-class WorkerHeartbeat(db.Model):
+class WorkerHeartbeat(Model):
     """The last time each Celery worker ran the heartbeat task: proof that tasks get done."""
 
     __tablename__ = "worker_heartbeats"

@@ -7,7 +7,7 @@ import enum
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from grants.extensions import db
+from grants.extensions import Model
 from grants.models.base import str_enum
 
 
@@ -52,7 +52,7 @@ def tier_for_gss_code(gss_code: str) -> CouncilTier:
         raise ValueError(f"{gss_code!r} is not the GSS code of an English or Welsh council") from None
 
 
-class Council(db.Model):
+class Council(Model):
     __tablename__ = "councils"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from grants.extensions import db
+from grants.extensions import Model
 from grants.models.base import UTCDateTime, str_enum, utcnow
 
 
@@ -84,7 +84,7 @@ class VettingStatus(enum.StrEnum):
     SUSPENDED = "suspended"
 
 
-class Expert(db.Model):
+class Expert(Model):
     __tablename__ = "experts"
     __table_args__ = (
         CheckConstraint("day_rate_pence > 0", name="day_rate_positive"),
@@ -119,7 +119,7 @@ class Expert(db.Model):
         return [link.region for link in self.region_links]
 
 
-class ExpertSpecialism(db.Model):
+class ExpertSpecialism(Model):
     __tablename__ = "expert_specialisms"
     __table_args__ = (UniqueConstraint("expert_id", "specialism", name="uq_expert_specialisms_pair"),)
 
@@ -128,7 +128,7 @@ class ExpertSpecialism(db.Model):
     specialism: Mapped[Specialism] = mapped_column(str_enum(Specialism, "specialism"), index=True)
 
 
-class ExpertRegion(db.Model):
+class ExpertRegion(Model):
     __tablename__ = "expert_regions"
     __table_args__ = (UniqueConstraint("expert_id", "region", name="uq_expert_regions_pair"),)
 

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from grants.extensions import db
+from grants.extensions import Model
 from grants.models.base import str_enum
 
 
@@ -20,7 +20,7 @@ class SchemeKind(enum.StrEnum):
     MATCHMAKING = "matchmaking"
 
 
-class Scheme(db.Model):
+class Scheme(Model):
     __tablename__ = "schemes"
     __table_args__ = (
         CheckConstraint("fixed_amount_pence IS NULL OR fixed_amount_pence > 0", name="fixed_amount_positive"),
@@ -44,7 +44,7 @@ class Scheme(db.Model):
     rounds: Mapped[list[FundingRound]] = relationship(back_populates="scheme", order_by="FundingRound.opens_on")
 
 
-class FundingRound(db.Model):
+class FundingRound(Model):
     __tablename__ = "funding_rounds"
     __table_args__ = (
         CheckConstraint("budget_pence >= 0", name="budget_not_negative"),

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from grants.extensions import db
+from grants.extensions import Model
 from grants.models.base import UTCDateTime, str_enum, utcnow
 from grants.models.council import Council
 
@@ -43,7 +43,7 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class User(db.Model):
+class User(Model):
     __tablename__ = "users"
     __table_args__ = (CheckConstraint("email = lower(email)", name="email_lower_case"),)
 
@@ -96,7 +96,7 @@ class User(db.Model):
         return f"<User {self.id} {self.email}>"
 
 
-class UserRole(db.Model):
+class UserRole(Model):
     __tablename__ = "user_roles"
     __table_args__ = (UniqueConstraint("user_id", "role", name="uq_user_roles_user_role"),)
 
@@ -112,7 +112,7 @@ class TokenPurpose(enum.StrEnum):
     PASSWORD_RESET = "password_reset"  # noqa: S105 - a purpose, not a secret
 
 
-class UserToken(db.Model):
+class UserToken(Model):
     """A single-use link. Only a hash of the secret is kept, so a database leak opens nothing."""
 
     __tablename__ = "user_tokens"
