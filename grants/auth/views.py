@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -120,36 +121,33 @@ def accept_invitation(secret: str) -> ResponseReturnValue:
     return render_template("auth/accept_invitation.html", form=form, user=found.user)
 
 
+def _ask_for_link(purpose: str, send: Callable[..., None], hours_setting: str) -> str:
+    """The form that asks for a fresh emailed link. The answer is the same whether or not the
+    address has an account, so the page tells nobody who is registered."""
+    form = EmailForm()
+    if form.validate_on_submit():
+        send(
+            form.email.data or "",
+            valid_for=timedelta(hours=current_app.config[hours_setting]),
+            service_url=current_app.config["SERVICE_URL"],
+        )
+        db.session.commit()
+        return render_template("auth/link_sent.html", purpose=purpose, email=form.email.data)
+    return render_template("auth/request_link.html", form=form, purpose=purpose)
+
+
 @bp.route("/invitation/new", methods=["GET", "POST"])
 @public
 @limiter.limit("10 per hour", methods=["POST"])
 def request_invitation() -> str:
-    form = EmailForm()
-    if form.validate_on_submit():
-        accounts.request_new_invitation(
-            form.email.data or "",
-            valid_for=timedelta(hours=current_app.config["INVITATION_VALID_HOURS"]),
-            service_url=current_app.config["SERVICE_URL"],
-        )
-        db.session.commit()
-        return render_template("auth/link_sent.html", purpose="invitation", email=form.email.data)
-    return render_template("auth/request_link.html", form=form, purpose="invitation")
+    return _ask_for_link("invitation", accounts.request_new_invitation, "INVITATION_VALID_HOURS")
 
 
 @bp.route("/reset-password", methods=["GET", "POST"])
 @public
 @limiter.limit("10 per hour", methods=["POST"])
 def request_password_reset() -> str:
-    form = EmailForm()
-    if form.validate_on_submit():
-        accounts.request_password_reset(
-            form.email.data or "",
-            valid_for=timedelta(hours=current_app.config["PASSWORD_RESET_VALID_HOURS"]),
-            service_url=current_app.config["SERVICE_URL"],
-        )
-        db.session.commit()
-        return render_template("auth/link_sent.html", purpose="password_reset", email=form.email.data)
-    return render_template("auth/request_link.html", form=form, purpose="password_reset")
+    return _ask_for_link("password_reset", accounts.request_password_reset, "PASSWORD_RESET_VALID_HOURS")
 
 
 @bp.route("/reset-password/<secret>", methods=["GET", "POST"])
