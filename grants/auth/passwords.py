@@ -21,7 +21,7 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Whether the password matches. Takes as long when there is no hash to check."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -36,9 +36,22 @@ def password_problem(password: str, *, user_inputs: list[str] | None = None) -> 
         return f"Password must be {MIN_LENGTH} characters or more"
     if len(password) > MAX_LENGTH:
         return f"Password must be {MAX_LENGTH} characters or fewer"
-    # The strength estimate looks for common passwords, words, names and patterns; it only reads
-    # the first 100 characters, which is enough to judge.
-    result = zxcvbn(password[:100], user_inputs=[v for v in (user_inputs or []) if v])
+    # The strength estimate looks for common passwords, words, names and patterns. It refuses
+    # input over 72 characters, and the first 72 are enough to judge.
+    inputs = [v for v in (user_inputs or []) if v]
+    # The parts of an email address and a name count as things about the user, not only the whole.
+    inputs += [part for v in inputs for part in v.replace("@", " ").replace(".", " ").split() if len(part) > 2]
+    if _mostly_personal(password, inputs):
+        return "Password must not be based on your name or email address"
+    result = zxcvbn(password[:72], user_inputs=inputs)
     if result["score"] < 3:
         return "Password is too easy to guess. Try a few unrelated words together"
     return None
+
+
+def _mostly_personal(password: str, inputs: list[str]) -> bool:
+    """Whether the password is little more than the user's name or email with digits or symbols."""
+    remainder = password.lower()
+    for part in sorted({p.lower() for p in inputs}, key=len, reverse=True):
+        remainder = remainder.replace(part, "")
+    return len(remainder) < len(password) and sum(c.isalpha() for c in remainder) < 4

@@ -1,0 +1,143 @@
+"""The email templates, rendered for real, and the messages built from them."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+
+from grants import create_app
+from notifications.outbox import render_email
+from notifications.senders import build_message
+
+NAME = "<b>Eve</b>"
+ESCAPED_NAME = "&lt;b&gt;Eve&lt;/b&gt;"
+LINK = "https://broker.example/invitation/s3cr3t?a=1&b=2"
+
+
+@pytest.fixture(scope="module")
+def app() -> Iterator[Flask]:
+    """The development app, built without a database connection or a broker."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    with pytest.MonkeyPatch.context() as env:
+        for name in ("APP_ENV", "DATABASE_URL", "CELERY_BROKER_URL", "RATELIMIT_STORAGE_URI"):
+            env.delenv(name, raising=False)
+        env.setenv("SECRET_KEY", "k" * 64)  # so no key file is written under instance/
+        app = create_app("development")
+    # create_app sends the logs to stdout as JSON; give pytest its own handlers back.
+    root.handlers, root.level = handlers, level
+    yield app
+
+
+@pytest.fixture
+def app_context(app: Flask) -> Iterator[None]:
+    with app.app_context():
+        yield
+
+
+CONTEXTS = {
+    "invitation": {
+        "name": NAME,
+        "link": LINK,
+        "invited_by": "Ann & Co",
+        "expires_in_hours": 72,
+        "roles": ["Council officer", "Expert"],
+    },
+    "password_reset": {"name": NAME, "link": LINK, "expires_in_hours": 2},
+    "password_changed": {"name": NAME},
+}
+
+SUBJECTS = {
+    "invitation": "You have been invited to Productivity Broker",
+    "password_reset": "Reset your Productivity Broker password",
+    "password_changed": "Your Productivity Broker password has changed",
+}
+
+
+@pytest.mark.usefixtures("app_context")
+class TestRenderEmail:
+    @pytest.mark.parametrize("template", list(CONTEXTS))
+    def test_the_subject_is_the_first_line_of_the_text(self, template: str) -> None:
+        email = render_email(template, CONTEXTS[template])
+        assert email["subject"] == SUBJECTS[template]
+        assert "Subject:" not in email["text"]
+        assert email["text"].startswith(f"Dear {NAME},")
+
+    @pytest.mark.parametrize("template", list(CONTEXTS))
+    def test_the_html_escapes_the_name_and_carries_the_subject(self, template: str) -> None:
+        html = render_email(template, CONTEXTS[template])["html"]
+        assert f"Dear {ESCAPED_NAME}," in html
+        assert NAME not in html
+        assert f"<title>{SUBJECTS[template]}</title>" in html
+
+    @pytest.mark.parametrize("template", ["invitation", "password_reset"])
+    def test_the_link_is_in_both_bodies(self, template: str) -> None:
+        email = render_email(template, CONTEXTS[template])
+        # The text is plain: the link as it is, on a line of its own.
+        assert LINK in email["text"].splitlines()
+        assert 'href="https://broker.example/invitation/s3cr3t?a=1&amp;b=2"' in email["html"]
+
+    @pytest.mark.parametrize("template", ["invitation", "password_reset"])
+    def test_the_expiry_is_given(self, template: str) -> None:
+        email = render_email(template, CONTEXTS[template])
+        hours = CONTEXTS[template]["expires_in_hours"]
+        assert f"expires in {hours} hours" in email["text"]
+        assert f"expires in {hours} hours" in email["html"]
+
+    def test_the_password_changed_email_has_no_link(self) -> None:
+        email = render_email("password_changed", CONTEXTS["password_changed"])
+        assert "http" not in email["text"]
+        assert "<a " not in email["html"]
+        assert "every other session has been signed out" in email["text"]
+
+    def test_the_invitation_names_who_invited_and_the_roles(self) -> None:
+        email = render_email("invitation", CONTEXTS["invitation"])
+        assert "Ann & Co has invited you" in email["text"]
+        assert "as: Council officer, Expert." in email["text"]
+        assert "Ann &amp; Co has invited you" in email["html"]
+        assert "as: Council officer, Expert." in email["html"]
+
+    def test_the_invitation_escapes_roles_in_html(self) -> None:
+        context = {**CONTEXTS["invitation"], "roles": ["<i>Expert</i>"]}
+        html = render_email("invitation", context)["html"]
+        assert "&lt;i&gt;Expert&lt;/i&gt;" in html
+        assert "<i>Expert</i>" not in html
+
+
+def test_a_message_has_text_and_html_alternatives(app: Flask) -> None:
+    with app.app_context():
+        rendered = render_email("password_reset", CONTEXTS["password_reset"])
+    payload = {"to": "eve@example.gov.uk", "template": "password_reset", **rendered}
+
+    message = build_message(payload, sender="Productivity Broker <no-reply@broker.example>")
+
+    assert message.get_content_type() == "multipart/alternative"
+    assert message["To"] == "eve@example.gov.uk"
+    assert message["From"] == "Productivity Broker <no-reply@broker.example>"
+    assert message["Subject"] == "Reset your Productivity Broker password"
+    assert message["Message-ID"].endswith("@productivity-broker.local>")
+    parts = list(message.iter_parts())
+    assert [p.get_content_type() for p in parts] == ["text/plain", "text/html"]
+    text = message.get_body(preferencelist=("plain",))
+    html = message.get_body(preferencelist=("html",))
+    assert text is not None and html is not None
+    assert text.get_content().rstrip("\n") == rendered["text"].rstrip("\n")
+    assert LINK in text.get_content()
+    assert html.get_content().rstrip("\n") == rendered["html"].rstrip("\n")
+    assert ESCAPED_NAME in html.get_content()
+
+
+def test_each_message_gets_its_own_id() -> None:
+    payload = {"to": "eve@example.gov.uk", "subject": "Hello", "text": "Hi", "html": "<p>Hi</p>"}
+    first = build_message(payload, sender="a@example.gov.uk")
+    second = build_message(payload, sender="a@example.gov.uk")
+    assert first["Message-ID"] != second["Message-ID"]
+
+
+def test_a_subject_cannot_smuggle_in_a_header() -> None:
+    payload = {"to": "eve@example.gov.uk", "subject": "Hello\nBcc: all@example.com", "text": "Hi", "html": "<p>Hi</p>"}
+    with pytest.raises(ValueError):
+        build_message(payload, sender="a@example.gov.uk")
