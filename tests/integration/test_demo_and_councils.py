@@ -7,7 +7,7 @@ from datetime import date
 from click.testing import CliRunner
 
 from grants.extensions import db
-from grants.models import Expert, FundingRound, Role, Scheme, User, UserRole
+from grants.models import Council, Expert, FundingRound, Role, Scheme, User, UserRole
 from tests.integration.conftest import sign_in
 from workflows import demo
 
@@ -110,3 +110,22 @@ def test_the_create_user_command_makes_a_first_administrator(app, session):
         assert made.exit_code == 0, made.output
         user = db.session.scalar(db.select(User).where(User.email == "first@lga.example.gov.uk"))
         assert user.roles == {Role.ADMINISTRATOR} and user.has_password
+
+
+def test_the_register_and_the_pool_page_through_every_record(app, client, session, make_user):
+    demo.seed_demo(date(2026, 11, 22))
+    db.session.commit()
+    sign_in(client, make_user(Role.PROGRAMME_OFFICER).email)
+
+    first = client.get("/councils").get_data(as_text=True)
+    assert "govuk-pagination" in first and "page=2" in first
+    last_council = db.session.scalar(db.select(Council.name).order_by(Council.name.desc()).limit(1))
+    last = client.get("/councils?page=8")
+    assert last.status_code == 200 and last_council in last.get_data(as_text=True)
+
+    second = client.get("/experts?page=2")
+    assert second.status_code == 200
+    body = second.get_data(as_text=True)
+    assert "govuk-pagination__prev" in body
+    # The head row, then the last 15 of the 40 experts.
+    assert body.count('<tr class="govuk-table__row">') == 1 + (40 - 25)
