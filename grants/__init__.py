@@ -42,6 +42,11 @@ def create_app(config: BaseConfig | str | None = None, **overrides: Any) -> Flas
 
     celery_init_app(app)
 
+    from notifications.senders import sender_for
+
+    # Build the mail sender once now, so that a wrong mail setting stops the app starting.
+    sender_for(app.config, app.instance_path)
+
     from grants.security import init_security_headers
 
     init_security_headers(app)
@@ -51,10 +56,12 @@ def create_app(config: BaseConfig | str | None = None, **overrides: Any) -> Flas
     from grants.auth.views import bp as auth_bp
     from grants.errors import init_error_handlers
     from grants.main.views import bp as main_bp
+    from grants.messages.views import bp as messages_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(messages_bp, url_prefix="/messages")
     init_error_handlers(app)
 
     from grants.commands import register_commands

@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from grants.auth.passwords import password_problem
 from grants.extensions import db
 from grants.models import Council, Role
+from grants.outbox_commands import outbox_cli
 from workflows import accounts, demo, register
 
 councils_cli = AppGroup("councils", help="The council register.")
@@ -78,3 +79,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(councils_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(outbox_cli)

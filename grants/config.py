@@ -61,6 +61,17 @@ class BaseConfig:
     SIGN_IN_MAX_FAILURES_PER_CLIENT = 20
     SIGN_IN_SLOWDOWN_SECONDS = 0.5
 
+    # The outbox: transient failures are tried again after 30 s, 60 s, 120 s … at most an hour
+    # apart, ten times in all (about five hours) before the message is marked failed. The replay
+    # sweep enqueues again a pending message overdue by two minutes, and a message a worker has
+    # held for ten minutes without finishing (far longer than the mail timeout).
+    OUTBOX_RETRY_BASE_SECONDS = 30
+    OUTBOX_RETRY_MAX_DELAY_SECONDS = 60 * 60
+    OUTBOX_MAX_ATTEMPTS = 10
+    OUTBOX_REPLAY_AFTER_SECONDS = 120
+    OUTBOX_SENDING_LEASE_SECONDS = 600
+    MAIL_TIMEOUT_SECONDS = 30
+
     def __init__(self) -> None:
         self.SECRET_KEY = _env("SECRET_KEY")
         self.SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'productivity-broker.sqlite'}")
@@ -75,6 +86,20 @@ class BaseConfig:
         self.MAIL_PASSWORD = _env("MAIL_PASSWORD")
         self.MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)
         self.MAIL_FROM = _env("MAIL_FROM", "Productivity Broker <no-reply@productivity-broker.local>")
+        # GOV.UK Notify (MAIL_SENDER=notify): the API key, the API's address, and a JSON object
+        # mapping each email template's name to its Notify template id.
+        self.NOTIFY_API_KEY = _env("NOTIFY_API_KEY")
+        self.NOTIFY_BASE_URL = _env("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+        self.NOTIFY_TEMPLATE_IDS = _env("NOTIFY_TEMPLATE_IDS", "{}")
+        for name in (
+            "OUTBOX_RETRY_BASE_SECONDS",
+            "OUTBOX_RETRY_MAX_DELAY_SECONDS",
+            "OUTBOX_MAX_ATTEMPTS",
+            "OUTBOX_REPLAY_AFTER_SECONDS",
+            "OUTBOX_SENDING_LEASE_SECONDS",
+            "MAIL_TIMEOUT_SECONDS",
+        ):
+            setattr(self, name, int(_env(name, str(getattr(self, name))) or 0))
         self.LOG_LEVEL = _env("LOG_LEVEL", "INFO")
         self.SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
@@ -104,11 +129,17 @@ def celery_settings(broker_url: str | None) -> dict[str, object]:
         "task_routes": {"notifications.*": {"queue": "notifications"}, "workflows.*": {"queue": "workflows"}},
         "broker_connection_retry_on_startup": True,
         # Longer than the longest retry delay, so a late-acknowledged task is not handed out twice.
-        "broker_transport_options": {"visibility_timeout": 2 * 60 * 60},
+        "broker_transport_options": {"visibility_timeout": 2 * 60 * 60, "socket_connect_timeout": 2},
         "timezone": "UTC",
         "enable_utc": True,
+        # A broker that cannot be reached fails the publish quickly: the outbox keeps the message
+        # and the replay sweep sends it later, so a web request never hangs on Redis.
+        "task_publish_retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5},
+        "broker_connection_timeout": 2,
         "beat_schedule": {
             "record-heartbeat": {"task": "workflows.record_heartbeat", "schedule": 60.0},
+            "replay-outbox": {"task": "notifications.replay_outbox", "schedule": 60.0},
+            "send-due-reminders": {"task": "notifications.send_due_reminders", "schedule": 15 * 60.0},
         },
     }
     if broker_url:

@@ -6,11 +6,12 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask, request, url_for
+from flask import Flask, g, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
 from grants.auth.permissions import Permission, can
+from workflows.messages import unread_count
 
 UK = ZoneInfo("Europe/London")
 
@@ -49,6 +50,18 @@ def link(href: str, text: object) -> Markup:
     return Markup('<a class="govuk-link" href="{}">{}</a>').format(href, text)
 
 
+def unread_messages() -> int:
+    """The signed-in user's unread messages, counted at most once a request."""
+    if "unread_messages" not in g:
+        g.unread_messages = unread_count(current_user)
+    return int(g.unread_messages)
+
+
+def _messages_text() -> str:
+    unread = unread_messages()
+    return f"Messages ({unread} unread)" if unread else "Messages"
+
+
 def navigation() -> list[dict[str, Any]]:
     """The service navigation for the signed-in user: only what their roles reach."""
     if not current_user.is_authenticated:
@@ -59,6 +72,8 @@ def navigation() -> list[dict[str, Any]]:
         ("Expert pool", "main.experts", Permission.VIEW_EXPERT_POOL),
         ("Councils", "main.councils", Permission.VIEW_REGISTER),
         ("Users", "admin.users", Permission.MANAGE_USERS),
+        ("Emails", "admin.emails", Permission.MANAGE_MESSAGES),
+        (_messages_text(), "messages.index", Permission.SIGNED_IN),
     ]
     nav = []
     for text, endpoint, permission in items:

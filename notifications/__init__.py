@@ -1,8 +1,7 @@
-"""Every message that leaves the service goes through `queue_email`.
-
-A queued email is rendered at once, held with the database session, and handed to Celery only
-after that session commits; a rollback drops it, so no email describes a change that never
-happened.
+"""Every message the service sends goes through `queue_email`: a row in the outbox, written in the
+transaction of the change that causes it and delivered by a Celery task after that transaction
+commits; optionally also an in-app message. Reminders are scheduled and cancelled through
+`notifications.reminders`.
 """
 
 from __future__ import annotations

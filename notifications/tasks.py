@@ -1,29 +1,36 @@
-"""Celery tasks that deliver messages."""
+"""Celery tasks that deliver messages and run the periodic sweeps."""
 
 from __future__ import annotations
 
 import logging
 
-from celery import shared_task
+from celery import Task, shared_task
 from flask import current_app
 
-from notifications.senders import PermanentMailError, TransientMailError, build_message, sender_for
+from notifications import outbox, reminders
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="notifications.send_email", bind=True, acks_late=True, max_retries=8)
-def send_email(self, payload: dict[str, str]) -> None:
-    """Deliver one rendered email. Transient failures retry with exponential backoff (30 s, 60 s,
-    … about two hours in all); a permanent failure is logged and dropped."""
-    sender = sender_for(current_app.config, current_app.instance_path)
-    message = build_message(payload, sender=current_app.config["MAIL_FROM"])
-    try:
-        sender.send(message)
-    except TransientMailError as exc:
-        if current_app.config["CELERY"].get("task_always_eager"):
-            logger.error("could not send the %s email: %s", payload.get("template"), exc)
-            return
-        raise self.retry(exc=exc, countdown=30 * 2**self.request.retries) from exc
-    except PermanentMailError as exc:
-        logger.error("the %s email was refused: %s", payload.get("template"), exc)
+@shared_task(name="notifications.deliver_email", bind=True, acks_late=True)
+def deliver_email(self: Task, email_id: int) -> str:
+    """Deliver one outbox row. A redelivered task finds the row claimed or sent and does nothing.
+    A transient failure schedules the next attempt after a growing delay; with no broker (the
+    quick start) the row simply waits, and `flask outbox replay` or a resend sends it."""
+    result = outbox.deliver(email_id)
+    if result.outcome == "retry" and not current_app.config["CELERY"].get("task_always_eager"):
+        outbox.enqueue([email_id], countdown=result.retry_in)
+    return result.outcome
+
+
+@shared_task(name="notifications.replay_outbox")
+def replay_outbox() -> int:
+    """Enqueue again the outbox rows whose tasks went missing."""
+    return outbox.replay_stuck()
+
+
+@shared_task(name="notifications.send_due_reminders")
+def send_due_reminders() -> dict[str, int]:
+    """Send the reminders and escalations that are due today."""
+    result = reminders.send_due()
+    return {"reminded": result.reminded, "escalated": result.escalated}

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
@@ -13,8 +14,13 @@ from grants.auth.passwords import hash_password
 from grants.extensions import db
 from grants.models import Council, Expert, Role, TokenPurpose, User, UserRole, UserToken, utcnow
 from grants.models.user import new_session_token
-from notifications import queue_email
+from grants.template_helpers import uk_datetime
+from grants.working_days import add_working_days
+from notifications import queue_email, reminders
 from workflows.audit import record_event
+
+UK = ZoneInfo("Europe/London")
+INVITATION_REMINDER = "invitation"
 
 
 class AccountError(ValueError):
@@ -74,6 +80,11 @@ def issue_token(user: User, purpose: TokenPurpose, *, valid_for: timedelta) -> s
         UserToken(user_id=user.id, purpose=purpose, token_hash=_hash_token(secret), expires_at=now + valid_for)
     )
     return secret
+
+
+def _token_key(secret: str) -> str:
+    """A message key for a link: the stored hash of its secret, never the secret itself."""
+    return _hash_token(secret)
 
 
 def find_token(secret: str, purpose: TokenPurpose) -> RedeemedToken:
@@ -158,13 +169,40 @@ def _send_invitation(user: User, *, actor: User | None, valid_for: timedelta, se
     queue_email(
         to=user.email,
         template="invitation",
+        key=f"invitation:{_token_key(secret)}",
+        link=f"{service_url}/invitation/{secret}",
         context={
             "name": user.name,
-            "link": f"{service_url}/invitation/{secret}",
             "invited_by": actor.name if actor else "The Productivity Programme team",
             "expires_in_hours": int(valid_for.total_seconds() // 3600),
             "roles": [r.label for r in sorted(user.roles)],
         },
+    )
+    _schedule_invitation_reminder(user, actor=actor, expires_at=utcnow() + valid_for)
+
+
+def _schedule_invitation_reminder(user: User, *, actor: User | None, expires_at: datetime) -> None:
+    """Remind the invitee the day before their link expires and, if someone invited them and
+    the invitation is still unaccepted the working day after it expired, tell that person. A new
+    link starts the cycle again."""
+    reminders.cancel("user", user.id, INVITATION_REMINDER)
+    expires_on = expires_at.astimezone(UK).date()
+    due_on = expires_on - timedelta(days=1)
+    if due_on <= utcnow().astimezone(UK).date():
+        return  # a link that short-lived has no day before
+    reminders.schedule(
+        subject_type="user",
+        subject_id=user.id,
+        kind=INVITATION_REMINDER,
+        user=user,
+        due_on=due_on,
+        template="invitation_reminder",
+        link="/invitation/new",
+        context={"expires": uk_datetime(expires_at)},
+        escalate_on=add_working_days(expires_on, 1) if actor else None,
+        escalation_template="invitation_not_accepted" if actor else None,
+        escalate_to=actor,
+        escalation_link=f"/admin/users/{user.id}",
     )
 
 
@@ -191,6 +229,7 @@ def request_new_invitation(email: str, *, valid_for: timedelta, service_url: str
 def accept_invitation(secret: str, password: str) -> User:
     """Use an invitation link to set the first password. Raises AccountError if the link is spent."""
     user = _use_token(secret, TokenPurpose.INVITATION)
+    reminders.cancel("user", user.id, INVITATION_REMINDER)
     user.password_hash = hash_password(password)
     user.session_token = new_session_token()
     record_event("user.invitation_accepted", actor=user, subject_type="user", subject_id=user.id)
@@ -207,9 +246,10 @@ def request_password_reset(email: str, *, valid_for: timedelta, service_url: str
     queue_email(
         to=user.email,
         template="password_reset",
+        key=f"password-reset:{_token_key(secret)}",
+        link=f"{service_url}/reset-password/{secret}",
         context={
             "name": user.name,
-            "link": f"{service_url}/reset-password/{secret}",
             "expires_in_hours": int(valid_for.total_seconds() // 3600),
         },
     )
@@ -230,7 +270,14 @@ def _set_password(user: User, password: str, *, action: str) -> None:
     user.password_hash = hash_password(password)
     user.session_token = new_session_token()
     record_event(action, actor=user, subject_type="user", subject_id=user.id)
-    queue_email(to=user.email, template="password_changed", context={"name": user.name})
+    queue_email(
+        to=user,
+        template="password_changed",
+        key=f"password-changed:{user.id}:{user.session_token}",
+        link="/account",
+        context={"name": user.name},
+        in_app=True,
+    )
 
 
 def record_sign_in(user: User) -> None:
@@ -277,6 +324,7 @@ def deactivate_user(user: User, *, actor: User, reason: str) -> None:
         raise AccountError("This account is already deactivated")
     user.is_active = False
     user.session_token = new_session_token()
+    reminders.cancel("user", user.id)
     record_event("user.deactivated", actor=actor, subject_type="user", subject_id=user.id, reason=reason)
 
 

@@ -192,3 +192,6 @@ def resend_invitation(user_id: int) -> Response:
             db.session.commit()
             flash(f"A new invitation has been sent to {person.email}", "success")
     return redirect(url_for("admin.user", user_id=user_id))
+
+
+from grants.admin import emails as _emails  # noqa: E402, F401  (adds the outbox pages to this blueprint)

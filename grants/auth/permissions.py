@@ -29,17 +29,20 @@ class Permission(enum.StrEnum):
     MANAGE_USERS = "manage_users"
     MANAGE_SCHEMES = "manage_schemes"
     VIEW_REGISTER = "view_register"
+    MANAGE_MESSAGES = "manage_messages"
 
 
 _STAFF = {Permission.VIEW_PROGRAMME, Permission.VIEW_EXPERT_POOL, Permission.VIEW_REGISTER}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.COUNCIL_OFFICER: frozenset({Permission.APPLY_FOR_COUNCIL}),
-    Role.PROGRAMME_OFFICER: frozenset(_STAFF | {Permission.CHECK_APPLICATIONS}),
+    Role.PROGRAMME_OFFICER: frozenset(_STAFF | {Permission.CHECK_APPLICATIONS, Permission.MANAGE_MESSAGES}),
     Role.ASSESSOR: frozenset(_STAFF | {Permission.ASSESS_APPLICATIONS}),
     Role.APPROVER: frozenset(_STAFF | {Permission.DECIDE_APPLICATIONS}),
     Role.EXPERT: frozenset({Permission.USE_EXPERT_PORTAL}),
-    Role.ADMINISTRATOR: frozenset(_STAFF | {Permission.MANAGE_USERS, Permission.MANAGE_SCHEMES}),
+    Role.ADMINISTRATOR: frozenset(
+        _STAFF | {Permission.MANAGE_USERS, Permission.MANAGE_SCHEMES, Permission.MANAGE_MESSAGES}
+    ),
 }
 
 
@@ -83,3 +86,13 @@ def public(view: F) -> F:
     """Mark a route as open to everyone, signed in or not."""
     view.is_public = True  # type: ignore[attr-defined]
     return view
+
+
+def signed_in_user() -> User:
+    """The signed-in user as the record itself, not Flask-Login's proxy to it: handing the proxy
+    on (to `login_user`, say, which stores what it is given as the current user) would make it
+    point at itself. For views behind `requires`, which has already turned anyone else away."""
+    user = current_user._get_current_object()
+    if not isinstance(user, User):
+        raise LookupError("no one is signed in")
+    return user

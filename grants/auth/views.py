@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 from grants.auth import throttle
 from grants.auth.forms import ChangePasswordForm, EmailForm, NewPasswordForm, SignInForm, SignOutForm
 from grants.auth.passwords import hash_password, needs_rehash, verify_password
-from grants.auth.permissions import Permission, public, requires
+from grants.auth.permissions import Permission, public, requires, signed_in_user
 from grants.extensions import db, limiter
 from grants.models import TokenPurpose, User
 from workflows import accounts
@@ -176,7 +176,7 @@ def reset_password(secret: str) -> ResponseReturnValue:
 @bp.route("/account", methods=["GET", "POST"])
 @requires(Permission.SIGNED_IN)
 def account() -> str | Response:
-    user: User = current_user
+    user = signed_in_user()
     form = ChangePasswordForm(user_inputs=[user.email, user.name])
     if form.validate_on_submit():
         if not verify_password(user.password_hash, form.current_password.data or ""):

@@ -11,10 +11,10 @@ from kombu import Connection
 from sqlalchemy import select, text
 from werkzeug.wrappers import Response
 
-from grants.auth.permissions import Permission, public, requires
+from grants.auth.permissions import Permission, public, requires, signed_in_user
 from grants.extensions import db
 from grants.main import queries
-from grants.models import CouncilTier, Expert, Region, Role, Specialism, User, WorkerHeartbeat
+from grants.models import CouncilTier, Expert, Region, Role, Specialism, WorkerHeartbeat
 
 bp = Blueprint("main", __name__)
 logger = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ def index() -> str | Response:
 @bp.route("/home")
 @requires(Permission.SIGNED_IN)
 def home() -> str:
-    user: User = current_user
+    user = signed_in_user()
     today = date.today()
     context: dict[str, object] = {"user": user, "roles": sorted(user.roles)}
     if user.has_role(Role.COUNCIL_OFFICER):

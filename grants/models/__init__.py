@@ -4,6 +4,13 @@ from grants.models.audit import AuditEvent, WorkerHeartbeat
 from grants.models.base import utcnow
 from grants.models.council import Council, CouncilTier, tier_for_gss_code
 from grants.models.expert import Expert, ExpertRegion, ExpertSpecialism, Region, Specialism, VettingStatus
+from grants.models.notification import (
+    EmailStatus,
+    Notification,
+    OutboundEmail,
+    Reminder,
+    ReminderStatus,
+)
 from grants.models.scheme import FundingRound, Scheme, SchemeKind
 from grants.models.user import STAFF_ROLES, Role, TokenPurpose, User, UserRole, UserToken
 
@@ -12,11 +19,16 @@ __all__ = [
     "AuditEvent",
     "Council",
     "CouncilTier",
+    "EmailStatus",
     "Expert",
     "ExpertRegion",
     "ExpertSpecialism",
     "FundingRound",
+    "Notification",
+    "OutboundEmail",
     "Region",
+    "Reminder",
+    "ReminderStatus",
     "Role",
     "Scheme",
     "SchemeKind",

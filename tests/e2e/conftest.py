@@ -25,7 +25,7 @@ from grants import create_app
 from grants.config import celery_settings
 from grants.extensions import db
 from grants.models import Role, User
-from tests.conftest import REDIS_URL, SMTP_PORT, drop_database, recreate_database
+from tests.conftest import REDIS_URL, SMTP_PORT, Mailbox, drop_database, recreate_database
 from workflows.demo import seed_demo
 
 DATABASE = "productivity_broker_e2e"
@@ -86,8 +86,9 @@ def _seed(app: Flask) -> dict[Role, DemoAccount]:
 
 
 @pytest.fixture(scope="session")
-def live_server() -> Iterator[LiveServer]:
-    """The app, migrated and seeded with the demo world, served on a free local port."""
+def live_server(smtp_server: Mailbox) -> Iterator[LiveServer]:
+    """The app, migrated and seeded with the demo world, served on a free local port; its emails
+    go to the tests' SMTP server."""
     url = recreate_database(DATABASE)
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"

@@ -40,16 +40,16 @@ SECTIONS: dict[Role, list[str]] = {
     Role.ADMINISTRATOR: ["The programme", "Administration"],
 }
 
-_ACCOUNT_LINKS = ["Your account", "Sign out"]
+_ACCOUNT_LINKS = ["Messages", "Your account", "Sign out"]
 _STAFF_LINKS = ["Home", "Funding rounds", "Expert pool", "Councils"]
 # The service navigation, in order: only the pages the role may open, then the account links.
 NAVIGATION: dict[Role, list[str]] = {
     Role.COUNCIL_OFFICER: ["Home", *_ACCOUNT_LINKS],
-    Role.PROGRAMME_OFFICER: [*_STAFF_LINKS, *_ACCOUNT_LINKS],
+    Role.PROGRAMME_OFFICER: [*_STAFF_LINKS, "Emails", *_ACCOUNT_LINKS],
     Role.ASSESSOR: [*_STAFF_LINKS, *_ACCOUNT_LINKS],
     Role.APPROVER: [*_STAFF_LINKS, *_ACCOUNT_LINKS],
     Role.EXPERT: ["Home", *_ACCOUNT_LINKS],
-    Role.ADMINISTRATOR: [*_STAFF_LINKS, "Users", *_ACCOUNT_LINKS],
+    Role.ADMINISTRATOR: [*_STAFF_LINKS, "Users", "Emails", *_ACCOUNT_LINKS],
 }
 
 

@@ -3,6 +3,7 @@ back at its end (the code under test commits to a savepoint)."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 
@@ -30,7 +31,8 @@ from grants.models import (
 from tests.conftest import REDIS_URL, SMTP_PORT, drop_database, recreate_database
 from workflows import accounts
 
-DATABASE = "productivity_broker_test"
+# A second checkout or run alongside can pick a database of its own.
+DATABASE = os.environ.get("TEST_DATABASE_NAME", "productivity_broker_test")
 PASSWORD = "plum-harbour-violin-42"
 
 

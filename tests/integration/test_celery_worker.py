@@ -100,24 +100,44 @@ def test_a_task_sent_through_redis_is_run_by_a_worker_and_written_to_postgresql(
     assert _wait_for(lambda: heartbeat()[1] == 2), "the second heartbeat updated the same row"
 
 
-def test_the_worker_delivers_email_to_the_smtp_server(worker, mailbox: Mailbox):
-    _client().send_task(
-        "notifications.send_email",
-        args=[
-            {
-                "to": "someone@example.gov.uk",
-                "template": "test",
-                "subject": "Through the worker",
-                "text": "Sent by a real worker.",
-                "html": "<p>Sent by a real worker.</p>",
-            }
-        ],
-    )
-    delivered = _wait_for(lambda: mailbox.to("someone@example.gov.uk"))
-    assert delivered, "the worker did not deliver the email"
-    [message] = delivered
-    assert message["Subject"] == "Through the worker"
-    assert "Sent by a real worker." in mailbox.text(message)
+def test_the_worker_delivers_an_outbox_email_to_the_smtp_server(app, worker, mailbox: Mailbox):
+    from grants.extensions import db
+    from grants.models import EmailStatus
+    from notifications import queue_email
+    from tests.integration.workers import sending_app, sql
+
+    database_url = app.config["SQLALCHEMY_DATABASE_URI"]
+    try:
+        with sending_app(database_url, BROKER_URL, smtp_port=SMTP_PORT) as web, web.app_context():
+            email_id = queue_email(
+                to="someone@example.gov.uk",
+                template="password_changed",
+                key="worker-test:1",
+                link="/account",
+                context={"name": "Someone"},
+            )
+            db.session.commit()  # the task is enqueued now, through Redis
+
+        delivered = _wait_for(lambda: mailbox.to("someone@example.gov.uk"))
+        assert delivered, "the worker did not deliver the email"
+        [message] = delivered
+        assert message["Subject"] == "Your Productivity Broker password has changed"
+        assert "http://localhost:5000/account" in mailbox.text(message)
+        status = _wait_for(
+            lambda: (
+                sql(database_url, "SELECT status, attempts, message_id FROM outbound_emails WHERE id = %s", email_id)[
+                    0
+                ][0]
+                == EmailStatus.SENT.value
+            )
+        )
+        assert status, "the outbox row was not marked sent"
+        [(_, attempts, message_id)] = sql(
+            database_url, "SELECT status, attempts, message_id FROM outbound_emails WHERE id = %s", email_id
+        )
+        assert attempts == 1 and message["Message-ID"] == message_id
+    finally:
+        sql(database_url, "DELETE FROM outbound_emails")
 
 
 def test_the_worker_consumes_both_queues(worker):

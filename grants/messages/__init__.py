@@ -1,0 +1,1 @@
+"""Messages shown to each signed-in person in the service."""
