@@ -140,6 +140,7 @@ def celery_settings(broker_url: str | None) -> dict[str, object]:
             "record-heartbeat": {"task": "workflows.record_heartbeat", "schedule": 60.0},
             "replay-outbox": {"task": "notifications.replay_outbox", "schedule": 60.0},
             "send-due-reminders": {"task": "notifications.send_due_reminders", "schedule": 15 * 60.0},
+            "sweep-unchecked-applications": {"task": "workflows.sweep_unchecked_applications", "schedule": 5 * 60.0},
         },
     }
     if broker_url:

@@ -24,6 +24,7 @@ from grants.models import (
     Region,
     Role,
     Scheme,
+    SchemeCriterion,
     SchemeKind,
     Specialism,
     User,
@@ -35,6 +36,9 @@ POUND = 100
 
 DEMO_COUNCIL_GSS = "E07000200"  # Babergh, a district in Suffolk
 DEMO_EXPERT_EMAIL = "expert01@experts.example.org"
+
+# Working days allowed in each stage before the work is overdue.
+STANDARD_SERVICE_LEVELS = {"submitted": 5, "in_assessment": 10, "awaiting_decision": 5, "offered": 10}
 
 SCHEMES: list[dict[str, Any]] = [
     {
@@ -50,6 +54,15 @@ SCHEMES: list[dict[str, Any]] = [
         "match_ratio_percent": 0,
         "uses_experts": True,
         "allows_partners": False,
+        "one_per_council_per_round": True,
+        "eligible_tiers": [],
+        "assessments_required": 2,
+        "service_levels": STANDARD_SERVICE_LEVELS,
+        "criteria": [
+            ("savings", "Scale and credibility of the savings or income", 3),
+            ("approach", "Quality of the approach and the use of an expert", 2),
+            ("commitment", "Senior commitment and capacity to deliver", 1),
+        ],
         "round": {
             "budget_pence": 180_000 * POUND,
             "target_councils": 25,
@@ -69,6 +82,15 @@ SCHEMES: list[dict[str, Any]] = [
         "match_ratio_percent": 100,
         "uses_experts": True,
         "allows_partners": True,
+        "one_per_council_per_round": False,
+        "eligible_tiers": [],
+        "assessments_required": 2,
+        "service_levels": STANDARD_SERVICE_LEVELS,
+        "criteria": [
+            ("demand", "The demand problem and the evidence for it", 2),
+            ("design", "Trial design and how outcomes will be measured", 3),
+            ("partnership", "Strength of the partnership and the match", 1),
+        ],
         "round": {"budget_pence": 300_000 * POUND, "target_councils": 10, "target_savings_pence": None},
     },
     {
@@ -84,10 +106,22 @@ SCHEMES: list[dict[str, Any]] = [
         "match_ratio_percent": 0,
         "uses_experts": True,
         "allows_partners": True,
+        "one_per_council_per_round": True,
+        "eligible_tiers": [],
+        "assessments_required": 1,
+        "service_levels": STANDARD_SERVICE_LEVELS,
+        "criteria": [
+            ("fit", "Fit of the services and geography for sharing", 2),
+            ("readiness", "Readiness and leadership support", 1),
+        ],
         "round": {"budget_pence": 200_000 * POUND, "target_councils": 20, "target_savings_pence": 10_000_000 * POUND},
     },
 ]
 
+PARTNER_COUNCIL_GSS = "E07000202"  # Ipswich, Babergh's neighbour, for joint bids
+
+# One person per role, a second assessor (each application is scored by two) and an officer of
+# a neighbouring council (to be a partner in a joint bid).
 DEMO_PEOPLE = [
     (Role.COUNCIL_OFFICER, "Priya Shah", "council.officer@babergh.example.gov.uk"),
     (Role.PROGRAMME_OFFICER, "Tom Okafor", "programme.officer@lga.example.gov.uk"),
@@ -95,6 +129,8 @@ DEMO_PEOPLE = [
     (Role.APPROVER, "Margaret Doyle", "approver@lga.example.gov.uk"),
     (Role.EXPERT, "", DEMO_EXPERT_EMAIL),
     (Role.ADMINISTRATOR, "Sam Patel", "administrator@lga.example.gov.uk"),
+    (Role.ASSESSOR, "Dev Mistry", "second.assessor@lga.example.gov.uk"),
+    (Role.COUNCIL_OFFICER, "Gwen Morris", "council.officer@ipswich.example.gov.uk"),
 ]
 
 _FIRST = [
@@ -186,10 +222,15 @@ def _seed_schemes(today: date) -> tuple[int, int]:
     for spec in SCHEMES:
         scheme = db.session.scalar(select(Scheme).where(Scheme.code == spec["code"]))
         if scheme is None:
-            fields = {k: v for k, v in spec.items() if k != "round"}
+            fields = {k: v for k, v in spec.items() if k not in ("round", "criteria")}
             scheme = Scheme(**fields)
             db.session.add(scheme)
             schemes_created += 1
+        if not scheme.criteria:
+            scheme.criteria = [
+                SchemeCriterion(code=code, label=label, weight=weight, position=position)
+                for position, (code, label, weight) in enumerate(spec["criteria"])
+            ]
         db.session.flush()
         round_name = f"{opens.year}/{str(closes.year)[2:]}"
         existing = db.session.scalar(
@@ -243,6 +284,7 @@ def _seed_experts(count: int = 40) -> int:
 def _seed_people() -> list[DemoCredential]:
     credentials = []
     council = db.session.scalar(select(Council).where(Council.gss_code == DEMO_COUNCIL_GSS))
+    partner = db.session.scalar(select(Council).where(Council.gss_code == PARTNER_COUNCIL_GSS))
     expert = db.session.scalar(select(Expert).where(Expert.email == DEMO_EXPERT_EMAIL))
     for role, name, email in DEMO_PEOPLE:
         if db.session.scalar(select(User.id).where(User.email == email)) is not None:
@@ -253,7 +295,7 @@ def _seed_people() -> list[DemoCredential]:
             name=name or (expert.name if expert else "Demo expert"),
             password=password,
             roles={role},
-            council=council if role is Role.COUNCIL_OFFICER else None,
+            council=(partner if "ipswich" in email else council) if role is Role.COUNCIL_OFFICER else None,
             expert=expert if role is Role.EXPERT else None,
         )
         credentials.append(DemoCredential(role, email, password))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.extensions import Model
@@ -40,8 +40,43 @@ class Scheme(Model):
     uses_experts: Mapped[bool] = mapped_column(Boolean, default=False)
     allows_partners: Mapped[bool] = mapped_column(Boolean, default=False)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Eligibility rules as data: a council may hold one live application per round; the council
+    # tiers that may apply (empty: every tier).
+    one_per_council_per_round: Mapped[bool] = mapped_column(Boolean, default=False)
+    eligible_tiers: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # How many assessors score each application before it goes to a decision.
+    assessments_required: Mapped[int] = mapped_column(Integer, default=2)
+    # Service levels: working days allowed in each stage, by application status.
+    service_levels: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
 
     rounds: Mapped[list[FundingRound]] = relationship(back_populates="scheme", order_by="FundingRound.opens_on")
+    criteria: Mapped[list[SchemeCriterion]] = relationship(
+        back_populates="scheme", order_by="SchemeCriterion.position", cascade="all, delete-orphan"
+    )
+
+    def service_level_days(self, status: str) -> int | None:
+        days = (self.service_levels or {}).get(status)
+        return int(days) if days else None
+
+
+class SchemeCriterion(Model):
+    """A published assessment criterion: scored 0 to 5, weighted within the scheme."""
+
+    __tablename__ = "scheme_criteria"
+    __table_args__ = (
+        UniqueConstraint("scheme_id", "code", name="uq_scheme_criteria_scheme_code"),
+        CheckConstraint("weight > 0", name="weight_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("schemes.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(String(200))
+    guidance: Mapped[str] = mapped_column(Text, default="")
+    weight: Mapped[int] = mapped_column(Integer, default=1)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    scheme: Mapped[Scheme] = relationship(back_populates="criteria")
 
 
 class FundingRound(Model):

@@ -77,7 +77,11 @@ def _seed(app: Flask) -> dict[Role, DemoAccount]:
         for credential in result.credentials:
             user = db.session.scalar(select(User).where(User.email == credential.email))
             assert user is not None, f"the demo seed reported {credential.email} but did not create it"
-            accounts[credential.role] = DemoAccount(credential.role, credential.email, credential.password, user.name)
+            # The first person of each role (the demo also has a second assessor and a partner
+            # council's officer).
+            accounts.setdefault(
+                credential.role, DemoAccount(credential.role, credential.email, credential.password, user.name)
+            )
         db.session.remove()
         db.engine.dispose()
     missing = set(Role) - set(accounts)

@@ -1,0 +1,147 @@
+"""Approvers clicking at the same moment, on real PostgreSQL with real commits: the round never
+commits more than its budget, and one application is never awarded twice."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+
+from grants.extensions import db
+from grants.models import Application, ApplicationStatus, Council, CouncilTier, Role, User, UserRole
+from tests.conftest import SMTP_PORT
+from tests.integration.application_setup import expert_grant_round
+from tests.integration.workers import sending_app, sql
+from workflows import applications
+
+pytestmark = pytest.mark.timeout(120)
+
+GRANT = 600_000
+# A connection for every approver at once.
+POOL = {"pool_size": 30, "max_overflow": 0}
+
+
+@pytest.fixture
+def db_url(app: Flask) -> Iterator[str]:
+    url = str(app.config["SQLALCHEMY_DATABASE_URI"])
+    _empty(url)
+    yield url
+    _empty(url)
+
+
+def _empty(url: str) -> None:
+    sql(
+        url,
+        "TRUNCATE payments, awards, assessments, application_events, application_partners, applications, "
+        "scheme_criteria, funding_rounds, schemes, reminders, outbound_emails, notifications, audit_events, "
+        "user_roles, users, councils CASCADE",
+    )
+
+
+def _world(app: Flask, *, applications_count: int, budget_pence: int) -> tuple[int, list[int], list[int]]:
+    """A round, `applications_count` applications from different councils awaiting a decision,
+    and three approvers; committed. Returns the round id, the application ids, the approver ids."""
+    with app.app_context():
+        funding_round = expert_grant_round(budget_pence=budget_pence)
+        creator = User(email="officer@example.gov.uk", name="Officer", role_links=[UserRole(role=Role.COUNCIL_OFFICER)])
+        approvers = [
+            User(
+                email=f"approver{n}@lga.example.gov.uk", name=f"Approver {n}", role_links=[UserRole(role=Role.APPROVER)]
+            )
+            for n in range(3)
+        ]
+        db.session.add_all([creator, *approvers])
+        ids = []
+        for n in range(applications_count):
+            council = Council(gss_code=f"E07{n:06d}", name=f"District {n}", tier=CouncilTier.DISTRICT)
+            application = Application(
+                reference=f"PE-{n:05d}",
+                round=funding_round,
+                lead_council=council,
+                created_by=creator,
+                status=ApplicationStatus.AWAITING_DECISION,
+                version=1,
+                title=f"Project {n}",
+                answers={},
+                sections_done=[],
+                amount_requested_pence=GRANT,
+            )
+            db.session.add(application)
+            db.session.flush()
+            ids.append(application.id)
+        db.session.commit()
+        result = funding_round.id, ids, [a.id for a in approvers]
+        db.session.remove()
+    return result
+
+
+def _approve_all_at_once(app: Flask, pairs: list[tuple[int, int]]) -> tuple[list[int], list[str]]:
+    """Each (application, approver) pair in its own thread, with its own database connection,
+    released together. Returns the ids approved and the refusals' messages."""
+    barrier = threading.Barrier(len(pairs))
+    approved: list[int] = []
+    refused: list[str] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def approve(application_id: int, approver_id: int) -> None:
+        try:
+            with app.app_context():
+                application = db.session.get(Application, application_id)
+                approver = db.session.get(User, approver_id)
+                assert application is not None and approver is not None
+                barrier.wait(timeout=30)
+                try:
+                    applications.approve(application, actor=approver, expected_version=None)
+                    db.session.commit()
+                    with lock:
+                        approved.append(application_id)
+                except applications.WorkflowError as refusal:
+                    db.session.rollback()
+                    with lock:
+                        refused.append(str(refusal))
+                finally:
+                    db.session.remove()
+        except BaseException as exc:  # reported in the test's own thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=approve, args=pair) for pair in pairs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=90)
+    assert not errors, errors
+    return approved, refused
+
+
+def test_24_approvals_at_once_never_commit_more_than_the_budget(db_url: str) -> None:
+    budget = 10 * GRANT + GRANT // 2  # room for ten grants and a half
+    with sending_app(db_url, None, smtp_port=SMTP_PORT, SQLALCHEMY_ENGINE_OPTIONS=POOL) as app:
+        round_id, ids, approvers = _world(app, applications_count=24, budget_pence=budget)
+        approved, refused = _approve_all_at_once(app, [(i, approvers[n % 3]) for n, i in enumerate(ids)])
+
+    assert len(approved) == 10 and len(refused) == 14
+    assert all("Nothing has been committed" in message for message in refused)
+    [(committed, budget_after)] = sql(
+        db_url, "SELECT committed_pence, budget_pence FROM funding_rounds WHERE id = %s", round_id
+    )
+    assert committed == 10 * GRANT <= budget_after
+    assert sql(db_url, "SELECT count(*), sum(amount_pence) FROM awards") == [(10, 10 * GRANT)]
+    offered = sql(db_url, "SELECT id FROM applications WHERE status = 'offered' ORDER BY id")
+    assert sorted(approved) == [row[0] for row in offered]
+    assert sql(db_url, "SELECT count(*) FROM applications WHERE status = 'awaiting_decision'") == [(14,)]
+
+
+def test_two_approvers_approving_the_same_application_at_once_award_it_once(db_url: str) -> None:
+    with sending_app(db_url, None, smtp_port=SMTP_PORT, SQLALCHEMY_ENGINE_OPTIONS=POOL) as app:
+        round_id, [only], approvers = _world(app, applications_count=1, budget_pence=100 * GRANT)
+        approved, refused = _approve_all_at_once(
+            app, [(only, approvers[0]), (only, approvers[1]), (only, approvers[2])]
+        )
+
+    assert approved == [only] and len(refused) == 2
+    assert all("offered cannot be approved" in message for message in refused)
+    assert sql(db_url, "SELECT committed_pence FROM funding_rounds WHERE id = %s", round_id) == [(GRANT,)]
+    assert sql(db_url, "SELECT count(*) FROM awards") == [(1,)]

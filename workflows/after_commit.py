@@ -1,0 +1,41 @@
+"""Tasks sent only once the transaction that asks for them has committed: a task that starts
+before the commit would not find what it is about, and one asked for by a transaction that rolls
+back must not run at all."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from celery import current_app as current_celery
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from grants.extensions import db
+
+logger = logging.getLogger(__name__)
+
+_PENDING = "tasks_after_commit"
+
+
+def send_after_commit(task_name: str, *args: Any) -> None:
+    db.session.info.setdefault(_PENDING, []).append((task_name, args))
+
+
+@event.listens_for(Session, "after_commit")
+def _send(session: Session) -> None:
+    for task_name, args in session.info.pop(_PENDING, []):
+        try:
+            if current_celery.conf.task_always_eager:
+                current_celery.tasks[task_name].apply(args=args)
+            else:
+                current_celery.send_task(task_name, args=args)
+        except Exception:
+            # The change is committed; a broker outage must not turn it into an error page. The
+            # task's own sweep (or a person) picks the work up later.
+            logger.exception("could not send %s%r", task_name, args)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(_PENDING, None)
