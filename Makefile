@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: help setup run serve worker beat test lint format services screenshots reset-demo clean
+.PHONY: help setup run serve worker beat test bench lint format services screenshots reset-demo clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -50,6 +50,9 @@ services: ## Make sure PostgreSQL, Redis and Chromium are installed and running 
 
 test: setup services ## Run every test against real PostgreSQL, Redis, SMTP and Chromium
 	$(BIN)/pytest
+
+bench: setup services ## Measure speed; figures go to bench/results.json and docs/performance.md
+	$(BIN)/python -m bench
 
 screenshots: setup services ## Refresh the pictures in docs/screenshots from a real browser
 	SCREENSHOTS_DIR=docs/screenshots $(BIN)/pytest tests/e2e -k screenshots
