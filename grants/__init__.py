@@ -53,15 +53,19 @@ def create_app(config: BaseConfig | str | None = None, **overrides: Any) -> Flas
     _init_templates(app)
 
     from grants.admin.views import bp as admin_bp
+    from grants.applications.views import bp as applications_bp
     from grants.auth.views import bp as auth_bp
     from grants.errors import init_error_handlers
     from grants.main.views import bp as main_bp
     from grants.messages.views import bp as messages_bp
+    from grants.review.views import bp as review_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(messages_bp, url_prefix="/messages")
+    app.register_blueprint(applications_bp, url_prefix="/applications")
+    app.register_blueprint(review_bp, url_prefix="/review")
     init_error_handlers(app)
 
     from grants.commands import register_commands

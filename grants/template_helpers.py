@@ -68,9 +68,12 @@ def navigation() -> list[dict[str, Any]]:
         return []
     items = [("Home", "main.home", Permission.SIGNED_IN)]
     items += [
+        ("Applications", "applications.index", Permission.APPLY_FOR_COUNCIL),
+        ("Applications", "review.queue", Permission.VIEW_PROGRAMME),
         ("Funding rounds", "main.rounds", Permission.VIEW_PROGRAMME),
         ("Expert pool", "main.experts", Permission.VIEW_EXPERT_POOL),
         ("Councils", "main.councils", Permission.VIEW_REGISTER),
+        ("Schemes", "admin.schemes", Permission.MANAGE_SCHEMES),
         ("Users", "admin.users", Permission.MANAGE_USERS),
         ("Emails", "admin.emails", Permission.MANAGE_MESSAGES),
         (_messages_text(), "messages.index", Permission.SIGNED_IN),
@@ -79,7 +82,8 @@ def navigation() -> list[dict[str, Any]]:
     for text, endpoint, permission in items:
         if can(current_user, permission):
             href = url_for(endpoint)
-            nav.append({"text": text, "href": href, "active": request.path == href})
+            inside = href != "/" and request.path.startswith(href.rstrip("/") + "/")
+            nav.append({"text": text, "href": href, "active": request.path == href or inside})
     return nav
 
 

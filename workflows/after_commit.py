@@ -7,7 +7,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from celery import Celery
 from celery import current_app as current_celery
+from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -22,14 +24,23 @@ def send_after_commit(task_name: str, *args: Any) -> None:
     db.session.info.setdefault(_PENDING, []).append((task_name, args))
 
 
+def _celery() -> Celery:
+    """The Flask app's own Celery app: another Celery app made current elsewhere in the process
+    must not take its tasks."""
+    if has_app_context() and "celery" in current_app.extensions:
+        return current_app.extensions["celery"]
+    return current_celery
+
+
 @event.listens_for(Session, "after_commit")
 def _send(session: Session) -> None:
     for task_name, args in session.info.pop(_PENDING, []):
         try:
-            if current_celery.conf.task_always_eager:
-                current_celery.tasks[task_name].apply(args=args)
+            celery = _celery()
+            if celery.conf.task_always_eager:
+                celery.tasks[task_name].apply(args=args)
             else:
-                current_celery.send_task(task_name, args=args)
+                celery.send_task(task_name, args=args)
         except Exception:
             # The change is committed; a broker outage must not turn it into an error page. The
             # task's own sweep (or a person) picks the work up later.

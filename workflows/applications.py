@@ -370,6 +370,21 @@ def start_application(funding_round: FundingRound, *, council: Council, actor: U
     scheme = funding_round.scheme
     if not scheme.is_active:
         raise WorkflowError("This scheme is not taking applications")
+    if scheme.one_per_council_per_round:
+        existing = db.session.scalar(
+            select(Application.reference)
+            .where(
+                Application.round_id == funding_round.id,
+                Application.lead_council_id == council.id,
+                Application.status.not_in(CLOSED),
+            )
+            .limit(1)
+        )
+        if existing is not None:
+            raise WorkflowError(
+                f"{council.name} already has an application in this round ({existing}). "
+                "A council can have one at a time: carry on with that one, or withdraw it first"
+            )
     application = Application(
         reference=f"DRAFT-{utcnow().timestamp():.6f}",
         round=funding_round,

@@ -195,3 +195,4 @@ def resend_invitation(user_id: int) -> Response:
 
 
 from grants.admin import emails as _emails  # noqa: E402, F401  (adds the outbox pages to this blueprint)
+from grants.admin import schemes as _schemes  # noqa: E402, F401  (adds the scheme and round pages to this blueprint)

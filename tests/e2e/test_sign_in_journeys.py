@@ -41,15 +41,15 @@ SECTIONS: dict[Role, list[str]] = {
 }
 
 _ACCOUNT_LINKS = ["Messages", "Your account", "Sign out"]
-_STAFF_LINKS = ["Home", "Funding rounds", "Expert pool", "Councils"]
+_STAFF_LINKS = ["Home", "Applications", "Funding rounds", "Expert pool", "Councils"]
 # The service navigation, in order: only the pages the role may open, then the account links.
 NAVIGATION: dict[Role, list[str]] = {
-    Role.COUNCIL_OFFICER: ["Home", *_ACCOUNT_LINKS],
+    Role.COUNCIL_OFFICER: ["Home", "Applications", *_ACCOUNT_LINKS],
     Role.PROGRAMME_OFFICER: [*_STAFF_LINKS, "Emails", *_ACCOUNT_LINKS],
     Role.ASSESSOR: [*_STAFF_LINKS, *_ACCOUNT_LINKS],
     Role.APPROVER: [*_STAFF_LINKS, *_ACCOUNT_LINKS],
     Role.EXPERT: ["Home", *_ACCOUNT_LINKS],
-    Role.ADMINISTRATOR: [*_STAFF_LINKS, "Users", "Emails", *_ACCOUNT_LINKS],
+    Role.ADMINISTRATOR: [*_STAFF_LINKS, "Schemes", "Users", "Emails", *_ACCOUNT_LINKS],
 }
 
 

@@ -131,9 +131,13 @@ def test_a_stale_save_is_refused_and_nothing_is_lost(people, councils, funding_r
 
 def test_a_second_live_application_from_the_same_council_fails_the_eligibility_check(people, councils, funding_round):  # type: ignore[no-untyped-def]
     officer = people["officer"]
+    # Starting a second draft is refused while the first is live (below); two drafts begun at the
+    # same moment both get past that, and the eligibility check is what catches the second.
     first = drafted(funding_round, councils["babergh"], officer)
-    applications.submit(first, actor=officer, expected_version=None, today=date.today())
+    funding_round.scheme.one_per_council_per_round = False
     second = drafted(funding_round, councils["babergh"], officer)
+    funding_round.scheme.one_per_council_per_round = True
+    applications.submit(first, actor=officer, expected_version=None, today=date.today())
     applications.submit(second, actor=officer, expected_version=None, today=date.today())
     db.session.commit()
     db.session.refresh(second)
@@ -148,6 +152,19 @@ def test_a_second_live_application_from_the_same_council_fails_the_eligibility_c
     )
     assert second.status is S.IN_ASSESSMENT
     assert second.events[-1].reason == "The first was withdrawn by phone"
+
+
+def test_a_council_cannot_start_a_second_application_in_a_one_per_council_round(people, councils, funding_round):  # type: ignore[no-untyped-def]
+    officer = people["officer"]
+    first = drafted(funding_round, councils["babergh"], officer)
+    with pytest.raises(WorkflowError, match=f"already has an application in this round \\({first.reference}\\)"):
+        applications.start_application(funding_round, council=councils["babergh"], actor=officer, today=date.today())
+
+    applications.transition(first, "withdraw", officer, reason="Started by mistake")
+    again = applications.start_application(
+        funding_round, council=councils["babergh"], actor=officer, today=date.today()
+    )
+    assert again.status is S.DRAFT and again.id != first.id
 
 
 def test_an_assessor_cannot_decide_what_they_scored(people, councils, funding_round, make_user):  # type: ignore[no-untyped-def]

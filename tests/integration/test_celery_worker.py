@@ -77,7 +77,7 @@ def _plain(url: str) -> str:
 
 
 def _client() -> Celery:
-    client = Celery("test-client")
+    client = Celery("test-client", set_as_current=False)
     client.config_from_object(celery_settings(BROKER_URL))
     return client
 

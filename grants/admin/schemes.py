@@ -1,0 +1,697 @@
+"""Schemes for administrators: a programme line is added, changed and given criteria and funding
+rounds here, as data, so councils can apply to it without anyone changing the service itself."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovCheckboxInput,
+    GovDateInput,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from sqlalchemy import and_, func, or_, select
+from werkzeug.wrappers import Response
+from wtforms import BooleanField, DateField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import StopValidation, ValidationError
+
+from grants.admin.forms import ConfirmForm
+from grants.admin.views import bp
+from grants.auth.permissions import Permission, requires, signed_in_user
+from grants.extensions import db
+from grants.models import AuditEvent, CouncilTier, FundingRound, Scheme, SchemeCriterion, SchemeKind, User
+from grants.template_helpers import pounds
+from workflows import schemes as workflow
+from workflows.schemes import SERVICE_LEVEL_STAGES, SchemeError
+
+KIND_LABELS = {
+    SchemeKind.FIXED_GRANT: "Fixed grant",
+    SchemeKind.MATCH_FUNDING: "Match funding",
+    SchemeKind.MATCHMAKING: "Matchmaking",
+}
+KIND_HINTS = {
+    SchemeKind.FIXED_GRANT: (
+        "Every successful council gets the same amount, like the £6,000 Productivity Experts grant. "
+        "Needs a fixed amount."
+    ),
+    SchemeKind.MATCH_FUNDING: (
+        "Councils ask for up to a maximum and put in money of their own to match it, like the "
+        "Behavioural Insights trials. Needs a maximum."
+    ),
+    SchemeKind.MATCHMAKING: (
+        "The LGA finds partner councils to share services with, and may fund an expert or mediation up to a maximum."
+    ),
+}
+FEATURES = [
+    ("uses_experts", "Councils get an expert from the LGA's pool", "An approved application goes to expert matching."),
+    ("allows_partners", "Councils can bid jointly with partner councils", "Each partner confirms its part."),
+    (
+        "one_per_council_per_round",
+        "One application per council in each round",
+        "A second live application from the same council fails the eligibility check.",
+    ),
+]
+STAGE_DESCRIPTIONS = {
+    "submitted": "Submitted: checking eligibility",
+    "in_assessment": "In assessment: assessors scoring",
+    "awaiting_decision": "Awaiting decision",
+    "offered": "Offered: waiting for the council to accept",
+}
+# A new scheme starts with the programme's usual service levels, in working days.
+USUAL_SERVICE_LEVELS = {"submitted": 5, "in_assessment": 10, "awaiting_decision": 5, "offered": 10}
+
+EVENT_LABELS = {
+    "scheme.created": "Scheme created",
+    "scheme.updated": "Settings changed",
+    "scheme.criterion_added": "Criterion added",
+    "scheme.criterion_updated": "Criterion changed",
+    "scheme.criterion_removed": "Criterion removed",
+    "scheme.criteria_set": "Criteria replaced",
+    "round.created": "Round opened",
+    "round.updated": "Round changed",
+}
+
+
+# Typed values ---------------------------------------------------------------------------------------
+
+_POUNDS = re.compile(r"^(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?$")
+
+
+class MoneyError(ValueError):
+    """What is wrong with an amount, worded for the person who typed it."""
+
+
+def parse_pounds(text: str, noun: str = "the amount") -> int:
+    """An amount typed in pounds ("6,000", "£6000.50") as whole pence. Commas must group thousands,
+    so "6,00" is refused rather than guessed at; so are more than two decimal places, which no
+    payment can carry."""
+    cleaned = text.strip().replace(" ", "").replace("\u00a0", "")
+    capital = noun[0].upper() + noun[1:]
+    if cleaned.lstrip("£").startswith(("-", "\u2212")):
+        raise MoneyError(f"{capital} cannot be negative")
+    found = _POUNDS.match(cleaned.removeprefix("£"))
+    if not found:
+        raise MoneyError(f"Enter {noun} as a number of pounds, like 6,000 or 6000.50")
+    if found.group(2) is not None and len(found.group(2)) > 2:
+        raise MoneyError(f"{capital} must have no more than 2 decimal places, like 6000.50")
+    return int(Decimal(found.group(0).replace(",", "")) * 100)
+
+
+def pounds_text(pence: int | None) -> str:
+    """Pence as a person would type them back: 1000000 → "10,000", 600050 → "6,000.50"."""
+    return pounds(pence).removeprefix("£") if pence is not None else ""
+
+
+class PoundsField(StringField):
+    """Money typed in pounds; `data` stays as typed, to show back on an error, and `pence` holds
+    the whole pence once it is valid."""
+
+    def __init__(self, label: str, *, noun: str, required: bool = False, **kwargs: Any) -> None:
+        super().__init__(label, widget=GovTextInput(), **kwargs)
+        self.noun = noun
+        self.required = required
+        self.pence: int | None = None
+
+    def pre_validate(self, form: Any) -> None:
+        self.pence = None
+        text = (self.data or "").strip()
+        if not text:
+            if self.required:
+                raise StopValidation(f"Enter {self.noun}")
+            return
+        try:
+            self.pence = parse_pounds(text, self.noun)
+        except MoneyError as error:
+            raise StopValidation(str(error)) from None
+
+
+class WholeNumberField(StringField):
+    """A whole number within bounds, typed into a text box (GOV.UK advises against number
+    inputs); blank gives None unless it is required."""
+
+    def __init__(self, label: str, *, noun: str, bounds: tuple[int, int], required: bool = True, **kwargs: Any) -> None:
+        super().__init__(label, widget=GovTextInput(), **kwargs)
+        self.noun = noun
+        self.bounds = bounds
+        self.required = required
+        self.number: int | None = None
+
+    def pre_validate(self, form: Any) -> None:
+        self.number = None
+        text = (self.data or "").strip()
+        low, high = self.bounds
+        if not text:
+            if self.required:
+                raise StopValidation(f"Enter {self.noun}")
+            return
+        if not re.fullmatch(r"-?\d{1,9}", text):
+            raise StopValidation(f"Enter {self.noun} as a whole number, like {max(low, 1)}")
+        number = int(text)
+        if not low <= number <= high:
+            raise StopValidation(f"{self.noun[0].upper()}{self.noun[1:]} must be between {low:,} and {high:,}")
+        self.number = number
+
+
+class UKDateField(DateField):
+    """A GOV.UK date input (day, month, year boxes), with GOV.UK's error messages."""
+
+    def __init__(self, label: str, *, noun: str, **kwargs: Any) -> None:
+        super().__init__(label, widget=GovDateInput(), **kwargs)
+        self.noun = noun
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.data = None
+        parts = [str(part).strip() for part in valuelist]
+        if not any(parts):
+            return
+        capital = self.noun[0].upper() + self.noun[1:]
+        if len(parts) != 3:
+            raise ValueError(f"{capital} must be a real date")
+        for part, name in zip(parts, ("day", "month", "year"), strict=True):
+            if not part:
+                raise ValueError(f"{capital} must include a {name}")
+        if not all(part.isdigit() for part in parts) or len(parts[2]) != 4:
+            raise ValueError(f"{capital} must be a real date")
+        try:
+            self.data = date(int(parts[2]), int(parts[1]), int(parts[0]))
+        except ValueError:
+            raise ValueError(f"{capital} must be a real date") from None
+
+    def pre_validate(self, form: Any) -> None:
+        if self.data is None and not self.errors:
+            raise StopValidation(f"Enter {self.noun}")
+
+
+# Forms -----------------------------------------------------------------------------------------------
+
+
+class SchemeForm(FlaskForm):
+    code = StringField(
+        "Code",
+        widget=GovTextInput(),
+        description=(
+            "Lowercase letters, digits and hyphens, like digital-channel-shift. Application references "
+            "are made from its initials."
+        ),
+    )
+    name = StringField("Name", widget=GovTextInput())
+    summary = TextAreaField("Summary", widget=GovTextArea(), description="Councils see this when they choose a scheme.")
+    kind = RadioField(
+        "What kind of scheme is it?",
+        widget=GovRadioInput(),
+        choices=[SelectChoice(kind.value, KIND_LABELS[kind]) for kind in SchemeKind],
+        validate_choice=False,
+    )
+    fixed_amount = PoundsField(
+        "Fixed amount (fixed grants only)",
+        noun="the fixed amount",
+        description="What every successful council gets.",
+    )
+    max_amount = PoundsField(
+        "Maximum grant",
+        noun="the maximum",
+        description="The most a council can ask for. Needed for match funding.",
+    )
+    match_ratio = WholeNumberField(
+        "Council's match",
+        noun="the council's match",
+        bounds=workflow.MATCH_RATIO_RANGE,
+        description=(
+            "What the council must put in, as a percentage of the grant: 100 means pound for pound, "
+            "0 means nothing. From 0 to 500."
+        ),
+    )
+    features = SelectMultipleField(
+        "How the scheme works",
+        widget=GovCheckboxesInput(),
+        choices=[SelectChoice(value, label) for value, label, _ in FEATURES],
+        validate_choice=False,
+    )
+    eligible_tiers = SelectMultipleField(
+        "Which councils can apply?",
+        widget=GovCheckboxesInput(),
+        choices=[SelectChoice(tier.value, tier.label) for tier in CouncilTier],
+        validate_choice=False,
+        description="Leave every box unticked to let every council apply.",
+    )
+    assessments_required = WholeNumberField(
+        "Assessments for each application",
+        noun="the number of assessments",
+        bounds=workflow.ASSESSMENTS_RANGE,
+        description="How many assessors score an application before it goes to a decision: 1 to 5.",
+    )
+    service_level_submitted = WholeNumberField(
+        STAGE_DESCRIPTIONS["submitted"], noun="the service level", bounds=workflow.SERVICE_LEVEL_RANGE, required=False
+    )
+    service_level_in_assessment = WholeNumberField(
+        STAGE_DESCRIPTIONS["in_assessment"],
+        noun="the service level",
+        bounds=workflow.SERVICE_LEVEL_RANGE,
+        required=False,
+    )
+    service_level_awaiting_decision = WholeNumberField(
+        STAGE_DESCRIPTIONS["awaiting_decision"],
+        noun="the service level",
+        bounds=workflow.SERVICE_LEVEL_RANGE,
+        required=False,
+    )
+    service_level_offered = WholeNumberField(
+        STAGE_DESCRIPTIONS["offered"], noun="the service level", bounds=workflow.SERVICE_LEVEL_RANGE, required=False
+    )
+    is_active = BooleanField(
+        "Taking applications",
+        widget=GovCheckboxInput(),
+        description="Untick to stop new applications to every round of this scheme.",
+    )
+    submit = SubmitField("Save scheme", widget=GovSubmitInput())
+
+    def validate_kind(self, field: RadioField) -> None:
+        if field.data not in {kind.value for kind in SchemeKind}:
+            raise StopValidation("Choose what kind of scheme this is")
+
+    def validate_features(self, field: SelectMultipleField) -> None:
+        if set(field.data or []) - {value for value, _, _ in FEATURES}:
+            raise ValidationError("Choose from the options shown")
+
+    def validate_eligible_tiers(self, field: SelectMultipleField) -> None:
+        if set(field.data or []) - {tier.value for tier in CouncilTier}:
+            raise ValidationError("Choose from the council tiers shown")
+
+    def service_level_fields(self) -> list[WholeNumberField]:
+        return [self[f"service_level_{stage.value}"] for stage in SERVICE_LEVEL_STAGES]
+
+    def settings(self) -> workflow.SchemeSettings:
+        """The validated form as the settings the workflow takes."""
+        features = set(self.features.data or [])
+        return workflow.SchemeSettings(
+            code=self.code.data or "",
+            name=self.name.data or "",
+            summary=self.summary.data or "",
+            kind=SchemeKind(self.kind.data),
+            fixed_amount_pence=self.fixed_amount.pence,
+            max_amount_pence=self.max_amount.pence,
+            match_ratio_percent=self.match_ratio.number or 0,
+            uses_experts="uses_experts" in features,
+            allows_partners="allows_partners" in features,
+            one_per_council_per_round="one_per_council_per_round" in features,
+            eligible_tiers=tuple(CouncilTier(value) for value in self.eligible_tiers.data or []),
+            assessments_required=self.assessments_required.number or 0,
+            service_levels={
+                stage.value: field.number
+                for stage, field in zip(SERVICE_LEVEL_STAGES, self.service_level_fields(), strict=True)
+                if field.number is not None
+            },
+            is_active=bool(self.is_active.data),
+        )
+
+
+def scheme_form_data(settings: workflow.SchemeSettings) -> dict[str, Any]:
+    """What the scheme form shows for these settings."""
+    data: dict[str, Any] = {
+        "code": settings.code,
+        "name": settings.name,
+        "summary": settings.summary,
+        "kind": settings.kind.value,
+        "fixed_amount": pounds_text(settings.fixed_amount_pence),
+        "max_amount": pounds_text(settings.max_amount_pence),
+        "match_ratio": str(settings.match_ratio_percent),
+        "features": [value for value, _, _ in FEATURES if getattr(settings, value)],
+        "eligible_tiers": [tier.value for tier in settings.eligible_tiers],
+        "assessments_required": str(settings.assessments_required),
+        "is_active": settings.is_active,
+    }
+    for stage in SERVICE_LEVEL_STAGES:
+        days = settings.service_levels.get(stage.value)
+        data[f"service_level_{stage.value}"] = str(days) if days else ""
+    return data
+
+
+def new_scheme_form_data() -> dict[str, Any]:
+    return {
+        "match_ratio": "0",
+        "assessments_required": "2",
+        "is_active": True,
+        **{f"service_level_{stage}": str(days) for stage, days in USUAL_SERVICE_LEVELS.items()},
+    }
+
+
+class CriterionForm(FlaskForm):
+    code = StringField(
+        "Code",
+        widget=GovTextInput(),
+        description="Lowercase letters, digits and hyphens, like savings. Scores are kept against it.",
+    )
+    label = StringField("Criterion", widget=GovTextInput(), description="What assessors and councils read.")
+    guidance = TextAreaField(
+        "Guidance for assessors (optional)",
+        widget=GovTextArea(),
+        description="What a high and a low score look like.",
+    )
+    weight = WholeNumberField(
+        "Weight",
+        noun="the weight",
+        bounds=workflow.WEIGHT_RANGE,
+        description="How much this criterion counts compared with the others: 1 to 10.",
+    )
+    submit = SubmitField("Save criterion", widget=GovSubmitInput())
+
+    def details(self) -> workflow.CriterionDetails:
+        return workflow.CriterionDetails(
+            code=self.code.data or "",
+            label=self.label.data or "",
+            guidance=self.guidance.data or "",
+            weight=self.weight.number or 0,
+        )
+
+
+class RoundForm(FlaskForm):
+    name = StringField("Name", widget=GovTextInput(), description="For example, 2027/28 round 1.")
+    opens_on = UKDateField("Opens on", noun="the opening date", description="For example, 1 4 2027")
+    closes_on = UKDateField(
+        "Closes on", noun="the closing date", description="Applications can be submitted until the end of this day."
+    )
+    budget = PoundsField(
+        "Budget", noun="the budget", required=True, description="What awards in this round may commit."
+    )
+    target_councils = WholeNumberField(
+        "Target number of councils (optional)",
+        noun="the target number of councils",
+        bounds=workflow.TARGET_COUNCILS_RANGE,
+        required=False,
+        description="Reported to the Improvement and Innovation Board.",
+    )
+    target_savings = PoundsField(
+        "Target savings (optional)",
+        noun="the target savings",
+        description="Savings and income the round's projects should deliver.",
+    )
+    submit = SubmitField("Save round", widget=GovSubmitInput())
+
+    def validate_closes_on(self, field: UKDateField) -> None:
+        if field.data and self.opens_on.data and field.data < self.opens_on.data:
+            raise ValidationError("The closing date must be the same as or after the opening date")
+
+    def details(self) -> workflow.RoundDetails:
+        assert self.opens_on.data is not None and self.closes_on.data is not None
+        return workflow.RoundDetails(
+            name=self.name.data or "",
+            opens_on=self.opens_on.data,
+            closes_on=self.closes_on.data,
+            budget_pence=self.budget.pence or 0,
+            target_councils=self.target_councils.number,
+            target_savings_pence=self.target_savings.pence,
+        )
+
+
+def round_form_data(funding_round: FundingRound) -> dict[str, Any]:
+    return {
+        "name": funding_round.name,
+        "opens_on": funding_round.opens_on,
+        "closes_on": funding_round.closes_on,
+        "budget": pounds_text(funding_round.budget_pence),
+        "target_councils": str(funding_round.target_councils or ""),
+        "target_savings": pounds_text(funding_round.target_savings_pence),
+    }
+
+
+# Helpers ---------------------------------------------------------------------------------------------
+
+
+def _show_problems(form: FlaskForm, error: SchemeError) -> None:
+    """Each problem beside its field; one with no field of its own at the top of the page."""
+    for name, message in error.problems.items():
+        field = form._fields.get(name)
+        if field is None or name == "submit":
+            flash(message, "error")
+        else:
+            field.errors = [*field.errors, message]
+
+
+def _form(form_class: type[Any], data: dict[str, Any]) -> Any:
+    """A form showing `data` when opened, or what was posted."""
+    return form_class(data=data) if request.method == "GET" else form_class()
+
+
+def amounts_text(scheme: Scheme) -> str:
+    """The money a scheme offers, in a few words for a table."""
+    if scheme.fixed_amount_pence is not None:
+        text = f"{pounds(scheme.fixed_amount_pence)} each"
+    elif scheme.max_amount_pence is not None:
+        text = f"Up to {pounds(scheme.max_amount_pence)}"
+    else:
+        text = "No grant"
+    if scheme.match_ratio_percent:
+        text += f", matched {scheme.match_ratio_percent}%"
+    return text
+
+
+def _history(scheme: Scheme) -> tuple[list[AuditEvent], dict[int, User]]:
+    """What administrators have done to the scheme and its rounds, newest first."""
+    round_ids = [r.id for r in scheme.rounds]
+    about_scheme = and_(AuditEvent.subject_type == "scheme", AuditEvent.subject_id == scheme.id)
+    about_rounds = and_(AuditEvent.subject_type == "funding_round", AuditEvent.subject_id.in_(round_ids))
+    events = list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(or_(about_scheme, about_rounds) if round_ids else about_scheme)
+            .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+            .limit(50)
+        )
+    )
+    actor_ids = {e.actor_id for e in events if e.actor_id is not None}
+    actors = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(actor_ids)))} if actor_ids else {}
+    return events, actors
+
+
+def event_summary(event: AuditEvent, rounds: dict[int, str]) -> str:
+    """One line about an audit event: what it touched and, for a change, which settings."""
+    detail = event.detail or {}
+    label = EVENT_LABELS.get(event.action, event.action)
+    if event.action.startswith("round."):
+        label += f": {rounds.get(event.subject_id or 0, detail.get('name', ''))}"
+    elif "criterion" in detail:
+        label += f": {detail['criterion']}"
+    if "changes" in detail:
+        label += " (" + ", ".join(name.replace("_pence", "").replace("_", " ") for name in detail["changes"]) + ")"
+    return label
+
+
+def _scheme_or_404(scheme_id: int) -> Scheme:
+    return db.get_or_404(Scheme, scheme_id)
+
+
+def _criterion_or_404(scheme: Scheme, criterion_id: int) -> SchemeCriterion:
+    criterion = db.get_or_404(SchemeCriterion, criterion_id)
+    if criterion.scheme_id != scheme.id:
+        abort(404)
+    return criterion
+
+
+def _round_or_404(scheme: Scheme, round_id: int) -> FundingRound:
+    funding_round = db.get_or_404(FundingRound, round_id)
+    if funding_round.scheme_id != scheme.id:
+        abort(404)
+    return funding_round
+
+
+# Schemes ---------------------------------------------------------------------------------------------
+
+
+@bp.route("/schemes")
+@requires(Permission.MANAGE_SCHEMES)
+def schemes() -> str:
+    rows = db.session.execute(
+        select(Scheme, func.count(FundingRound.id))
+        .outerjoin(FundingRound, FundingRound.scheme_id == Scheme.id)
+        .group_by(Scheme.id)
+        .order_by(Scheme.name)
+    ).all()
+    return render_template("admin/schemes.html", rows=rows, kind_labels=KIND_LABELS, amounts_text=amounts_text)
+
+
+@bp.route("/schemes/new", methods=["GET", "POST"])
+@requires(Permission.MANAGE_SCHEMES)
+def new_scheme() -> str | Response:
+    form = _form(SchemeForm, new_scheme_form_data())
+    if form.validate_on_submit():
+        try:
+            scheme = workflow.create_scheme(form.settings(), actor=signed_in_user())
+        except SchemeError as error:
+            db.session.rollback()
+            _show_problems(form, error)
+        else:
+            db.session.commit()
+            flash(f"{scheme.name} created. Add its assessment criteria, then open a round.", "success")
+            return redirect(url_for("admin.scheme", scheme_id=scheme.id))
+    return render_template("admin/scheme_form.html", form=form, scheme=None, **_scheme_form_context())
+
+
+def _scheme_form_context() -> dict[str, Any]:
+    return {"kinds": list(SchemeKind), "kind_hints": KIND_HINTS, "features": FEATURES}
+
+
+@bp.route("/schemes/<int:scheme_id>")
+@requires(Permission.MANAGE_SCHEMES)
+def scheme(scheme_id: int) -> str:
+    found = _scheme_or_404(scheme_id)
+    events, actors = _history(found)
+    return render_template(
+        "admin/scheme.html",
+        scheme=found,
+        kind_labels=KIND_LABELS,
+        features=FEATURES,
+        stage_descriptions=STAGE_DESCRIPTIONS,
+        amounts_text=amounts_text,
+        events=events,
+        actors=actors,
+        event_summary=event_summary,
+        round_names={r.id: r.name for r in found.rounds},
+        tier_labels={tier.value: tier.label for tier in CouncilTier},
+        today=date.today(),
+    )
+
+
+@bp.route("/schemes/<int:scheme_id>/edit", methods=["GET", "POST"])
+@requires(Permission.MANAGE_SCHEMES)
+def edit_scheme(scheme_id: int) -> str | Response:
+    found = _scheme_or_404(scheme_id)
+    form = _form(SchemeForm, scheme_form_data(workflow.SchemeSettings.of(found)))
+    if form.validate_on_submit():
+        try:
+            changes = workflow.update_scheme(found, form.settings(), actor=signed_in_user())
+        except SchemeError as error:
+            db.session.rollback()
+            found = _scheme_or_404(scheme_id)
+            _show_problems(form, error)
+        else:
+            db.session.commit()
+            flash("Scheme saved" if changes else "Nothing was changed", "success")
+            return redirect(url_for("admin.scheme", scheme_id=found.id))
+    return render_template("admin/scheme_form.html", form=form, scheme=found, **_scheme_form_context())
+
+
+# Criteria --------------------------------------------------------------------------------------------
+
+
+@bp.route("/schemes/<int:scheme_id>/criteria/new", methods=["GET", "POST"])
+@requires(Permission.MANAGE_SCHEMES)
+def new_criterion(scheme_id: int) -> str | Response:
+    found = _scheme_or_404(scheme_id)
+    form = _form(CriterionForm, {"weight": "1"})
+    if form.validate_on_submit():
+        try:
+            criterion = workflow.add_criterion(found, form.details(), actor=signed_in_user())
+        except SchemeError as error:
+            db.session.rollback()
+            found = _scheme_or_404(scheme_id)
+            _show_problems(form, error)
+        else:
+            db.session.commit()
+            flash(f"Criterion added: {criterion.label}", "success")
+            return redirect(url_for("admin.scheme", scheme_id=found.id, _anchor="criteria"))
+    return render_template("admin/scheme_criterion.html", form=form, scheme=found, criterion=None)
+
+
+@bp.route("/schemes/<int:scheme_id>/criteria/<int:criterion_id>/edit", methods=["GET", "POST"])
+@requires(Permission.MANAGE_SCHEMES)
+def edit_criterion(scheme_id: int, criterion_id: int) -> str | Response:
+    found = _scheme_or_404(scheme_id)
+    criterion = _criterion_or_404(found, criterion_id)
+    form = _form(
+        CriterionForm,
+        {
+            "code": criterion.code,
+            "label": criterion.label,
+            "guidance": criterion.guidance,
+            "weight": str(criterion.weight),
+        },
+    )
+    if form.validate_on_submit():
+        try:
+            changes = workflow.update_criterion(criterion, form.details(), actor=signed_in_user())
+        except SchemeError as error:
+            db.session.rollback()
+            found = _scheme_or_404(scheme_id)
+            criterion = _criterion_or_404(found, criterion_id)
+            _show_problems(form, error)
+        else:
+            db.session.commit()
+            flash("Criterion saved" if changes else "Nothing was changed", "success")
+            return redirect(url_for("admin.scheme", scheme_id=found.id, _anchor="criteria"))
+    return render_template("admin/scheme_criterion.html", form=form, scheme=found, criterion=criterion)
+
+
+@bp.route("/schemes/<int:scheme_id>/criteria/<int:criterion_id>/remove", methods=["GET", "POST"])
+@requires(Permission.MANAGE_SCHEMES)
+def remove_criterion(scheme_id: int, criterion_id: int) -> str | Response:
+    found = _scheme_or_404(scheme_id)
+    criterion = _criterion_or_404(found, criterion_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        label = criterion.label
+        try:
+            workflow.remove_criterion(criterion, actor=signed_in_user(), today=date.today())
+        except SchemeError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(f"Criterion removed: {label}", "success")
+        return redirect(url_for("admin.scheme", scheme_id=scheme_id, _anchor="criteria"))
+    return render_template("admin/scheme_criterion_remove.html", form=form, scheme=found, criterion=criterion)
+
+
+# Rounds ----------------------------------------------------------------------------------------------
+
+
+@bp.route("/schemes/<int:scheme_id>/rounds/new", methods=["GET", "POST"])
+@requires(Permission.MANAGE_SCHEMES)
+def new_round(scheme_id: int) -> str | Response:
+    found = _scheme_or_404(scheme_id)
+    if not found.criteria:
+        flash("Add at least one assessment criterion before you open a round", "error")
+        return redirect(url_for("admin.scheme", scheme_id=found.id, _anchor="criteria"))
+    form = RoundForm()
+    if form.validate_on_submit():
+        try:
+            funding_round = workflow.open_round(found, form.details(), actor=signed_in_user())
+        except SchemeError as error:
+            db.session.rollback()
+            found = _scheme_or_404(scheme_id)
+            _show_problems(form, error)
+        else:
+            db.session.commit()
+            flash(f"{funding_round.name} opened for {found.name}", "success")
+            return redirect(url_for("admin.scheme", scheme_id=found.id, _anchor="rounds"))
+    return render_template("admin/round_form.html", form=form, scheme=found, funding_round=None)
+
+
+@bp.route("/schemes/<int:scheme_id>/rounds/<int:round_id>/edit", methods=["GET", "POST"])
+@requires(Permission.MANAGE_SCHEMES)
+def edit_round(scheme_id: int, round_id: int) -> str | Response:
+    found = _scheme_or_404(scheme_id)
+    funding_round = _round_or_404(found, round_id)
+    form = _form(RoundForm, round_form_data(funding_round))
+    if form.validate_on_submit():
+        try:
+            changes = workflow.update_round(funding_round, form.details(), actor=signed_in_user())
+        except SchemeError as error:
+            db.session.rollback()
+            found = _scheme_or_404(scheme_id)
+            funding_round = _round_or_404(found, round_id)
+            _show_problems(form, error)
+        else:
+            db.session.commit()
+            flash("Round saved" if changes else "Nothing was changed", "success")
+            return redirect(url_for("admin.scheme", scheme_id=found.id, _anchor="rounds"))
+    return render_template("admin/round_form.html", form=form, scheme=found, funding_round=funding_round)

@@ -1,0 +1,2 @@
+"""A council's own applications: starting, filling in, submitting, withdrawing, and answering an
+offer; and a partner council's confirmation of a joint bid."""

@@ -1,0 +1,557 @@
+"""A council's applications: starting one, the task list and its sections, checking and
+submitting, withdrawing, the offer and its letter, and a partner council's confirmation.
+
+Every rule about what may happen lives in `workflows.applications`; these views check what was
+typed, call it, commit when it agrees and roll back when it refuses, showing its reason beside
+the field it names or at the top of the page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any, TypeVar
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+
+from grants.applications import forms, queries
+from grants.auth.permissions import Permission, requires, signed_in_user
+from grants.extensions import db
+from grants.models import Application, ApplicationStatus, FundingRound, PartnerStatus, Scheme, SchemeKind
+from grants.template_helpers import pounds
+from workflows import applications as workflow
+from workflows.applications import IllegalMoveError, StaleApplicationError, WorkflowError
+
+bp = Blueprint("applications", __name__)
+
+PAGE_SIZE = 25
+S = ApplicationStatus
+FormT = TypeVar("FormT", bound=FlaskForm)
+
+STATUS_TAG_CLASSES = {
+    S.DRAFT: "govuk-tag--grey",
+    S.SUBMITTED: "govuk-tag--blue",
+    S.IN_ASSESSMENT: "govuk-tag--light-blue",
+    S.AWAITING_DECISION: "govuk-tag--light-blue",
+    S.CHANGES_REQUESTED: "govuk-tag--orange",
+    S.OFFERED: "govuk-tag--yellow",
+    S.EXPERT_MATCHING: "govuk-tag--turquoise",
+    S.IN_DELIVERY: "govuk-tag--turquoise",
+    S.OUTCOMES_REPORTED: "govuk-tag--purple",
+    S.EVALUATED: "govuk-tag--purple",
+    S.CLOSED: "govuk-tag--grey",
+    S.REJECTED: "govuk-tag--red",
+    S.INELIGIBLE: "govuk-tag--red",
+    S.WITHDRAWN: "govuk-tag--grey",
+}
+
+PARTNER_TAGS = {
+    PartnerStatus.INVITED: {"text": "Not yet confirmed", "classes": "govuk-tag--yellow"},
+    PartnerStatus.CONFIRMED: {"text": "Confirmed", "classes": "govuk-tag--green"},
+    PartnerStatus.DECLINED: {"text": "Declined", "classes": "govuk-tag--red"},
+}
+
+
+def status_tag(status: ApplicationStatus) -> dict[str, str]:
+    return {"text": status.label, "classes": STATUS_TAG_CLASSES.get(status, "govuk-tag--grey")}
+
+
+def scheme_amount(scheme: Scheme) -> str:
+    """What a scheme offers, in a phrase: a fixed grant, up to an amount with its match, or help
+    finding partners."""
+    if scheme.fixed_amount_pence is not None:
+        return f"A fixed grant of {pounds(scheme.fixed_amount_pence)}"
+    if scheme.kind is SchemeKind.MATCHMAKING:
+        if scheme.max_amount_pence:
+            return f"Help finding partners, and up to {pounds(scheme.max_amount_pence)} for an expert or mediation"
+        return "Help finding partners"
+    phrase = f"Up to {pounds(scheme.max_amount_pence)}" if scheme.max_amount_pence else "A grant"
+    ratio = scheme.match_ratio_percent or 0
+    if ratio == 100:
+        return f"{phrase}, matched at least pound for pound by the council"
+    if ratio:
+        return f"{phrase}, with a match from the council of at least {ratio}% of the grant"
+    return phrase
+
+
+@bp.context_processor
+def _helpers() -> dict[str, Any]:
+    return {"status_tag": status_tag, "scheme_amount": scheme_amount, "partner_tags": PARTNER_TAGS}
+
+
+# Finding the application ------------------------------------------------------------------------------
+
+
+def _find(application_id: int) -> tuple[Application, queries.Relation]:
+    """The application and how the officer's council stands to it. Anyone else's is a 404, so
+    the page does not even confirm that it exists."""
+    application = queries.get_application(application_id)
+    relation = queries.relation_of(signed_in_user(), application) if application else None
+    if application is None or relation is None:
+        abort(404)
+    return application, relation
+
+
+def _own(application_id: int) -> Application:
+    """An application the officer's council leads; a partner may only look, from the overview."""
+    application, relation = _find(application_id)
+    if relation != "lead":
+        abort(404)
+    return application
+
+
+def _to_overview(application: Application, message: str | None = None) -> Response:
+    if message:
+        flash(message, "error")
+    return redirect(url_for("applications.show", application_id=application.id))
+
+
+# Forms and refusals -----------------------------------------------------------------------------------
+
+
+def _form(form_class: type[FormT], application: Application, **initial: Any) -> FormT:
+    """A form for the application. Opened, it carries the version it was read at; posted, only
+    what came back counts, so a post without a version cannot pass as current."""
+    if request.method == "POST":
+        return form_class()
+    return form_class(formdata=None, data={"version": application.version, **initial})
+
+
+def _expected_version(form: FlaskForm) -> int:
+    """The version the page was read at. A missing or garbled one matches nothing: refused as stale."""
+    try:
+        return int(form.version.data)
+    except (TypeError, ValueError, AttributeError):
+        return -1
+
+
+def _attempt(step: Callable[[], object]) -> WorkflowError | None:
+    """Run a domain step and commit it; when the domain refuses, undo all of it and hand the
+    refusal back for the page to show."""
+    try:
+        step()
+    except WorkflowError as error:
+        db.session.rollback()
+        return error
+    db.session.commit()
+    return None
+
+
+def _refused(form: FlaskForm, error: WorkflowError, application: Application) -> str | None:
+    """Show a refusal beside the field it names, else return it for the top of the page. After a
+    clash with someone else's change the form takes the current version: what the person typed
+    stays on the page, and saving it again is then a deliberate choice."""
+    if isinstance(error, StaleApplicationError) and hasattr(form, "version"):
+        form.version.data = str(application.version)
+    field = form._fields.get(error.field) if error.field else None
+    if field is not None and field.name not in ("version", "csrf_token"):
+        field.errors = [*field.errors, str(error)]
+        return None
+    return str(error)
+
+
+def _page_number(name: str) -> int:
+    return max(request.args.get(name, 1, type=int) or 1, 1)
+
+
+# The list and starting --------------------------------------------------------------------------------
+
+
+@bp.route("")
+@requires(Permission.APPLY_FOR_COUNCIL)
+def index() -> str:
+    user = signed_in_user()
+    council = user.council
+    if council is None:
+        abort(404)
+    own = db.paginate(
+        queries.lead_applications(council.id), page=_page_number("page"), per_page=PAGE_SIZE, error_out=False
+    )
+    partnered = db.paginate(
+        queries.partner_applications(council.id),
+        page=_page_number("partner_page"),
+        per_page=PAGE_SIZE,
+        error_out=False,
+    )
+    rounds = queries.open_rounds(date.today())
+    return render_template(
+        "applications/index.html",
+        council=council,
+        own=own,
+        partnered=partnered,
+        rounds=rounds,
+        current=queries.current_in_rounds(council.id, [r.id for r in rounds]),
+    )
+
+
+@bp.route("/start/<int:round_id>", methods=["POST"])
+@requires(Permission.APPLY_FOR_COUNCIL)
+def start(round_id: int) -> Response:
+    """Start a draft in an open round (the CSRF check has already run, as for every post)."""
+    user = signed_in_user()
+    funding_round = db.get_or_404(FundingRound, round_id)
+    if user.council is None:
+        abort(404)
+    try:
+        application = workflow.start_application(funding_round, council=user.council, actor=user, today=date.today())
+    except WorkflowError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("applications.index"))
+    db.session.commit()
+    return redirect(url_for("applications.show", application_id=application.id))
+
+
+# The overview: a task list while it can be changed, a summary afterwards ------------------------------
+
+
+@bp.route("/<int:application_id>")
+@requires(Permission.APPLY_FOR_COUNCIL)
+def show(application_id: int) -> str:
+    application, relation = _find(application_id)
+    if relation == "lead" and workflow.editable(application):
+        return render_template(
+            "applications/task_list.html",
+            application=application,
+            tasks=_tasks(application),
+            missing=workflow.missing_sections(application),
+            changes_reason=_latest_reason(application, "request_changes"),
+            history=_history(application),
+        )
+    user = signed_in_user()
+    return render_template(
+        "applications/summary.html",
+        application=application,
+        relation=relation,
+        actions=workflow.allowed_actions(application, user) if relation == "lead" else [],
+        sections=_answer_sections(application),
+        history=_history(application),
+        mine=_my_partnership(application, user.council_id),
+        waiting_for_partners=workflow.editable(application),
+    )
+
+
+def _tasks(application: Application) -> list[dict[str, Any]]:
+    """The task list's items: each section with its status; partners waiting to confirm keep
+    the partners section in progress."""
+    waiting = [p.council.name for p in application.partners if p.status is not PartnerStatus.CONFIRMED]
+    items = []
+    for key, label in workflow.sections_for(application.scheme):
+        item: dict[str, Any] = {
+            "title": {"text": label},
+            "href": url_for("applications.section", application_id=application.id, key=key),
+        }
+        if key not in application.sections_done:
+            item["status"] = {"tag": {"text": "Not yet started", "classes": "govuk-tag--blue"}}
+        elif key == "partners" and waiting:
+            item["status"] = {"tag": {"text": "In progress", "classes": "govuk-tag--light-blue"}}
+            item["hint"] = {"text": "Waiting for " + _and_list(waiting) + " to confirm"}
+        else:
+            item["status"] = {"text": "Completed"}
+        items.append(item)
+    return items
+
+
+def _and_list(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _latest_reason(application: Application, action: str) -> str | None:
+    found = [e for e in application.events if e.action == action]
+    return found[-1].reason if found else None
+
+
+def _history(application: Application) -> list[dict[str, Any]]:
+    """The timeline, newest first. Assessors are not named to the council."""
+    rows = []
+    for event in reversed(application.events):
+        if event.action == "assess":
+            who = "An assessor"
+        elif event.actor is None:
+            who = "The service"
+        else:
+            who = event.actor.name
+        rows.append(
+            {
+                "when": event.occurred_at,
+                "what": workflow.ACTION_LABELS.get(event.action, event.action.replace("_", " ").capitalize()),
+                "who": who,
+                "detail": event.reason or "",
+            }
+        )
+    return rows
+
+
+def _answer_sections(application: Application) -> list[dict[str, Any]]:
+    sections = []
+    for key, label in workflow.sections_for(application.scheme):
+        form = forms.saved_form(application, key)
+        answered = key in application.answers or key == "partners"
+        rows = form.describe(application) if form is not None and answered else []
+        sections.append({"key": key, "label": label, "rows": rows, "done": key in application.sections_done})
+    return sections
+
+
+def _my_partnership(application: Application, council_id: int | None) -> Any:
+    return next((p for p in application.partners if p.council_id == council_id), None)
+
+
+# Sections ---------------------------------------------------------------------------------------------
+
+
+@bp.route("/<int:application_id>/sections/<key>", methods=["GET", "POST"])
+@requires(Permission.APPLY_FOR_COUNCIL)
+def section(application_id: int, key: str) -> str | Response:
+    application = _own(application_id)
+    form_class = forms.form_class_for(application.scheme.kind, key)
+    if form_class is None:
+        abort(404)
+    if not workflow.editable(application):
+        return _to_overview(application, f"An application that is {application.status.label.lower()} cannot be changed")
+    form = _form(form_class, application, **form_class.initial(application, key))
+    form.configure(application)
+    problem = None
+    if form.validate_on_submit():
+        user = signed_in_user()
+        error = _attempt(lambda: _save_section(application, key, form, user))
+        if error is None:
+            return redirect(_after_saving(application))
+        if isinstance(error, IllegalMoveError):
+            return _to_overview(application, str(error))
+        problem = _refused(form, error, application)
+    template = "applications/partners.html" if isinstance(form, forms.PartnersForm) else "applications/section.html"
+    return render_template(
+        template,
+        application=application,
+        form=form,
+        key=key,
+        section_title=dict(workflow.sections_for(application.scheme))[key],
+        problem=problem,
+    )
+
+
+def _save_section(application: Application, key: str, form: forms.SectionForm, user: Any) -> None:
+    """Keep a section. The partners section first sets the partners themselves (asking each new
+    one to confirm), then keeps the section, both in the one transaction."""
+    expected = _expected_version(form)
+    if isinstance(form, forms.PartnersForm):
+        chosen = form.shares()
+        councils = queries.councils_by_gss(list(chosen))
+        shares = {councils[code]: pence for code, pence in chosen.items()}
+        workflow.set_partners(application, shares, actor=user, expected_version=expected)
+        expected = application.version
+    workflow.save_section(
+        application, key, form.answers(), actor=user, expected_version=expected, columns=form.columns()
+    )
+
+
+def _after_saving(application: Application) -> str:
+    """Back to check-your-answers when the change came from there, else to the task list."""
+    if request.args.get("return") == "check":
+        return url_for("applications.check", application_id=application.id)
+    return url_for("applications.show", application_id=application.id)
+
+
+# Checking and submitting ------------------------------------------------------------------------------
+
+
+@bp.route("/<int:application_id>/check")
+@requires(Permission.APPLY_FOR_COUNCIL)
+def check(application_id: int) -> str | Response:
+    application = _own(application_id)
+    if not workflow.editable(application):
+        return _to_overview(application)
+    return _check_page(application, _form(forms.SubmitApplicationForm, application))
+
+
+def _check_page(application: Application, form: forms.SubmitApplicationForm, problem: str | None = None) -> str:
+    waiting = [p for p in application.partners if p.status is not PartnerStatus.CONFIRMED]
+    return render_template(
+        "applications/check.html",
+        application=application,
+        sections=_answer_sections(application),
+        missing=workflow.missing_sections(application),
+        waiting=waiting,
+        form=form,
+        problem=problem,
+    )
+
+
+@bp.route("/<int:application_id>/submit", methods=["POST"])
+@requires(Permission.APPLY_FOR_COUNCIL)
+def submit(application_id: int) -> str | Response:
+    application = _own(application_id)
+    form = forms.SubmitApplicationForm()
+    user = signed_in_user()
+    error = _attempt(
+        lambda: workflow.submit(application, actor=user, expected_version=_expected_version(form), today=date.today())
+    )
+    if error is None:
+        return redirect(url_for("applications.submitted", application_id=application.id))
+    if isinstance(error, IllegalMoveError) or not workflow.editable(application):
+        return _to_overview(application, str(error))
+    return _check_page(application, form, _refused(form, error, application))
+
+
+@bp.route("/<int:application_id>/submitted")
+@requires(Permission.APPLY_FOR_COUNCIL)
+def submitted(application_id: int) -> str | Response:
+    application = _own(application_id)
+    if application.status is not S.SUBMITTED:
+        return _to_overview(application)
+    return render_template(
+        "applications/submitted.html",
+        application=application,
+        check_days=application.scheme.service_level_days(S.SUBMITTED.value),
+        submitter_is_creator=application.created_by_id == signed_in_user().id,
+    )
+
+
+# Withdrawing ------------------------------------------------------------------------------------------
+
+
+@bp.route("/<int:application_id>/withdraw", methods=["GET", "POST"])
+@requires(Permission.APPLY_FOR_COUNCIL)
+def withdraw(application_id: int) -> str | Response:
+    application = _own(application_id)
+    user = signed_in_user()
+    if "withdraw" not in workflow.allowed_actions(application, user):
+        return _to_overview(
+            application, f"An application that is {application.status.label.lower()} cannot be withdrawn"
+        )
+    form = _form(forms.WithdrawForm, application)
+    problem = None
+    if form.validate_on_submit():
+        error = _attempt(
+            lambda: workflow.transition(
+                application, "withdraw", user, reason=form.reason.data, expected_version=_expected_version(form)
+            )
+        )
+        if error is None:
+            flash(f"Application {application.reference} withdrawn", "success")
+            return _to_overview(application)
+        if isinstance(error, IllegalMoveError):
+            return _to_overview(application, str(error))
+        problem = _refused(form, error, application)
+    return render_template("applications/withdraw.html", application=application, form=form, problem=problem)
+
+
+# The offer --------------------------------------------------------------------------------------------
+
+
+@bp.route("/<int:application_id>/offer", methods=["GET", "POST"])
+@requires(Permission.APPLY_FOR_COUNCIL)
+def offer(application_id: int) -> str | Response:
+    application = _own(application_id)
+    award = application.award
+    if award is None:
+        abort(404)
+    form = _form(forms.AcceptOfferForm, application)
+    problem = None
+    if request.method == "POST":
+        if application.status is not S.OFFERED:
+            return _to_overview(application, "This offer is no longer waiting for an answer")
+        if form.validate_on_submit():
+            user = signed_in_user()
+            error = _attempt(
+                lambda: workflow.accept_offer(
+                    application,
+                    actor=user,
+                    signatory_name=form.signatory_name.data,
+                    signatory_role=form.signatory_role.data,
+                    expected_version=_expected_version(form),
+                )
+            )
+            if error is None:
+                flash("You have accepted the offer for your council", "success")
+                return _to_overview(application)
+            if isinstance(error, IllegalMoveError):
+                return _to_overview(application, str(error))
+            problem = _refused(form, error, application)
+    return render_template(
+        "applications/offer.html",
+        application=application,
+        award=application.award,
+        form=form,
+        problem=problem,
+        can_answer=application.status is S.OFFERED,
+    )
+
+
+@bp.route("/<int:application_id>/offer/decline", methods=["GET", "POST"])
+@requires(Permission.APPLY_FOR_COUNCIL)
+def decline(application_id: int) -> str | Response:
+    application = _own(application_id)
+    user = signed_in_user()
+    if application.award is None or "decline_offer" not in workflow.allowed_actions(application, user):
+        return _to_overview(application, "This offer is no longer waiting for an answer")
+    form = _form(forms.DeclineOfferForm, application)
+    problem = None
+    if form.validate_on_submit():
+        error = _attempt(
+            lambda: workflow.decline_offer(
+                application, actor=user, reason=form.reason.data, expected_version=_expected_version(form)
+            )
+        )
+        if error is None:
+            flash("You have declined the offer", "success")
+            return _to_overview(application)
+        if isinstance(error, IllegalMoveError):
+            return _to_overview(application, str(error))
+        problem = _refused(form, error, application)
+    return render_template("applications/decline.html", application=application, form=form, problem=problem)
+
+
+@bp.route("/<int:application_id>/offer-letter")
+@requires(Permission.APPLY_FOR_COUNCIL)
+def offer_letter(application_id: int) -> str:
+    """The offer as a letter the council can print or save for its records."""
+    application = _own(application_id)
+    if application.award is None:
+        abort(404)
+    return render_template("applications/offer_letter.html", application=application, award=application.award)
+
+
+# A partner council's answer ---------------------------------------------------------------------------
+
+
+@bp.route("/<int:application_id>/partner", methods=["GET", "POST"])
+@requires(Permission.APPLY_FOR_COUNCIL)
+def partner(application_id: int) -> str | Response:
+    application, relation = _find(application_id)
+    if relation != "partner":
+        abort(404)
+    user = signed_in_user()
+    mine = _my_partnership(application, user.council_id)
+    waiting = workflow.editable(application)
+    if request.method == "POST" and not waiting:
+        return _to_overview(application, "This application is no longer waiting for its partners")
+    form = (
+        forms.PartnerResponseForm()
+        if request.method == "POST"
+        else forms.PartnerResponseForm(formdata=None, data={"share": str(mine.match_share_pence)})
+    )
+    problem = None
+    if form.validate_on_submit():
+        if form.share.data != str(mine.match_share_pence):
+            form.share.data = str(mine.match_share_pence)
+            problem = (
+                f"{application.lead_council.name} changed your council's share to {pounds(mine.match_share_pence)} "
+                "while you had this page open. Check the share, then answer again."
+            )
+        else:
+            confirm = form.answer.data == "confirm"
+            error = _attempt(lambda: workflow.respond_as_partner(application, actor=user, confirm=confirm))
+            if error is None:
+                flash("Thank you: your council's answer has been sent", "success")
+                return _to_overview(application)
+            return _to_overview(application, str(error))
+    return render_template(
+        "applications/partner.html",
+        application=application,
+        mine=mine,
+        form=form,
+        waiting=waiting,
+        problem=problem,
+    )

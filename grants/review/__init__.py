@@ -1,0 +1,1 @@
+"""The staff's side of applications: queues, checks, scores, decisions, payments."""

@@ -1,0 +1,229 @@
+"""The staff's forms. They check only the shape of what was typed (a sum of money, a real date);
+the rules about applications (when a reason is needed, what may be paid) are the workflow's."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovDateInput,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import DateField, HiddenField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, StopValidation, ValidationError
+
+from grants.models import SchemeCriterion
+
+RECOMMENDATION_LABELS = {
+    "approve": "Approve",
+    "reject": "Reject",
+    "changes": "Ask the council for changes",
+}
+RECOMMENDATIONS = [SelectChoice(value, label) for value, label in RECOMMENDATION_LABELS.items()]
+
+SCORES = [SelectChoice(str(n), str(n)) for n in range(6)]
+
+
+class VersionedForm(FlaskForm):
+    """A form that acts on an application carries the version it was shown at, so that acting
+    on a page someone else has since changed is refused rather than overwriting their work."""
+
+    version = HiddenField()
+
+    def expected_version(self) -> int:
+        """The version the page showed; a missing or mangled one can match no application, so
+        the action is refused as stale and the page shown again as it now is."""
+        value = (self.version.data or "").strip()
+        return int(value) if value.isdigit() else -1
+
+
+class ConfirmEligibilityForm(VersionedForm):
+    reason = TextAreaField(
+        "Reason for overriding the check",
+        widget=GovTextArea(),
+        description="Needed only when the automated check failed. The reason is kept in the timeline.",
+    )
+    submit = SubmitField("Confirm eligible and send for assessment", widget=GovSubmitInput())
+
+
+class MarkIneligibleForm(VersionedForm):
+    reason = TextAreaField(
+        "Why is this application not eligible?",
+        widget=GovTextArea(),
+        description="The council will see this.",
+    )
+    submit = SubmitField("Mark as not eligible", widget=GovSubmitInput())
+
+
+class RequestChangesForm(VersionedForm):
+    reason = TextAreaField(
+        "What does the council need to change?",
+        widget=GovTextArea(),
+        description="The council will see this and can resubmit.",
+    )
+    submit = SubmitField("Ask for changes", widget=GovSubmitInput())
+
+
+class ApproveForm(VersionedForm):
+    conditions = TextAreaField(
+        "Conditions of the offer (optional)",
+        widget=GovTextArea(),
+        description="For example, the dates of outcome reports. These appear in the offer letter.",
+        validators=[Length(max=5000, message="Conditions must be 5,000 characters or fewer")],
+    )
+    submit = SubmitField("Approve and make the offer", widget=GovSubmitInput())
+
+
+class RejectForm(VersionedForm):
+    reason = TextAreaField(
+        "Why is this application being rejected?",
+        widget=GovTextArea(),
+        description="The council will see this.",
+    )
+    submit = SubmitField("Reject application", widget=GovSubmitInput())
+
+
+_MONEY = re.compile(r"^£?\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{2}))?$")
+
+
+def pence_from(text: str) -> int | None:
+    """ "£1,234.56" → 123456; None for anything that is not a sum in pounds and pence."""
+    found = _MONEY.match(text.strip())
+    if not found:
+        return None
+    pounds = Decimal(found.group(1).replace(",", ""))
+    return int(pounds * 100) + int(found.group(2) or 0)
+
+
+class UKDateField(DateField):
+    """A GOV.UK date input (day, month, year boxes), with GOV.UK error messages."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.data = None
+        parts = [str(part).strip() for part in valuelist]
+        if not any(parts):
+            return
+        if len(parts) != 3:
+            raise ValueError(f"{self.label.text} must be a real date")
+        for part, name in zip(parts, ("day", "month", "year"), strict=True):
+            if not part:
+                raise ValueError(f"{self.label.text} must include a {name}")
+        if not all(part.isdigit() for part in parts) or len(parts[2]) != 4:
+            raise ValueError(f"{self.label.text} must be a real date")
+        try:
+            self.data = date(int(parts[2]), int(parts[1]), int(parts[0]))
+        except ValueError:
+            raise ValueError(f"{self.label.text} must be a real date") from None
+
+
+def _date_given(form: FlaskForm, field: UKDateField) -> None:
+    if not any(str(part).strip() for part in field.raw_data or []):
+        field.errors[:] = []
+        raise StopValidation("Enter the date the payment was made")
+
+
+def _in_pounds(form: FlaskForm, field: StringField) -> None:
+    if field.data and pence_from(field.data) is None:
+        raise ValidationError("Enter the amount in pounds and pence, like 1500 or 1,500.00")
+
+
+def _not_in_future(form: FlaskForm, field: UKDateField) -> None:
+    if field.data and field.data > date.today():
+        raise ValidationError("Date paid must be today or in the past")
+
+
+class PaymentForm(VersionedForm):
+    amount = StringField(
+        "Amount paid",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the amount paid"), _in_pounds],
+    )
+    paid_on = UKDateField(
+        "Date paid",
+        widget=GovDateInput(),
+        description="For example, 27 3 2026",
+        validators=[_date_given, _not_in_future],
+    )
+    reference = StringField(
+        "Payment reference",
+        widget=GovTextInput(),
+        description="The reference on the finance system, so the payment can be traced.",
+        validators=[
+            InputRequired(message="Enter the payment reference"),
+            Length(max=80, message="The reference must be 80 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Record payment", widget=GovSubmitInput())
+
+    def amount_pence(self) -> int:
+        return pence_from(self.amount.data or "") or 0
+
+
+class AssessmentForm(FlaskForm):
+    """An assessor's scores; the per-criterion fields are added by `assessment_form` because each
+    scheme publishes its own criteria."""
+
+    recommendation = RadioField(
+        "What do you recommend?",
+        widget=GovRadioInput(),
+        choices=RECOMMENDATIONS,
+        validate_choice=False,
+        validators=[InputRequired(message="Choose a recommendation")],
+    )
+    comments = TextAreaField(
+        "Comments for the approver (optional)",
+        widget=GovTextArea(),
+        validators=[Length(max=5000, message="Comments must be 5,000 characters or fewer")],
+    )
+    submit = SubmitField("Submit scores", widget=GovSubmitInput())
+
+    criteria: list[SchemeCriterion] = []
+
+    def score_field(self, index: int) -> Any:
+        return self[f"score_{index}"]
+
+    def justification_field(self, index: int) -> Any:
+        return self[f"justification_{index}"]
+
+    def scores(self) -> dict[str, tuple[int, str]]:
+        """The scores by criterion code, as the workflow takes them."""
+        return {
+            criterion.code: (self.score_field(i).data, self.justification_field(i).data or "")
+            for i, criterion in enumerate(self.criteria)
+        }
+
+    def field_for(self, code: str | None) -> Any:
+        """The field a workflow error about a criterion (named by its code) belongs beside."""
+        for index, criterion in enumerate(self.criteria):
+            if criterion.code == code:
+                return self.score_field(index)
+        return self._fields.get(code or "")
+
+
+def assessment_form(criteria: list[SchemeCriterion]) -> type[AssessmentForm]:
+    """A form class with a 0 to 5 score and a justification for each of the scheme's criteria.
+    Fields are named by position, not by code, so any code makes a valid HTML id."""
+    fields: dict[str, Any] = {"criteria": list(criteria)}
+    for index, criterion in enumerate(criteria):
+        fields[f"score_{index}"] = RadioField(
+            criterion.label,
+            widget=GovRadioInput(),
+            choices=SCORES,
+            coerce=int,
+            validate_choice=False,
+            validators=[InputRequired(message=f"Select a score for {criterion.label}")],
+        )
+        fields[f"justification_{index}"] = TextAreaField(
+            f"Why did you give this score for {criterion.label.lower()}?",
+            widget=GovTextArea(),
+            validators=[InputRequired(message=f"Justify the score for {criterion.label}")],
+        )
+    return type("SchemeAssessmentForm", (AssessmentForm,), fields)
