@@ -7,6 +7,7 @@ its own, built by the migrations and filled with the demo world.
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 from collections.abc import Iterator
@@ -28,7 +29,7 @@ from grants.models import Role, User
 from tests.conftest import REDIS_URL, SMTP_PORT, Mailbox, drop_database, recreate_database
 from workflows.demo import seed_demo
 
-DATABASE = "productivity_broker_e2e"
+DATABASE = os.environ.get("TEST_E2E_DATABASE_NAME", "productivity_broker_e2e")
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
