@@ -7,6 +7,7 @@ Targets, from the issue that asked for these figures: the due-reminder query und
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import random
@@ -108,9 +109,9 @@ def reminder_sweep(redis: RedisServer) -> dict[str, Any]:
         queued = sql(url, "SELECT count(*) FROM outbound_emails")[0][0]
         in_app = sql(url, "SELECT count(*) FROM notifications")[0][0]
         still_due = sql(url, "SELECT count(*) FROM reminders WHERE next_due_on <= %s", today)[0][0]
-        enqueued = Redis.from_url(broker).llen("notifications")
+        enqueued, emails_in_tasks = _queued_tasks(broker, "notifications")
     assert result.reminded == due and queued == due and in_app == due and still_due == 0, (result, queued, in_app)
-    assert enqueued == due, f"{enqueued} tasks reached the broker for {due} emails"
+    assert emails_in_tasks == due, f"{enqueued} tasks for {emails_in_tasks} emails reached the broker for {due} emails"
     query = summary_ms(timings)
     return {
         "reminders": REMINDERS,
@@ -213,6 +214,17 @@ def _load_reminders(url: str, today: date) -> None:
             )
 
     copy_rows(url, "reminders", columns, rows())
+
+
+def _queued_tasks(broker: str, queue: str) -> tuple[int, int]:
+    """The delivery tasks waiting in a Redis queue, and the emails they carry between them."""
+    messages = Redis.from_url(broker).lrange(queue, 0, -1)
+    emails = 0
+    for raw in messages:
+        message = json.loads(raw)
+        args, _kwargs, _embed = json.loads(base64.b64decode(message["body"]))
+        emails += len(args[0]) if isinstance(args[0], list) else 1
+    return len(messages), emails
 
 
 def _day_other_than_today(randomness: random.Random) -> int:

@@ -70,6 +70,8 @@ class BaseConfig:
     OUTBOX_MAX_ATTEMPTS = 10
     OUTBOX_REPLAY_AFTER_SECONDS = 120
     OUTBOX_SENDING_LEASE_SECONDS = 600
+    # Emails handed to one delivery task: a task costs a worker about as much as an email does.
+    OUTBOX_BATCH_SIZE = 20
     MAIL_TIMEOUT_SECONDS = 30
 
     def __init__(self) -> None:
@@ -97,6 +99,7 @@ class BaseConfig:
             "OUTBOX_MAX_ATTEMPTS",
             "OUTBOX_REPLAY_AFTER_SECONDS",
             "OUTBOX_SENDING_LEASE_SECONDS",
+            "OUTBOX_BATCH_SIZE",
             "MAIL_TIMEOUT_SECONDS",
         ):
             setattr(self, name, int(_env(name, str(getattr(self, name))) or 0))

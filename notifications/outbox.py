@@ -138,18 +138,26 @@ def notify_in_app(user: User, *, title: str, body: str, link: str, key: str) -> 
 
 
 def enqueue(email_ids: list[int], *, countdown: float | None = None) -> int:
-    """Hand rows to Celery. A broker that cannot be reached is logged, not raised: the rows wait
+    """Hand rows to Celery, `OUTBOX_BATCH_SIZE` to a task: a commit that queued many emails (a
+    reminder sweep, say) pays a task's cost once per batch, not once per email, and each email is
+    still claimed on its own. A broker that cannot be reached is logged, not raised: the rows wait
     in the outbox and the replay sweep enqueues them again. Returns how many were handed over."""
-    from notifications.tasks import deliver_email
+    from notifications.tasks import deliver_emails
 
+    size = max(int(current_app.config["OUTBOX_BATCH_SIZE"]), 1)
     handed = 0
-    for email_id in email_ids:
+    for start in range(0, len(email_ids), size):
+        batch = email_ids[start : start + size]
         try:
-            deliver_email.apply_async((email_id,), countdown=countdown)
+            deliver_emails.apply_async((batch,), countdown=countdown)
         except Exception:
-            logger.warning("could not enqueue email %s; the outbox keeps it for the replay sweep", email_id)
+            logger.warning(
+                "could not enqueue %s email(s) from %s; the outbox keeps them for the replay sweep",
+                len(email_ids) - handed,
+                batch[0],
+            )
             return handed
-        handed += 1
+        handed += len(batch)
     return handed
 
 
@@ -184,18 +192,18 @@ def _backoff(attempts: int) -> float:
 def deliver(email_id: int, *, sender: Sender | None = None) -> Delivery:
     """Claim one row, send it, and record the result, each step in its own short transaction."""
     now = utcnow()
-    claimed = _rowcount(
+    # Claimed and read in one statement.
+    row = db.session.execute(
         update(OutboundEmail)
         .where(OutboundEmail.id == email_id, OutboundEmail.status == EmailStatus.PENDING)
         .values(status=EmailStatus.SENDING, claimed_at=now, attempts=OutboundEmail.attempts + 1)
-    )
+        .returning(OutboundEmail)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    ).scalar_one_or_none()
     db.session.commit()
-    if claimed != 1:
+    if row is None:
         # Sent, failed, or being sent by another worker: a redelivered task ends here.
         return Delivery("skipped")
-    row = db.session.execute(
-        select(OutboundEmail).where(OutboundEmail.id == email_id).execution_options(populate_existing=True)
-    ).scalar_one()
     sender = sender or sender_for(current_app.config, current_app.instance_path)
     try:
         sender.send(
@@ -291,9 +299,15 @@ def replay_stuck(*, now: datetime | None = None, limit: int = 5000) -> int:
         )
         if not ids:
             return 0
+        # The lease is checked again: a row that was pending a moment ago may have been claimed
+        # since, and a live claim must not be taken from the worker that holds it.
         db.session.execute(
             update(OutboundEmail)
-            .where(OutboundEmail.id.in_(ids), OutboundEmail.status == EmailStatus.SENDING)
+            .where(
+                OutboundEmail.id.in_(ids),
+                OutboundEmail.status == EmailStatus.SENDING,
+                OutboundEmail.claimed_at <= now - lease,
+            )
             .values(
                 status=EmailStatus.PENDING,
                 last_error="The worker stopped while sending; sent again with the same Message-ID.",

@@ -14,13 +14,29 @@ logger = logging.getLogger(__name__)
 
 @shared_task(name="notifications.deliver_email", bind=True, acks_late=True)
 def deliver_email(self: Task, email_id: int) -> str:
-    """Deliver one outbox row. A redelivered task finds the row claimed or sent and does nothing.
+    """Deliver one outbox row (tasks sent before batches existed; `deliver_emails` is sent now).
+    A redelivered task finds the row claimed or sent and does nothing.
     A transient failure schedules the next attempt after a growing delay; with no broker (the
     quick start) the row simply waits, and `flask outbox replay` or a resend sends it."""
     result = outbox.deliver(email_id)
     if result.outcome == "retry" and not current_app.config["CELERY"].get("task_always_eager"):
         outbox.enqueue([email_id], countdown=result.retry_in)
     return result.outcome
+
+
+@shared_task(name="notifications.deliver_emails", acks_late=True)
+def deliver_emails(email_ids: list[int]) -> dict[str, int]:
+    """Deliver a batch of outbox rows, each claimed, sent and settled on its own, so a batch
+    delivered twice, or cut short by a dying worker, sends each email once (the one in flight at
+    the moment of death is the replay sweep's). Rows a mail server turned away for now are each
+    tried again on their own, later."""
+    outcomes: dict[str, int] = {}
+    for email_id in email_ids:
+        result = outbox.deliver(email_id)
+        outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
+        if result.outcome == "retry" and not current_app.config["CELERY"].get("task_always_eager"):
+            outbox.enqueue([email_id], countdown=result.retry_in)
+    return outcomes
 
 
 @shared_task(name="notifications.replay_outbox")

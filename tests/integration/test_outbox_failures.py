@@ -117,9 +117,11 @@ def test_a_worker_killed_while_delivering_1000_emails_loses_none_and_doubles_non
 ) -> None:
     server, mailbox = own_smtp
     redis.Redis.from_url(SHARED_BROKER).flushdb()
-    # This app's sweeps leave pending rows alone (their tasks are still queued) and take only a
-    # row left "sending" past its two-second lease.
-    web_settings = {**FAST_CONFIG, "OUTBOX_REPLAY_AFTER_SECONDS": 600}
+    # This app's sweeps take a row left "sending" past its two-second lease, and pending rows
+    # overdue by three seconds: those of the batch the dead worker held, whose task Redis hands
+    # out again only after its visibility timeout (and rows whose tasks are still queued, whose
+    # second task finds them sent and does nothing).
+    web_settings = {**FAST_CONFIG, "OUTBOX_REPLAY_AFTER_SECONDS": 3}
     with sending_app(db_url, SHARED_BROKER, smtp_port=server.port, **web_settings) as web:
         queue_many(web, 1000, prefix="kill")
         assert statuses(db_url) == Counter({"pending": 1000})
@@ -136,7 +138,8 @@ def test_a_worker_killed_while_delivering_1000_emails_loses_none_and_doubles_non
             assert wait_for(lambda: len(mailbox.messages) >= 300, timeout=90), first.output()[-3000:]
             first.kill()
         # What the worker was doing when it died: at most one email (a solo worker sends one at
-        # a time), claimed and perhaps already accepted by the server, but never marked sent.
+        # a time, each claimed on its own even within a batch), claimed and perhaps already
+        # accepted by the server, but never marked sent.
         in_flight = {row[0] for row in sql(db_url, "SELECT message_id FROM outbound_emails WHERE status = 'sending'")}
         assert len(in_flight) <= 1
         sent_before = statuses(db_url)["sent"]
@@ -153,9 +156,10 @@ def test_a_worker_killed_while_delivering_1000_emails_loses_none_and_doubles_non
             name="replacement",
         )
         with running(second):
-            # The replacement takes the tasks still queued. The task the dead worker held is not
+            # The replacement takes the tasks still queued. The batch the dead worker held is not
             # handed out again until Redis's visibility timeout; the replay sweep (the beat task)
-            # finds its row, left "sending" past the lease, and enqueues it again at once.
+            # finds its rows, the one left "sending" past the lease and the rest still pending,
+            # and enqueues them again at once.
             def swept_and_sent() -> bool:
                 with web.app_context():
                     replay_stuck()
