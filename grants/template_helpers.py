@@ -11,20 +11,10 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from grants.auth.permissions import Permission, can
+from grants.money import pounds
 from workflows.messages import unread_count
 
 UK = ZoneInfo("Europe/London")
-
-
-def pounds(pence: int | None, *, always_pence: bool = False) -> str:
-    """Whole pence shown as pounds: 600000 → "£6,000", 123456 → "£1,234.56"."""
-    if pence is None:
-        return ""
-    sign = "-" if pence < 0 else ""
-    whole, part = divmod(abs(pence), 100)
-    if part or always_pence:
-        return f"{sign}£{whole:,}.{part:02d}"
-    return f"{sign}£{whole:,}"
 
 
 def uk_datetime(value: datetime | None) -> str:

@@ -17,6 +17,7 @@ from sqlalchemy import CursorResult, func, select, update
 
 from grants.auth.permissions import Permission, can
 from grants.extensions import db
+from grants.money import pounds
 from grants.models import (
     Application,
     ApplicationEvent,
@@ -599,7 +600,7 @@ def check_eligibility(application: Application, today: date) -> list[RuleResult]
             RuleResult(
                 "amount",
                 amount == scheme.fixed_amount_pence,
-                f"Requested {amount} pence; the grant is {scheme.fixed_amount_pence} pence",
+                f"Asked for {pounds(amount)}; the grant is {pounds(scheme.fixed_amount_pence)}",
             )
         )
     elif scheme.max_amount_pence is not None:
@@ -607,13 +608,15 @@ def check_eligibility(application: Application, today: date) -> list[RuleResult]
             RuleResult(
                 "amount",
                 0 < amount <= scheme.max_amount_pence,
-                f"Requested {amount} pence; at most {scheme.max_amount_pence} pence",
+                f"Asked for {pounds(amount)}; at most {pounds(scheme.max_amount_pence)}",
             )
         )
     if scheme.match_ratio_percent:
         match = (application.match_pence or 0) + sum(p.match_share_pence for p in application.partners)
         needed = amount * scheme.match_ratio_percent // 100
-        results.append(RuleResult("match", match >= needed, f"Match of {match} pence; at least {needed} pence needed"))
+        results.append(
+            RuleResult("match", match >= needed, f"A match of {pounds(match)}; at least {pounds(needed)} is needed")
+        )
     if application.partners:
         unconfirmed = [p.council.name for p in application.partners if p.status is not PartnerStatus.CONFIRMED]
         results.append(
