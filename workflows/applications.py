@@ -17,7 +17,6 @@ from sqlalchemy import CursorResult, func, select, update
 
 from grants.auth.permissions import Permission, can
 from grants.extensions import db
-from grants.money import pounds
 from grants.models import (
     Application,
     ApplicationEvent,
@@ -36,6 +35,7 @@ from grants.models import (
     UserRole,
     utcnow,
 )
+from grants.money import pounds
 from grants.working_days import add_working_days
 from notifications import queue_email, reminders
 from workflows.after_commit import send_after_commit

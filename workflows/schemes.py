@@ -209,6 +209,10 @@ def _rule_problems(settings: SchemeSettings) -> dict[str, str]:
     problems: dict[str, str] = {}
     if not _in_range(settings.match_ratio_percent, MATCH_RATIO_RANGE):
         problems["match_ratio"] = "The match must be between 0% and 500% of the grant"
+    elif settings.match_ratio_percent and settings.kind is not SchemeKind.MATCH_FUNDING:
+        # Only the match-funding form asks a council for its match: any other kind with one would
+        # fail every application's eligibility check.
+        problems["match_ratio"] = "Only match funding asks councils for a match: enter 0 for this kind of scheme"
     if not _in_range(settings.assessments_required, ASSESSMENTS_RANGE):
         problems["assessments_required"] = "The number of assessments must be between 1 and 5"
     unknown = set(settings.service_levels) - {s.value for s in SERVICE_LEVEL_STAGES}
@@ -255,6 +259,12 @@ def _settings_problems(settings: SchemeSettings, scheme: Scheme | None) -> dict[
         if settings.code.strip() != scheme.code and "code" not in problems:
             problems["code"] = "The code cannot change once councils have applied: their references are made from it"
     return problems
+
+
+def scheme_problems(settings: SchemeSettings, scheme: Scheme | None = None) -> dict[str, str]:
+    """What `create_scheme` (or `update_scheme`, given the scheme) would refuse in these
+    settings, by field, changing nothing: for a form to show every problem at once."""
+    return _settings_problems(settings, scheme)
 
 
 def _flush_checking_code(code: str) -> None:
@@ -353,6 +363,14 @@ def _criterion_problems(details: CriterionDetails, others: Sequence[SchemeCriter
     if not _in_range(details.weight, WEIGHT_RANGE):
         problems["weight"] = "The weight must be a whole number from 1 to 10"
     return problems
+
+
+def criterion_problems(
+    scheme: Scheme, details: CriterionDetails, criterion: SchemeCriterion | None = None
+) -> dict[str, str]:
+    """What `add_criterion` (or `update_criterion`, given the criterion) would refuse in these
+    details, by field, changing nothing."""
+    return _criterion_problems(details, [c for c in scheme.criteria if c is not criterion])
 
 
 def _refuse_during_assessment(scheme: Scheme, what: str) -> None:
@@ -494,6 +512,12 @@ def _round_problems(details: RoundDetails, scheme: Scheme, funding_round: Fundin
     if savings is not None and not 0 < savings <= MAX_PENCE:
         problems["target_savings"] = "The target savings must be more than £0 and no more than £1,000,000,000, or blank"
     return problems
+
+
+def round_problems(scheme: Scheme, details: RoundDetails, funding_round: FundingRound | None = None) -> dict[str, str]:
+    """What `open_round` (or `update_round`, given the round) would refuse in these details, by
+    field, changing nothing."""
+    return _round_problems(details, scheme, funding_round)
 
 
 def _round_values(details: RoundDetails) -> dict[str, Any]:

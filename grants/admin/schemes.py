@@ -172,6 +172,9 @@ class UKDateField(DateField):
     def process_formdata(self, valuelist: list[Any]) -> None:
         self.data = None
         parts = [str(part).strip() for part in valuelist]
+        # The widget shows what was typed back in its three boxes and cannot show more or fewer:
+        # a post that is not from the page (one value, or none at all) is shown as what fits.
+        self.raw_data = [*parts, "", "", ""][:3]
         if not any(parts):
             return
         capital = self.noun[0].upper() + self.noun[1:]
@@ -227,8 +230,8 @@ class SchemeForm(FlaskForm):
         noun="the council's match",
         bounds=workflow.MATCH_RATIO_RANGE,
         description=(
-            "What the council must put in, as a percentage of the grant: 100 means pound for pound, "
-            "0 means nothing. From 0 to 500."
+            "Match funding only: what the council must put in, as a percentage of the grant. 100 means "
+            "pound for pound, 0 means nothing. From 0 to 500; 0 for the other kinds."
         ),
     )
     features = SelectMultipleField(
@@ -290,21 +293,22 @@ class SchemeForm(FlaskForm):
     def service_level_fields(self) -> list[WholeNumberField]:
         return [self[f"service_level_{stage.value}"] for stage in SERVICE_LEVEL_STAGES]
 
-    def settings(self) -> workflow.SchemeSettings:
-        """The validated form as the settings the workflow takes."""
+    def settings(self, kind: SchemeKind | None = None) -> workflow.SchemeSettings:
+        """The validated form as the settings the workflow takes (with this kind instead of the
+        one chosen, when given)."""
         features = set(self.features.data or [])
         return workflow.SchemeSettings(
             code=self.code.data or "",
             name=self.name.data or "",
             summary=self.summary.data or "",
-            kind=SchemeKind(self.kind.data),
+            kind=kind or SchemeKind(self.kind.data),
             fixed_amount_pence=self.fixed_amount.pence,
             max_amount_pence=self.max_amount.pence,
             match_ratio_percent=self.match_ratio.number or 0,
             uses_experts="uses_experts" in features,
             allows_partners="allows_partners" in features,
             one_per_council_per_round="one_per_council_per_round" in features,
-            eligible_tiers=tuple(CouncilTier(value) for value in self.eligible_tiers.data or []),
+            eligible_tiers=tuple(tier for tier in CouncilTier if tier.value in (self.eligible_tiers.data or [])),
             assessments_required=self.assessments_required.number or 0,
             service_levels={
                 stage.value: field.number
@@ -313,6 +317,17 @@ class SchemeForm(FlaskForm):
             },
             is_active=bool(self.is_active.data),
         )
+
+    def other_problems(self, scheme: Scheme | None) -> dict[str, str]:
+        """What the workflow would also refuse, for a form that failed its own checks. The
+        amounts a scheme needs depend on its kind, so they wait until a kind is chosen."""
+        if self.kind.errors:
+            problems = workflow.scheme_problems(self.settings(kind=SchemeKind.MATCHMAKING), scheme)
+            return {name: text for name, text in problems.items() if name not in KIND_DEPENDENT_FIELDS}
+        return workflow.scheme_problems(self.settings(), scheme)
+
+
+KIND_DEPENDENT_FIELDS = frozenset({"kind", "fixed_amount", "max_amount", "match_ratio"})
 
 
 def scheme_form_data(settings: workflow.SchemeSettings) -> dict[str, Any]:
@@ -373,6 +388,10 @@ class CriterionForm(FlaskForm):
             weight=self.weight.number or 0,
         )
 
+    def other_problems(self, scheme: Scheme, criterion: SchemeCriterion | None) -> dict[str, str]:
+        """What the workflow would also refuse, for a form that failed its own checks."""
+        return workflow.criterion_problems(scheme, self.details(), criterion)
+
 
 class RoundForm(FlaskForm):
     name = StringField("Name", widget=GovTextInput(), description="For example, 2027/28 round 1.")
@@ -412,6 +431,21 @@ class RoundForm(FlaskForm):
             target_savings_pence=self.target_savings.pence,
         )
 
+    def other_problems(self, scheme: Scheme, funding_round: FundingRound | None) -> dict[str, str]:
+        """What the workflow would also refuse, for a form that failed its own checks; a date
+        that is missing or wrong stands in as the other one, so only the dates go unchecked."""
+        opens, closes = self.opens_on.data, self.closes_on.data
+        stand_in = opens or closes or date.today()
+        details = workflow.RoundDetails(
+            name=self.name.data or "",
+            opens_on=opens or stand_in,
+            closes_on=closes or stand_in,
+            budget_pence=self.budget.pence or 0,
+            target_councils=self.target_councils.number,
+            target_savings_pence=self.target_savings.pence,
+        )
+        return workflow.round_problems(scheme, details, funding_round)
+
 
 def round_form_data(funding_round: FundingRound) -> dict[str, Any]:
     return {
@@ -435,6 +469,15 @@ def _show_problems(form: FlaskForm, error: SchemeError) -> None:
             flash(message, "error")
         else:
             field.errors = [*field.errors, message]
+
+
+def _show_other_problems(form: FlaskForm, problems: dict[str, str]) -> None:
+    """Beside each field whose own checks passed, what the workflow would refuse in it: with the
+    form's own messages, every problem is shown at once rather than one round at a time."""
+    for name, message in problems.items():
+        field = form._fields.get(name)
+        if field is not None and name not in ("submit", "csrf_token") and not field.errors:
+            field.errors = [message]
 
 
 def _form(form_class: type[Any], data: dict[str, Any]) -> Any:
@@ -533,6 +576,8 @@ def new_scheme() -> str | Response:
             db.session.commit()
             flash(f"{scheme.name} created. Add its assessment criteria, then open a round.", "success")
             return redirect(url_for("admin.scheme", scheme_id=scheme.id))
+    elif form.is_submitted():
+        _show_other_problems(form, form.other_problems(None))
     return render_template("admin/scheme_form.html", form=form, scheme=None, **_scheme_form_context())
 
 
@@ -577,6 +622,8 @@ def edit_scheme(scheme_id: int) -> str | Response:
             db.session.commit()
             flash("Scheme saved" if changes else "Nothing was changed", "success")
             return redirect(url_for("admin.scheme", scheme_id=found.id))
+    elif form.is_submitted():
+        _show_other_problems(form, form.other_problems(found))
     return render_template("admin/scheme_form.html", form=form, scheme=found, **_scheme_form_context())
 
 
@@ -599,6 +646,8 @@ def new_criterion(scheme_id: int) -> str | Response:
             db.session.commit()
             flash(f"Criterion added: {criterion.label}", "success")
             return redirect(url_for("admin.scheme", scheme_id=found.id, _anchor="criteria"))
+    elif form.is_submitted():
+        _show_other_problems(form, form.other_problems(found, None))
     return render_template("admin/scheme_criterion.html", form=form, scheme=found, criterion=None)
 
 
@@ -628,6 +677,8 @@ def edit_criterion(scheme_id: int, criterion_id: int) -> str | Response:
             db.session.commit()
             flash("Criterion saved" if changes else "Nothing was changed", "success")
             return redirect(url_for("admin.scheme", scheme_id=found.id, _anchor="criteria"))
+    elif form.is_submitted():
+        _show_other_problems(form, form.other_problems(found, criterion))
     return render_template("admin/scheme_criterion.html", form=form, scheme=found, criterion=criterion)
 
 
@@ -673,6 +724,8 @@ def new_round(scheme_id: int) -> str | Response:
             db.session.commit()
             flash(f"{funding_round.name} opened for {found.name}", "success")
             return redirect(url_for("admin.scheme", scheme_id=found.id, _anchor="rounds"))
+    elif form.is_submitted():
+        _show_other_problems(form, form.other_problems(found, None))
     return render_template("admin/round_form.html", form=form, scheme=found, funding_round=None)
 
 
@@ -694,4 +747,6 @@ def edit_round(scheme_id: int, round_id: int) -> str | Response:
             db.session.commit()
             flash("Round saved" if changes else "Nothing was changed", "success")
             return redirect(url_for("admin.scheme", scheme_id=found.id, _anchor="rounds"))
+    elif form.is_submitted():
+        _show_other_problems(form, form.other_problems(found, funding_round))
     return render_template("admin/round_form.html", form=form, scheme=found, funding_round=funding_round)

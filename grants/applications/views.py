@@ -262,11 +262,15 @@ def _latest_reason(application: Application, action: str) -> str | None:
     return found[-1].reason if found else None
 
 
+# Steps an assessor takes: the last score also completes the assessment, in the assessor's name.
+ASSESSOR_ACTIONS = frozenset({"assess", "complete_assessment"})
+
+
 def _history(application: Application) -> list[dict[str, Any]]:
     """The timeline, newest first. Assessors are not named to the council."""
     rows = []
     for event in reversed(application.events):
-        if event.action == "assess":
+        if event.action in ASSESSOR_ACTIONS:
             who = "An assessor"
         elif event.actor is None:
             who = "The service"

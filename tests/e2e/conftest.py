@@ -58,6 +58,8 @@ class LiveServer:
     url: str
     app: Flask
     accounts: dict[Role, DemoAccount]
+    # Every demo person by email, the second assessor and the partner council's officer too.
+    people: dict[str, DemoAccount]
 
 
 def _free_port() -> int:
@@ -66,25 +68,31 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _seed(app: Flask) -> dict[Role, DemoAccount]:
-    """Migrate the empty database, load the demo world, and return one account per role."""
+def _seed(app: Flask) -> dict[str, DemoAccount]:
+    """Migrate the empty database, load the demo world, and return every demo account by email,
+    in the order the demo made them."""
     from flask_migrate import upgrade
 
     with app.app_context():
         upgrade()
         result = seed_demo(date.today())
         db.session.commit()
-        accounts = {}
+        people = {}
         for credential in result.credentials:
             user = db.session.scalar(select(User).where(User.email == credential.email))
             assert user is not None, f"the demo seed reported {credential.email} but did not create it"
-            # The first person of each role (the demo also has a second assessor and a partner
-            # council's officer).
-            accounts.setdefault(
-                credential.role, DemoAccount(credential.role, credential.email, credential.password, user.name)
-            )
+            people[credential.email] = DemoAccount(credential.role, credential.email, credential.password, user.name)
         db.session.remove()
         db.engine.dispose()
+    return people
+
+
+def _first_of_each_role(people: dict[str, DemoAccount]) -> dict[Role, DemoAccount]:
+    """The first person of each role (the demo also has a second assessor and a partner
+    council's officer)."""
+    accounts: dict[Role, DemoAccount] = {}
+    for account in people.values():
+        accounts.setdefault(account.role, account)
     missing = set(Role) - set(accounts)
     assert not missing, f"the demo seed made no account for {sorted(missing)}"
     return accounts
@@ -108,12 +116,13 @@ def live_server(smtp_server: Mailbox) -> Iterator[LiveServer]:
     )
     # Another test folder's app may have become Celery's default app; tasks must run in this one.
     app.extensions["celery"].set_default()
-    accounts = _seed(app)
+    people = _seed(app)
+    accounts = _first_of_each_role(people)
     server: BaseWSGIServer = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
     thread.start()
     try:
-        yield LiveServer(url=base_url, app=app, accounts=accounts)
+        yield LiveServer(url=base_url, app=app, accounts=accounts, people=people)
     finally:
         server.shutdown()
         server.server_close()
