@@ -95,7 +95,19 @@ SECTIONS: dict[SchemeKind, list[tuple[str, str]]] = {
 
 
 def sections_for(scheme: Scheme) -> list[tuple[str, str]]:
-    return SECTIONS[scheme.kind]
+    """The form's sections; a scheme that takes no joint bids has no partners section."""
+    return [(key, label) for key, label in SECTIONS[scheme.kind] if key != "partners" or scheme.allows_partners]
+
+
+def match_needed(application: Application) -> int:
+    """The least match the scheme asks for, given the amount asked for: 0 with no match ratio."""
+    ratio = application.scheme.match_ratio_percent or 0
+    return (application.amount_requested_pence or 0) * ratio // 100
+
+
+def match_offered(application: Application) -> int:
+    """The lead council's match and every partner's share together."""
+    return (application.match_pence or 0) + sum(p.match_share_pence for p in application.partners)
 
 
 # Moves ---------------------------------------------------------------------------------------------
@@ -537,6 +549,11 @@ def submit(application: Application, *, actor: User, expected_version: int | Non
         raise WorkflowError(
             "Each partner council must confirm before you submit. Still to confirm: " + ", ".join(waiting)
         )
+    if match_offered(application) < match_needed(application):
+        raise WorkflowError(
+            f"Your council's match and your partners' shares add up to {pounds(match_offered(application))}: "
+            f"at least {pounds(match_needed(application))} is needed. Change the funding or the partners section"
+        )
     if not application.round.is_open_on(today) and application.status is S.DRAFT:
         raise WorkflowError("This round has closed")
     transition(application, "submit", actor, expected_version=expected_version)
@@ -612,8 +629,7 @@ def check_eligibility(application: Application, today: date) -> list[RuleResult]
             )
         )
     if scheme.match_ratio_percent:
-        match = (application.match_pence or 0) + sum(p.match_share_pence for p in application.partners)
-        needed = amount * scheme.match_ratio_percent // 100
+        match, needed = match_offered(application), match_needed(application)
         results.append(
             RuleResult("match", match >= needed, f"A match of {pounds(match)}; at least {pounds(needed)} is needed")
         )
@@ -711,10 +727,11 @@ def combined_score_tenths(application: Application) -> int | None:
 
 
 def award_amount(application: Application) -> int:
-    scheme = application.scheme
-    if scheme.fixed_amount_pence is not None:
-        return scheme.fixed_amount_pence
-    return application.amount_requested_pence or 0
+    """What the application was made for (a fixed grant's amount as it was when the draft was
+    started: a later change to the scheme does not reach applications already made)."""
+    if application.amount_requested_pence is not None:
+        return application.amount_requested_pence
+    return application.scheme.fixed_amount_pence or 0
 
 
 def approve(application: Application, *, actor: User, conditions: str = "", expected_version: int | None) -> Award:

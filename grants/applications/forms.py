@@ -36,6 +36,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, StopValida
 
 from grants.models import Application, SchemeKind, Specialism
 from grants.template_helpers import pounds
+from workflows.applications import sections_for
 
 TITLE_MAX = 150
 SHORT_MAX = 120
@@ -616,6 +617,7 @@ class MatchFundingForm(SectionForm):
 
     ratio_percent = 0
     partner_shares_pence = 0
+    partners_to_come = False
 
     amount = PoundsField("How much are you asking for?", noun="the amount you are asking for", positive=True)
     match = PoundsField(
@@ -629,6 +631,9 @@ class MatchFundingForm(SectionForm):
         self.amount.maximum_pence = scheme.max_amount_pence
         self.ratio_percent = scheme.match_ratio_percent or 0
         self.partner_shares_pence = sum(p.match_share_pence for p in application.partners)
+        # A joint bid's partners are named after this section: until then the total is checked
+        # by the partners section and on submission, not here.
+        self.partners_to_come = scheme.allows_partners and "partners" not in application.sections_done
         if scheme.max_amount_pence:
             self.amount.description = f"Up to {pounds(scheme.max_amount_pence)}."
         if self.ratio_percent:
@@ -643,7 +648,7 @@ class MatchFundingForm(SectionForm):
             return valid
         needed = self.amount.pence * self.ratio_percent // 100
         total = self.match.pence + self.partner_shares_pence
-        if total < needed:
+        if total < needed and not self.partners_to_come:
             self.match.errors = [
                 *self.match.errors,
                 _short_match_message(self.match.pence, self.partner_shares_pence, needed, self.ratio_percent),
@@ -962,3 +967,15 @@ class PartnerResponseForm(FlaskForm):
 
 class StartForm(FlaskForm):
     """Starting an application needs nothing but the CSRF token."""
+
+
+def answer_sections(application: Application) -> list[dict[str, Any]]:
+    """Each section of the application's form with its answers as people read them (labels, not
+    stored codes), for the council's check page and summary and the staff's application page."""
+    sections = []
+    for key, label in sections_for(application.scheme):
+        form = saved_form(application, key)
+        answered = key in application.answers or key == "partners"
+        rows = form.describe(application) if form is not None and answered else []
+        sections.append({"key": key, "label": label, "rows": rows, "done": key in application.sections_done})
+    return sections

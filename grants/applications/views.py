@@ -225,7 +225,7 @@ def show(application_id: int) -> str:
         application=application,
         relation=relation,
         actions=workflow.allowed_actions(application, user) if relation == "lead" else [],
-        sections=_answer_sections(application),
+        sections=forms.answer_sections(application),
         history=_history(application),
         mine=_my_partnership(application, user.council_id),
         waiting_for_partners=workflow.editable(application),
@@ -287,16 +287,6 @@ def _history(application: Application) -> list[dict[str, Any]]:
     return rows
 
 
-def _answer_sections(application: Application) -> list[dict[str, Any]]:
-    sections = []
-    for key, label in workflow.sections_for(application.scheme):
-        form = forms.saved_form(application, key)
-        answered = key in application.answers or key == "partners"
-        rows = form.describe(application) if form is not None and answered else []
-        sections.append({"key": key, "label": label, "rows": rows, "done": key in application.sections_done})
-    return sections
-
-
 def _my_partnership(application: Application, council_id: int | None) -> Any:
     return next((p for p in application.partners if p.council_id == council_id), None)
 
@@ -309,7 +299,7 @@ def _my_partnership(application: Application, council_id: int | None) -> Any:
 def section(application_id: int, key: str) -> str | Response:
     application = _own(application_id)
     form_class = forms.form_class_for(application.scheme.kind, key)
-    if form_class is None:
+    if form_class is None or key not in dict(workflow.sections_for(application.scheme)):
         abort(404)
     if not workflow.editable(application):
         return _to_overview(application, f"An application that is {application.status.label.lower()} cannot be changed")
@@ -371,12 +361,14 @@ def check(application_id: int) -> str | Response:
 
 def _check_page(application: Application, form: forms.SubmitApplicationForm, problem: str | None = None) -> str:
     waiting = [p for p in application.partners if p.status is not PartnerStatus.CONFIRMED]
+    needed, offered = workflow.match_needed(application), workflow.match_offered(application)
     return render_template(
         "applications/check.html",
         application=application,
-        sections=_answer_sections(application),
+        sections=forms.answer_sections(application),
         missing=workflow.missing_sections(application),
         waiting=waiting,
+        short_match=(offered, needed) if offered < needed else None,
         form=form,
         problem=problem,
     )

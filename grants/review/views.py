@@ -15,6 +15,7 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 
+from grants.applications.forms import answer_sections
 from grants.auth.permissions import Permission, can, requires, signed_in_user
 from grants.extensions import db
 from grants.models import Application, ApplicationStatus, PartnerStatus, User
@@ -90,19 +91,6 @@ def humanise(key: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def answer_text(value: Any) -> str:
-    """A stored answer as the page shows it."""
-    if value is None or value == "" or value == []:
-        return "Not answered"
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, list):
-        return ", ".join(answer_text(item) for item in value)
-    if isinstance(value, dict):
-        return "; ".join(f"{humanise(str(k))}: {answer_text(v)}" for k, v in value.items())
-    return str(value)
-
-
 def with_line_breaks(text: str | None) -> Markup:
     """Text typed over several lines, escaped, keeping its line breaks on the page."""
     lines = (text or "").strip().splitlines()
@@ -129,7 +117,6 @@ def _review_helpers() -> dict[str, Any]:
         "partner_status_labels": PARTNER_STATUS_LABELS,
         "rule_labels": RULE_LABELS,
         "humanise": humanise,
-        "answer_text": answer_text,
         "with_line_breaks": with_line_breaks,
         "percent": percent,
         "today": date.today(),
@@ -244,7 +231,7 @@ def _show(
         "review/application.html",
         application=application,
         scheme=application.scheme,
-        sections=applications.sections_for(application.scheme),
+        sections=answer_sections(application),
         combined=applications.combined_score_tenths(application),
         award_amount=applications.award_amount(application),
         forms=forms,
@@ -388,7 +375,7 @@ def _show_assessment(application: Application, form: AssessmentForm, status: int
         "review/assess.html",
         application=application,
         scheme=application.scheme,
-        sections=applications.sections_for(application.scheme),
+        sections=answer_sections(application),
         form=form,
     )
     return page, status

@@ -413,9 +413,9 @@ def test_a_joint_bid_waits_for_its_partner_to_confirm(app, signed_in, make_user,
 
     page = text(fill(signed_in, f"{base}/funding", {"amount": "30,000.01", "match": "30,000"}))
     assert "The amount you are asking for must be £30,000 or less" in page
-    page = text(fill(signed_in, f"{base}/funding", {"amount": "30,000", "match": "20,000"}))
-    assert "must add up to at least £30,000" in page
-    assert "funding" not in reload(application).answers
+    # Short of pound for pound on its own: the partners, named next, bring the rest.
+    assert fill(signed_in, f"{base}/funding", {"amount": "30,000", "match": "20,000"}).status_code == 302
+    assert reload(application).match_pence == 2_000_000
 
     partners = text(signed_in.get(f"{base}/partners"))
     assert "Ipswich (E07000202)" in partners and "Babergh (E07000200)" not in partners
@@ -429,6 +429,9 @@ def test_a_joint_bid_waits_for_its_partner_to_confirm(app, signed_in, make_user,
         )
     )
     assert "Partner 2 is already in the list" in page
+    page = text(fill(signed_in, f"{base}/partners", {"council_1": "E07000202", "share_1": "9,999.99"}))
+    assert "must add up to at least £30,000" in page
+    assert reload(application).partners == []
     assert fill(signed_in, f"{base}/partners", {"council_1": "E07000202", "share_1": "10,000"}).status_code == 302
     assert fill(signed_in, f"{base}/funding", {"amount": "30,000", "match": "20,000"}).status_code == 302
     # Taking the partner away now would leave the match short.

@@ -650,3 +650,12 @@ def test_a_council_officer_cannot_see_the_staff_pages_of_their_own_application(c
     signed_in_as(client, people["officer"])
     assert client.get(page_of(application)).status_code == 403
     assert client.get(f"{page_of(application)}/offer-letter").status_code == 403
+
+
+def test_staff_read_the_answers_as_the_council_gave_them_not_as_stored(client, people, councils, funding_round):  # type: ignore[no-untyped-def]
+    application = submitted(funding_round, councils["babergh"], people["officer"])
+    signed_in_as(client, people["programme"])
+    page = text(client.get(page_of(application)))
+    assert "Waste and recycling" in page
+    assert "Commercialisation and income generation" in page
+    assert ">waste<" not in page and ">commercialisation<" not in page
