@@ -109,6 +109,9 @@ class UKDateField(DateField):
     def process_formdata(self, valuelist: list[Any]) -> None:
         self.data = None
         parts = [str(part).strip() for part in valuelist]
+        # The widget shows the three boxes again; a post that is not from the page (one value, or
+        # none) is shown as what fits, rather than breaking the page.
+        self.raw_data = [*parts, "", "", ""][:3]
         if not any(parts):
             return
         if len(parts) != 3:

@@ -588,6 +588,11 @@ def test_payments_are_recorded_against_an_accepted_award_and_never_exceed_it(cli
     body = text(bad)
     assert "Enter the amount in pounds and pence" in body and "Date paid must be a real date" in body
     assert "Enter the payment reference" in body
+    # A date posted as one value (not from the page's three boxes) is refused, not a server error.
+    one_value = act(
+        client, application, "payments", "payment", {"amount": "1", "paid_on": "2026-03-01", "reference": "X"}
+    )
+    assert one_value.status_code == 400 and "Date paid must be a real date" in text(one_value)
 
     too_much = act(client, application, "payments", "payment", {"amount": "6,000.01", **when, "reference": "BACS 1"})
     assert too_much.status_code == 400 and "Only £6,000.00 of this award is unpaid" in text(too_much)
