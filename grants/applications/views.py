@@ -18,7 +18,15 @@ from werkzeug.wrappers import Response
 from grants.applications import forms, queries
 from grants.auth.permissions import Permission, requires, signed_in_user
 from grants.extensions import db
-from grants.models import Application, ApplicationStatus, FundingRound, PartnerStatus, Scheme, SchemeKind
+from grants.models import (
+    Application,
+    ApplicationStatus,
+    CouncilTier,
+    FundingRound,
+    PartnerStatus,
+    Scheme,
+    SchemeKind,
+)
 from grants.template_helpers import pounds
 from workflows import applications as workflow
 from workflows.applications import IllegalMoveError, StaleApplicationError, WorkflowError
@@ -75,9 +83,25 @@ def scheme_amount(scheme: Scheme) -> str:
     return phrase
 
 
+def who_can_apply(scheme: Scheme) -> str:
+    """Which councils a scheme takes, and how: the tiers, one at a time, joint bids."""
+    tiers = [tier.label for tier in CouncilTier if tier.value in (scheme.eligible_tiers or [])]
+    words = ("Councils of these kinds: " + ", ".join(tiers)) if tiers else "Any council in England or Wales"
+    if scheme.one_per_council_per_round:
+        words += "; one application from each council in a round"
+    if scheme.allows_partners:
+        words += "; councils may bid jointly"
+    return words + "."
+
+
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
-    return {"status_tag": status_tag, "scheme_amount": scheme_amount, "partner_tags": PARTNER_TAGS}
+    return {
+        "status_tag": status_tag,
+        "scheme_amount": scheme_amount,
+        "who_can_apply": who_can_apply,
+        "partner_tags": PARTNER_TAGS,
+    }
 
 
 # Finding the application ------------------------------------------------------------------------------

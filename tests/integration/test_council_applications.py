@@ -178,6 +178,7 @@ def test_a_council_applies_for_a_fixed_grant_from_start_to_submission(signed_in,
     assert "Your council&#39;s applications" in listing
     assert "Productivity Experts" in listing and "A fixed grant of £6,000" in listing
     assert "Start an application" in listing
+    assert "Any council in England or Wales; one application from each council in a round." in listing
 
     application = start(signed_in, expert_round)
     assert application.status is S.DRAFT and application.lead_council_id == officer.council_id
