@@ -457,8 +457,8 @@ def report(figures: dict[str, Any]) -> str:
         f"| … rate if CPU were the only limit ({host['cores']} cores / CPU per email) "
         f"| {mail['cpu_bound_ceiling_per_second']:,.0f} emails/s "
         f"(the run kept {mail['cpu_busy_share']:.0%} of the CPU busy) | | |",
-        f"| handing {mail['emails']:,} emails to delivery tasks from one process | {mail['enqueue_per_second']:,.0f} emails/s "
-        f"| | |",
+        f"| handing {mail['emails']:,} emails to delivery tasks from one process "
+        f"| {mail['enqueue_per_second']:,.0f} emails/s | | |",
         f"| worker start-up, before the first email | {mail['worker_start_seconds']:.1f} s | | |",
     ]
     return "\n".join(lines)
