@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -30,7 +29,7 @@ from grants.admin.views import bp
 from grants.auth.permissions import Permission, requires, signed_in_user
 from grants.extensions import db
 from grants.models import AuditEvent, CouncilTier, FundingRound, Scheme, SchemeCriterion, SchemeKind, User
-from grants.template_helpers import pounds
+from grants.money import MoneyError, parse_pounds, pounds
 from workflows import schemes as workflow
 from workflows.schemes import SERVICE_LEVEL_STAGES, SchemeError
 
@@ -83,28 +82,6 @@ EVENT_LABELS = {
 
 
 # Typed values ---------------------------------------------------------------------------------------
-
-_POUNDS = re.compile(r"^(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?$")
-
-
-class MoneyError(ValueError):
-    """What is wrong with an amount, worded for the person who typed it."""
-
-
-def parse_pounds(text: str, noun: str = "the amount") -> int:
-    """An amount typed in pounds ("6,000", "£6000.50") as whole pence. Commas must group thousands,
-    so "6,00" is refused rather than guessed at; so are more than two decimal places, which no
-    payment can carry."""
-    cleaned = text.strip().replace(" ", "").replace("\u00a0", "")
-    capital = noun[0].upper() + noun[1:]
-    if cleaned.lstrip("£").startswith(("-", "\u2212")):
-        raise MoneyError(f"{capital} cannot be negative")
-    found = _POUNDS.match(cleaned.removeprefix("£"))
-    if not found:
-        raise MoneyError(f"Enter {noun} as a number of pounds, like 6,000 or 6000.50")
-    if found.group(2) is not None and len(found.group(2)) > 2:
-        raise MoneyError(f"{capital} must have no more than 2 decimal places, like 6000.50")
-    return int(Decimal(found.group(0).replace(",", "")) * 100)
 
 
 def pounds_text(pence: int | None) -> str:

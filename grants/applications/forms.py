@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -34,8 +33,9 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, StopValidation, ValidationError
 
+from grants import money
 from grants.models import Application, SchemeKind, Specialism
-from grants.template_helpers import pounds
+from grants.money import MoneyError, pounds
 from workflows.applications import sections_for
 
 TITLE_MAX = 150
@@ -115,31 +115,10 @@ def _labels(field: Field) -> dict[str, str]:
 
 # Money ----------------------------------------------------------------------------------------------
 
-_MONEY = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?$")
-
-
-class MoneyError(ValueError):
-    """What is wrong with an amount, worded for the person who typed it."""
-
 
 def parse_pounds(text: str, noun: str = "the amount") -> int:
-    """An amount typed in pounds ("6,000", "£6000.50", "6 000") as whole pence. Commas must group
-    thousands, so that "6,00" is refused rather than guessed at."""
-    cleaned = text.strip().replace(" ", "").replace("\u00a0", "")
-    negative = cleaned.startswith(("-", "\u2212")) or cleaned.startswith(("£-", "£\u2212"))
-    cleaned = cleaned.lstrip("-\u2212").removeprefix("£").lstrip("-\u2212")
-    capital = noun[0].upper() + noun[1:]
-    if negative:
-        raise MoneyError(f"{capital} must be £0 or more")
-    found = _MONEY.match(cleaned)
-    if not found:
-        raise MoneyError(f"Enter {noun} as a number of pounds, like 6,000 or 6000.50")
-    if found.group(1) is not None and len(found.group(1)) > 2:
-        raise MoneyError(f"{capital} must have no more than 2 decimal places, like 6000.50")
-    pence = int(Decimal(cleaned.replace(",", "")) * 100)
-    if pence >= MONEY_CEILING_PENCE:
-        raise MoneyError(f"{capital} must be less than {pounds(MONEY_CEILING_PENCE)}")
-    return pence
+    """An amount a council typed, in whole pence: at least £0 and below the ceiling."""
+    return money.parse_pounds(text, noun, below_zero="must be £0 or more", ceiling_pence=MONEY_CEILING_PENCE)
 
 
 def pounds_text(pence: int) -> str:

@@ -27,7 +27,7 @@ from grants.models import (
     Scheme,
     SchemeKind,
 )
-from grants.template_helpers import pounds
+from grants.money import pounds
 from workflows import applications as workflow
 from workflows.applications import IllegalMoveError, StaleApplicationError, WorkflowError
 

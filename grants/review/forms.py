@@ -3,9 +3,7 @@ the rules about applications (when a reason is needed, what may be paid) are the
 
 from __future__ import annotations
 
-import re
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -21,6 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, StopValidation, ValidationError
 
 from grants.models import SchemeCriterion
+from grants.money import MoneyError, parse_pounds
 
 RECOMMENDATION_LABELS = {
     "approve": "Approve",
@@ -91,16 +90,12 @@ class RejectForm(VersionedForm):
     submit = SubmitField("Reject application", widget=GovSubmitInput())
 
 
-_MONEY = re.compile(r"^£?\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{2}))?$")
-
-
 def pence_from(text: str) -> int | None:
     """ "£1,234.56" → 123456; None for anything that is not a sum in pounds and pence."""
-    found = _MONEY.match(text.strip())
-    if not found:
+    try:
+        return parse_pounds(text)
+    except MoneyError:
         return None
-    pounds = Decimal(found.group(1).replace(",", ""))
-    return int(pounds * 100) + int(found.group(2) or 0)
 
 
 class UKDateField(DateField):

@@ -19,6 +19,7 @@ from grants.applications.forms import answer_sections
 from grants.auth.permissions import Permission, can, requires, signed_in_user
 from grants.extensions import db
 from grants.models import Application, ApplicationStatus, PartnerStatus, User
+from grants.money import pounds
 from grants.review import queries
 from grants.review.forms import (
     RECOMMENDATION_LABELS,
@@ -32,7 +33,6 @@ from grants.review.forms import (
     VersionedForm,
     assessment_form,
 )
-from grants.template_helpers import pounds
 from workflows import applications
 from workflows.applications import IllegalMoveError, StaleApplicationError, WorkflowError
 
