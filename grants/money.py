@@ -17,6 +17,13 @@ def pounds(pence: int | None, *, always_pence: bool = False) -> str:
     return f"{sign}£{whole:,}"
 
 
+def typed_pounds(pence: int, *, grouped: bool = True) -> str:
+    """Pence as the figure a person would type: 1000050 → "10,000.50", or "10000.50" ungrouped."""
+    whole, part = divmod(pence, 100)
+    figure = f"{whole:,}" if grouped else str(whole)
+    return f"{figure}.{part:02d}" if part else figure
+
+
 _POUNDS = re.compile(r"^(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?$")
 
 

@@ -4,6 +4,7 @@ rounds here, as data, so councils can apply to it without anyone changing the se
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -12,7 +13,6 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
-    GovDateInput,
     GovRadioInput,
     GovSubmitInput,
     GovTextArea,
@@ -20,7 +20,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from sqlalchemy import and_, func, or_, select
 from werkzeug.wrappers import Response
-from wtforms import BooleanField, DateField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation, ValidationError
 
@@ -28,8 +28,9 @@ from grants.admin.forms import ConfirmForm
 from grants.admin.views import bp
 from grants.auth.permissions import Permission, requires, signed_in_user
 from grants.extensions import db
+from grants.fields import UKDateField
 from grants.models import AuditEvent, CouncilTier, FundingRound, Scheme, SchemeCriterion, SchemeKind, User
-from grants.money import MoneyError, parse_pounds, pounds
+from grants.money import MoneyError, parse_pounds, pounds, typed_pounds
 from workflows import schemes as workflow
 from workflows.schemes import SERVICE_LEVEL_STAGES, SchemeError
 
@@ -86,7 +87,7 @@ EVENT_LABELS = {
 
 def pounds_text(pence: int | None) -> str:
     """Pence as a person would type them back: 1000000 → "10,000", 600050 → "6,000.50"."""
-    return pounds(pence).removeprefix("£") if pence is not None else ""
+    return typed_pounds(pence) if pence is not None else ""
 
 
 class PoundsField(StringField):
@@ -137,39 +138,6 @@ class WholeNumberField(StringField):
         if not low <= number <= high:
             raise StopValidation(f"{self.noun[0].upper()}{self.noun[1:]} must be between {low:,} and {high:,}")
         self.number = number
-
-
-class UKDateField(DateField):
-    """A GOV.UK date input (day, month, year boxes), with GOV.UK's error messages."""
-
-    def __init__(self, label: str, *, noun: str, **kwargs: Any) -> None:
-        super().__init__(label, widget=GovDateInput(), **kwargs)
-        self.noun = noun
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        self.data = None
-        parts = [str(part).strip() for part in valuelist]
-        # The widget shows what was typed back in its three boxes and cannot show more or fewer:
-        # a post that is not from the page (one value, or none at all) is shown as what fits.
-        self.raw_data = [*parts, "", "", ""][:3]
-        if not any(parts):
-            return
-        capital = self.noun[0].upper() + self.noun[1:]
-        if len(parts) != 3:
-            raise ValueError(f"{capital} must be a real date")
-        for part, name in zip(parts, ("day", "month", "year"), strict=True):
-            if not part:
-                raise ValueError(f"{capital} must include a {name}")
-        if not all(part.isdigit() for part in parts) or len(parts[2]) != 4:
-            raise ValueError(f"{capital} must be a real date")
-        try:
-            self.data = date(int(parts[2]), int(parts[1]), int(parts[0]))
-        except ValueError:
-            raise ValueError(f"{capital} must be a real date") from None
-
-    def pre_validate(self, form: Any) -> None:
-        if self.data is None and not self.errors:
-            raise StopValidation(f"Enter {self.noun}")
 
 
 # Forms -----------------------------------------------------------------------------------------------
@@ -462,6 +430,25 @@ def _form(form_class: type[Any], data: dict[str, Any]) -> Any:
     return form_class(data=data) if request.method == "GET" else form_class()
 
 
+def _apply(
+    form: FlaskForm, change: Callable[[], Any], other_problems: Callable[[], dict[str, str]]
+) -> tuple[bool, Any]:
+    """On a valid post, makes the change and commits it: (True, what the change returned). Otherwise
+    nothing is stored and every problem is shown beside its field: (False, None)."""
+    if form.validate_on_submit():
+        try:
+            result = change()
+        except SchemeError as error:
+            db.session.rollback()
+            _show_problems(form, error)
+            return False, None
+        db.session.commit()
+        return True, result
+    if form.is_submitted():
+        _show_other_problems(form, other_problems())
+    return False, None
+
+
 def amounts_text(scheme: Scheme) -> str:
     """The money a scheme offers, in a few words for a table."""
     if scheme.fixed_amount_pence is not None:
@@ -543,18 +530,14 @@ def schemes() -> str:
 @requires(Permission.MANAGE_SCHEMES)
 def new_scheme() -> str | Response:
     form = _form(SchemeForm, new_scheme_form_data())
-    if form.validate_on_submit():
-        try:
-            scheme = workflow.create_scheme(form.settings(), actor=signed_in_user())
-        except SchemeError as error:
-            db.session.rollback()
-            _show_problems(form, error)
-        else:
-            db.session.commit()
-            flash(f"{scheme.name} created. Add its assessment criteria, then open a round.", "success")
-            return redirect(url_for("admin.scheme", scheme_id=scheme.id))
-    elif form.is_submitted():
-        _show_other_problems(form, form.other_problems(None))
+    done, scheme = _apply(
+        form,
+        lambda: workflow.create_scheme(form.settings(), actor=signed_in_user()),
+        lambda: form.other_problems(None),
+    )
+    if done:
+        flash(f"{scheme.name} created. Add its assessment criteria, then open a round.", "success")
+        return redirect(url_for("admin.scheme", scheme_id=scheme.id))
     return render_template("admin/scheme_form.html", form=form, scheme=None, **_scheme_form_context())
 
 
@@ -588,19 +571,14 @@ def scheme(scheme_id: int) -> str:
 def edit_scheme(scheme_id: int) -> str | Response:
     found = _scheme_or_404(scheme_id)
     form = _form(SchemeForm, scheme_form_data(workflow.SchemeSettings.of(found)))
-    if form.validate_on_submit():
-        try:
-            changes = workflow.update_scheme(found, form.settings(), actor=signed_in_user())
-        except SchemeError as error:
-            db.session.rollback()
-            found = _scheme_or_404(scheme_id)
-            _show_problems(form, error)
-        else:
-            db.session.commit()
-            flash("Scheme saved" if changes else "Nothing was changed", "success")
-            return redirect(url_for("admin.scheme", scheme_id=found.id))
-    elif form.is_submitted():
-        _show_other_problems(form, form.other_problems(found))
+    done, changes = _apply(
+        form,
+        lambda: workflow.update_scheme(found, form.settings(), actor=signed_in_user()),
+        lambda: form.other_problems(found),
+    )
+    if done:
+        flash("Scheme saved" if changes else "Nothing was changed", "success")
+        return redirect(url_for("admin.scheme", scheme_id=found.id))
     return render_template("admin/scheme_form.html", form=form, scheme=found, **_scheme_form_context())
 
 
@@ -612,19 +590,14 @@ def edit_scheme(scheme_id: int) -> str | Response:
 def new_criterion(scheme_id: int) -> str | Response:
     found = _scheme_or_404(scheme_id)
     form = _form(CriterionForm, {"weight": "1"})
-    if form.validate_on_submit():
-        try:
-            criterion = workflow.add_criterion(found, form.details(), actor=signed_in_user())
-        except SchemeError as error:
-            db.session.rollback()
-            found = _scheme_or_404(scheme_id)
-            _show_problems(form, error)
-        else:
-            db.session.commit()
-            flash(f"Criterion added: {criterion.label}", "success")
-            return redirect(url_for("admin.scheme", scheme_id=found.id, _anchor="criteria"))
-    elif form.is_submitted():
-        _show_other_problems(form, form.other_problems(found, None))
+    done, criterion = _apply(
+        form,
+        lambda: workflow.add_criterion(found, form.details(), actor=signed_in_user()),
+        lambda: form.other_problems(found, None),
+    )
+    if done:
+        flash(f"Criterion added: {criterion.label}", "success")
+        return redirect(url_for("admin.scheme", scheme_id=found.id, _anchor="criteria"))
     return render_template("admin/scheme_criterion.html", form=form, scheme=found, criterion=None)
 
 
@@ -642,20 +615,14 @@ def edit_criterion(scheme_id: int, criterion_id: int) -> str | Response:
             "weight": str(criterion.weight),
         },
     )
-    if form.validate_on_submit():
-        try:
-            changes = workflow.update_criterion(criterion, form.details(), actor=signed_in_user())
-        except SchemeError as error:
-            db.session.rollback()
-            found = _scheme_or_404(scheme_id)
-            criterion = _criterion_or_404(found, criterion_id)
-            _show_problems(form, error)
-        else:
-            db.session.commit()
-            flash("Criterion saved" if changes else "Nothing was changed", "success")
-            return redirect(url_for("admin.scheme", scheme_id=found.id, _anchor="criteria"))
-    elif form.is_submitted():
-        _show_other_problems(form, form.other_problems(found, criterion))
+    done, changes = _apply(
+        form,
+        lambda: workflow.update_criterion(criterion, form.details(), actor=signed_in_user()),
+        lambda: form.other_problems(found, criterion),
+    )
+    if done:
+        flash("Criterion saved" if changes else "Nothing was changed", "success")
+        return redirect(url_for("admin.scheme", scheme_id=found.id, _anchor="criteria"))
     return render_template("admin/scheme_criterion.html", form=form, scheme=found, criterion=criterion)
 
 
@@ -690,19 +657,14 @@ def new_round(scheme_id: int) -> str | Response:
         flash("Add at least one assessment criterion before you open a round", "error")
         return redirect(url_for("admin.scheme", scheme_id=found.id, _anchor="criteria"))
     form = RoundForm()
-    if form.validate_on_submit():
-        try:
-            funding_round = workflow.open_round(found, form.details(), actor=signed_in_user())
-        except SchemeError as error:
-            db.session.rollback()
-            found = _scheme_or_404(scheme_id)
-            _show_problems(form, error)
-        else:
-            db.session.commit()
-            flash(f"{funding_round.name} opened for {found.name}", "success")
-            return redirect(url_for("admin.scheme", scheme_id=found.id, _anchor="rounds"))
-    elif form.is_submitted():
-        _show_other_problems(form, form.other_problems(found, None))
+    done, funding_round = _apply(
+        form,
+        lambda: workflow.open_round(found, form.details(), actor=signed_in_user()),
+        lambda: form.other_problems(found, None),
+    )
+    if done:
+        flash(f"{funding_round.name} opened for {found.name}", "success")
+        return redirect(url_for("admin.scheme", scheme_id=found.id, _anchor="rounds"))
     return render_template("admin/round_form.html", form=form, scheme=found, funding_round=None)
 
 
@@ -712,18 +674,12 @@ def edit_round(scheme_id: int, round_id: int) -> str | Response:
     found = _scheme_or_404(scheme_id)
     funding_round = _round_or_404(found, round_id)
     form = _form(RoundForm, round_form_data(funding_round))
-    if form.validate_on_submit():
-        try:
-            changes = workflow.update_round(funding_round, form.details(), actor=signed_in_user())
-        except SchemeError as error:
-            db.session.rollback()
-            found = _scheme_or_404(scheme_id)
-            funding_round = _round_or_404(found, round_id)
-            _show_problems(form, error)
-        else:
-            db.session.commit()
-            flash("Round saved" if changes else "Nothing was changed", "success")
-            return redirect(url_for("admin.scheme", scheme_id=found.id, _anchor="rounds"))
-    elif form.is_submitted():
-        _show_other_problems(form, form.other_problems(found, funding_round))
+    done, changes = _apply(
+        form,
+        lambda: workflow.update_round(funding_round, form.details(), actor=signed_in_user()),
+        lambda: form.other_problems(found, funding_round),
+    )
+    if done:
+        flash("Round saved" if changes else "Nothing was changed", "success")
+        return redirect(url_for("admin.scheme", scheme_id=found.id, _anchor="rounds"))
     return render_template("admin/round_form.html", form=form, scheme=found, funding_round=funding_round)

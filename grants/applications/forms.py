@@ -122,9 +122,8 @@ def parse_pounds(text: str, noun: str = "the amount") -> int:
 
 
 def pounds_text(pence: int) -> str:
-    """Pence as the plain figure a person would type: 600000 → "6000", 600050 → "6000.50"."""
-    whole, part = divmod(pence, 100)
-    return f"{whole}.{part:02d}" if part else str(whole)
+    """Pence as the plain figure kept in the answers: 600000 → "6000", 600050 → "6000.50"."""
+    return money.typed_pounds(pence, grouped=False)
 
 
 def stored_pence(value: Any) -> int | None:

@@ -8,16 +8,16 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovDateInput,
     GovRadioInput,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import DateField, HiddenField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, StopValidation, ValidationError
+from wtforms.validators import InputRequired, Length, ValidationError
 
+from grants.fields import UKDateField
 from grants.models import SchemeCriterion
 from grants.money import MoneyError, parse_pounds
 
@@ -98,36 +98,6 @@ def pence_from(text: str) -> int | None:
         return None
 
 
-class UKDateField(DateField):
-    """A GOV.UK date input (day, month, year boxes), with GOV.UK error messages."""
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        self.data = None
-        parts = [str(part).strip() for part in valuelist]
-        # The widget shows the three boxes again; a post that is not from the page (one value, or
-        # none) is shown as what fits, rather than breaking the page.
-        self.raw_data = [*parts, "", "", ""][:3]
-        if not any(parts):
-            return
-        if len(parts) != 3:
-            raise ValueError(f"{self.label.text} must be a real date")
-        for part, name in zip(parts, ("day", "month", "year"), strict=True):
-            if not part:
-                raise ValueError(f"{self.label.text} must include a {name}")
-        if not all(part.isdigit() for part in parts) or len(parts[2]) != 4:
-            raise ValueError(f"{self.label.text} must be a real date")
-        try:
-            self.data = date(int(parts[2]), int(parts[1]), int(parts[0]))
-        except ValueError:
-            raise ValueError(f"{self.label.text} must be a real date") from None
-
-
-def _date_given(form: FlaskForm, field: UKDateField) -> None:
-    if not any(str(part).strip() for part in field.raw_data or []):
-        field.errors[:] = []
-        raise StopValidation("Enter the date the payment was made")
-
-
 def _in_pounds(form: FlaskForm, field: StringField) -> None:
     if field.data and pence_from(field.data) is None:
         raise ValidationError("Enter the amount in pounds and pence, like 1500 or 1,500.00")
@@ -146,9 +116,10 @@ class PaymentForm(VersionedForm):
     )
     paid_on = UKDateField(
         "Date paid",
-        widget=GovDateInput(),
+        noun="the date the payment was made",
+        subject="Date paid",
         description="For example, 27 3 2026",
-        validators=[_date_given, _not_in_future],
+        validators=[_not_in_future],
     )
     reference = StringField(
         "Payment reference",
