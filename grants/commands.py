@@ -58,13 +58,14 @@ def create_user_command(email: str, name: str, roles: tuple[str, ...], council_g
 
 @demo_cli.command("seed")
 def seed_demo_command() -> None:
-    """Create the demo world: councils, one user per role, the three schemes, about 40 experts."""
+    """Create the demo world: councils, one user per role, the three schemes, about 40 experts, and
+    applications at each stage."""
     result = demo.seed_demo(date.today())
     db.session.commit()
     click.echo(
         f"Councils: {result.councils.total} ({result.councils.created} added). "
         f"Schemes added: {result.schemes_created}. Rounds added: {result.rounds_created}. "
-        f"Experts added: {result.experts_created}."
+        f"Experts added: {result.experts_created}. Applications added: {result.applications_created}."
     )
     if result.credentials:
         click.echo("\nDemo sign-ins (shown this once; keep them somewhere safe):")

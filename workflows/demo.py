@@ -1,5 +1,6 @@
 """The demo world: the council register, one person per role, the three schemes of the
-Productivity Programme with a current funding round each, and a pool of experts.
+Productivity Programme with a current funding round each, a pool of experts, and applications
+at each stage (workflows/demo_applications.py).
 
 Idempotent: a second run adds nothing and changes nothing it made before.
 """
@@ -30,7 +31,7 @@ from grants.models import (
     User,
     VettingStatus,
 )
-from workflows import accounts, register
+from workflows import accounts, demo_applications, register
 
 POUND = 100
 
@@ -209,6 +210,7 @@ class DemoResult:
     rounds_created: int
     experts_created: int
     credentials: list[DemoCredential]
+    applications_created: int = 0
 
 
 def financial_year(today: date) -> tuple[date, date]:
@@ -308,4 +310,5 @@ def seed_demo(today: date) -> DemoResult:
     schemes_created, rounds_created = _seed_schemes(today)
     experts_created = _seed_experts()
     credentials = _seed_people()
-    return DemoResult(councils, schemes_created, rounds_created, experts_created, credentials)
+    applications_created = demo_applications.seed_applications(today)
+    return DemoResult(councils, schemes_created, rounds_created, experts_created, credentials, applications_created)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 
 from click.testing import CliRunner
 
 from grants.extensions import db
-from grants.models import Council, Expert, FundingRound, Role, Scheme, User, UserRole
+from grants.models import Application, ApplicationStatus, Council, Expert, FundingRound, Role, Scheme, User, UserRole
 from tests.integration.conftest import sign_in
-from workflows import demo
+from workflows import demo, demo_applications
 
 
 def test_the_demo_world_is_complete_and_idempotent(app, session):
@@ -26,8 +27,10 @@ def test_the_demo_world_is_complete_and_idempotent(app, session):
         0,
     )
     assert second.credentials == []
+    assert second.applications_created == 0
     assert db.session.scalar(db.select(db.func.count()).select_from(Expert)) == 40
-    roles = db.session.scalars(db.select(UserRole.role)).all()
+    signing_in = {c.email for c in first.credentials}
+    roles = db.session.scalars(db.select(UserRole.role).join(User).where(User.email.in_(signing_in))).all()
     # One of each role, a second assessor, and a second council's officer for joint bids.
     assert sorted(roles) == sorted([*Role, Role.ASSESSOR, Role.COUNCIL_OFFICER])
 
@@ -38,6 +41,37 @@ def test_the_demo_world_is_complete_and_idempotent(app, session):
     for scheme in db.session.scalars(db.select(Scheme)):
         [current] = db.session.scalars(db.select(FundingRound).where(FundingRound.scheme_id == scheme.id)).all()
         assert current.is_open_on(date(2026, 11, 22))
+
+
+def test_the_demo_has_applications_at_every_stage_each_with_a_real_history(app, session):
+    result = demo.seed_demo(date.today())
+    db.session.commit()
+    assert result.applications_created == len(demo_applications.DEMO_APPLICATIONS)
+    made = db.session.scalars(db.select(Application).order_by(Application.id)).all()
+    by_status = Counter(a.status for a in made)
+    assert by_status == {
+        ApplicationStatus.SUBMITTED: 2,
+        ApplicationStatus.IN_ASSESSMENT: 2,
+        ApplicationStatus.AWAITING_DECISION: 1,
+        ApplicationStatus.OFFERED: 1,
+        ApplicationStatus.EXPERT_MATCHING: 5,
+    }
+    for application in made:
+        # Every application went through the workflow: its timeline starts with the draft and
+        # records each move to where it is now.
+        steps = [e.to_status for e in application.events if e.to_status]
+        assert steps[0] == "draft" and steps[-1] == application.status.value
+        assert application.lead_council.name in {c.name for c in db.session.scalars(db.select(Council))}
+    committed = {r.scheme.code: r.committed_pence for r in db.session.scalars(db.select(FundingRound))}
+    # Four £6,000 grants offered or accepted, and the £25,000 trial: the budget shows them.
+    assert committed == {"productivity-experts": 5 * 600_000, "behavioural-insights": 2_500_000, "shared-services": 0}
+    # The councils' officers exist to have applied; their passwords are not shown to anyone.
+    assert all(
+        c.email.endswith(("@lga.example.gov.uk", "@experts.example.org"))
+        or "babergh" in c.email
+        or "ipswich" in c.email
+        for c in result.credentials
+    )
 
 
 def test_demo_credentials_sign_in(app, client, session):
