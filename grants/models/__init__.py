@@ -13,7 +13,29 @@ from grants.models.application import (
 from grants.models.audit import AuditEvent, WorkerHeartbeat
 from grants.models.base import utcnow
 from grants.models.council import Council, CouncilTier, tier_for_gss_code
-from grants.models.expert import Expert, ExpertRegion, ExpertSpecialism, Region, Specialism, VettingStatus
+from grants.models.engagement import (
+    HOLDS_A_PLACE,
+    LIVE_ENGAGEMENT,
+    ConflictOfInterest,
+    Engagement,
+    EngagementStatus,
+    EvidenceFile,
+    MatchRun,
+    MatchRunStatus,
+    OutcomeReport,
+    ReportStatus,
+    WorkLog,
+)
+from grants.models.expert import (
+    Expert,
+    ExpertAvailability,
+    ExpertKind,
+    ExpertRegion,
+    ExpertSpecialism,
+    Region,
+    Specialism,
+    VettingStatus,
+)
 from grants.models.notification import (
     EmailStatus,
     Notification,
@@ -25,6 +47,8 @@ from grants.models.scheme import FundingRound, Scheme, SchemeCriterion, SchemeKi
 from grants.models.user import STAFF_ROLES, Role, TokenPurpose, User, UserRole, UserToken
 
 __all__ = [
+    "HOLDS_A_PLACE",
+    "LIVE_ENGAGEMENT",
     "STAFF_ROLES",
     "Application",
     "ApplicationEvent",
@@ -33,20 +57,30 @@ __all__ = [
     "Assessment",
     "AuditEvent",
     "Award",
+    "ConflictOfInterest",
     "Council",
     "CouncilTier",
     "EmailStatus",
+    "Engagement",
+    "EngagementStatus",
+    "EvidenceFile",
     "Expert",
+    "ExpertAvailability",
+    "ExpertKind",
     "ExpertRegion",
     "ExpertSpecialism",
     "FundingRound",
+    "MatchRun",
+    "MatchRunStatus",
     "Notification",
     "OutboundEmail",
+    "OutcomeReport",
     "PartnerStatus",
     "Payment",
     "Region",
     "Reminder",
     "ReminderStatus",
+    "ReportStatus",
     "Role",
     "Scheme",
     "SchemeCriterion",
@@ -57,6 +91,7 @@ __all__ = [
     "UserRole",
     "UserToken",
     "VettingStatus",
+    "WorkLog",
     "WorkerHeartbeat",
     "tier_for_gss_code",
     "utcnow",

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.extensions import Model
 from grants.models.base import str_enum
+from grants.models.expert import Region
 
 
 class CouncilTier(enum.StrEnum):
@@ -60,6 +61,8 @@ class Council(Model):
     name: Mapped[str] = mapped_column(String(120), index=True)
     tier: Mapped[CouncilTier] = mapped_column(str_enum(CouncilTier, "council_tier"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("councils.id"), index=True)
+    # The English region (or Wales) the council is in, from the register.
+    region: Mapped[Region | None] = mapped_column(str_enum(Region, "region"), index=True)
 
     parent: Mapped[Council | None] = relationship(remote_side=[id], back_populates="districts")
     districts: Mapped[list[Council]] = relationship(back_populates="parent", order_by="Council.name")

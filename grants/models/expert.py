@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.extensions import Model
@@ -84,6 +84,17 @@ class VettingStatus(enum.StrEnum):
     SUSPENDED = "suspended"
 
 
+class ExpertKind(enum.StrEnum):
+    """An individual expert, or an organisation that delivers a trial (behavioural insights)."""
+
+    INDIVIDUAL = "individual"
+    DELIVERY_PARTNER = "delivery_partner"
+
+    @property
+    def label(self) -> str:
+        return "Individual expert" if self is ExpertKind.INDIVIDUAL else "Delivery partner"
+
+
 class Expert(Model):
     __tablename__ = "experts"
     __table_args__ = (
@@ -101,13 +112,19 @@ class Expert(Model):
     # How many engagements the expert takes on at once.
     capacity: Mapped[int] = mapped_column(Integer, default=1)
     vetting_status: Mapped[VettingStatus] = mapped_column(str_enum(VettingStatus, "vetting_status"))
+    kind: Mapped[ExpertKind] = mapped_column(str_enum(ExpertKind, "expert_kind"), default=ExpertKind.INDIVIDUAL)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Bumped by every change, so that two people editing one profile cannot overwrite each other.
+    version: Mapped[int] = mapped_column(Integer, default=1)
 
     specialism_links: Mapped[list[ExpertSpecialism]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="ExpertSpecialism.specialism"
     )
     region_links: Mapped[list[ExpertRegion]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="ExpertRegion.region"
+    )
+    availability: Mapped[list[ExpertAvailability]] = relationship(
+        cascade="all, delete-orphan", order_by="ExpertAvailability.starts_on"
     )
 
     @property
@@ -135,3 +152,20 @@ class ExpertRegion(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     expert_id: Mapped[int] = mapped_column(ForeignKey("experts.id", ondelete="CASCADE"), index=True)
     region: Mapped[Region] = mapped_column(str_enum(Region, "region"), index=True)
+
+
+class ExpertAvailability(Model):
+    """A window in which the expert can take on work. An expert with no windows has not said
+    when they are free, and is treated as available."""
+
+    __tablename__ = "expert_availability"
+    __table_args__ = (CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="window_in_order"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    expert_id: Mapped[int] = mapped_column(ForeignKey("experts.id", ondelete="CASCADE"), index=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+    def covers(self, day: date) -> bool:
+        return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)

@@ -48,6 +48,10 @@ class Scheme(Model):
     assessments_required: Mapped[int] = mapped_column(Integer, default=2)
     # Service levels: working days allowed in each stage, by application status.
     service_levels: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    # Working days an expert has to answer an offer before it expires and the next is proposed.
+    offer_expiry_working_days: Mapped[int] = mapped_column(Integer, default=5)
+    # Months after an engagement completes at which outcome reports fall due.
+    evaluation_months: Mapped[list[int]] = mapped_column(JSON, default=lambda: [3, 6, 12])
 
     rounds: Mapped[list[FundingRound]] = relationship(back_populates="scheme", order_by="FundingRound.opens_on")
     criteria: Mapped[list[SchemeCriterion]] = relationship(
