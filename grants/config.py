@@ -50,6 +50,8 @@ class BaseConfig:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 8
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+    # The largest evidence file accepted: below MAX_CONTENT_LENGTH, so the rest of the form fits.
+    EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 
     # How long single-use links stay valid, in hours.
     INVITATION_VALID_HOURS = 72
@@ -104,6 +106,8 @@ class BaseConfig:
         ):
             setattr(self, name, int(_env(name, str(getattr(self, name))) or 0))
         self.LOG_LEVEL = _env("LOG_LEVEL", "INFO")
+        # Where evidence files are stored: outside the web root, never served as static files.
+        self.EVIDENCE_DIR = Path(_env("EVIDENCE_DIR") or INSTANCE_DIR / "evidence")
         self.SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
 

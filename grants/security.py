@@ -20,11 +20,13 @@ def init_security_headers(app: Flask) -> None:
     @app.after_request
     def _headers(response: Response) -> Response:
         nonce = g.get("csp_nonce", "")
-        response.headers["Content-Security-Policy"] = (
+        # A response with a stricter policy of its own (a file download, sandboxed) keeps it.
+        response.headers.setdefault(
+            "Content-Security-Policy",
             "default-src 'self'; "
             f"script-src 'self' 'nonce-{nonce}'; "
             "style-src 'self'; img-src 'self' data:; font-src 'self'; "
-            "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+            "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
         )
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["X-Frame-Options"] = "DENY"
