@@ -56,6 +56,7 @@ def create_app(config: BaseConfig | str | None = None, **overrides: Any) -> Flas
     from grants.applications.views import bp as applications_bp
     from grants.auth.views import bp as auth_bp
     from grants.errors import init_error_handlers
+    from grants.experts.views import bp as pool_bp
     from grants.main.views import bp as main_bp
     from grants.messages.views import bp as messages_bp
     from grants.review.views import bp as review_bp
@@ -66,6 +67,7 @@ def create_app(config: BaseConfig | str | None = None, **overrides: Any) -> Flas
     app.register_blueprint(messages_bp, url_prefix="/messages")
     app.register_blueprint(applications_bp, url_prefix="/applications")
     app.register_blueprint(review_bp, url_prefix="/review")
+    app.register_blueprint(pool_bp, url_prefix="/experts")
     init_error_handlers(app)
 
     from grants.commands import register_commands

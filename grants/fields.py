@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput
-from wtforms import DateField
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
+from wtforms import DateField, StringField
 from wtforms.validators import StopValidation
+
+from grants.money import MoneyError, parse_pounds
 
 
 class UKDateField(DateField):
@@ -44,3 +46,26 @@ class UKDateField(DateField):
     def pre_validate(self, form: Any) -> None:
         if self.data is None and not self.errors:
             raise StopValidation(f"Enter {self.noun}")
+
+
+class PoundsField(StringField):
+    """Money typed in pounds; `data` stays as typed, to show back on an error, and `pence` holds
+    the whole pence once it is valid."""
+
+    def __init__(self, label: str, *, noun: str, required: bool = False, **kwargs: Any) -> None:
+        super().__init__(label, widget=GovTextInput(), **kwargs)
+        self.noun = noun
+        self.required = required
+        self.pence: int | None = None
+
+    def pre_validate(self, form: Any) -> None:
+        self.pence = None
+        text = (self.data or "").strip()
+        if not text:
+            if self.required:
+                raise StopValidation(f"Enter {self.noun}")
+            return
+        try:
+            self.pence = parse_pounds(text, self.noun)
+        except MoneyError as error:
+            raise StopValidation(str(error)) from None

@@ -28,9 +28,9 @@ from grants.admin.forms import ConfirmForm
 from grants.admin.views import bp
 from grants.auth.permissions import Permission, requires, signed_in_user
 from grants.extensions import db
-from grants.fields import UKDateField
+from grants.fields import PoundsField, UKDateField
 from grants.models import AuditEvent, CouncilTier, FundingRound, Scheme, SchemeCriterion, SchemeKind, User
-from grants.money import MoneyError, parse_pounds, pounds, typed_pounds
+from grants.money import pounds, typed_pounds
 from workflows import schemes as workflow
 from workflows.schemes import SERVICE_LEVEL_STAGES, SchemeError
 
@@ -88,29 +88,6 @@ EVENT_LABELS = {
 def pounds_text(pence: int | None) -> str:
     """Pence as a person would type them back: 1000000 → "10,000", 600050 → "6,000.50"."""
     return typed_pounds(pence) if pence is not None else ""
-
-
-class PoundsField(StringField):
-    """Money typed in pounds; `data` stays as typed, to show back on an error, and `pence` holds
-    the whole pence once it is valid."""
-
-    def __init__(self, label: str, *, noun: str, required: bool = False, **kwargs: Any) -> None:
-        super().__init__(label, widget=GovTextInput(), **kwargs)
-        self.noun = noun
-        self.required = required
-        self.pence: int | None = None
-
-    def pre_validate(self, form: Any) -> None:
-        self.pence = None
-        text = (self.data or "").strip()
-        if not text:
-            if self.required:
-                raise StopValidation(f"Enter {self.noun}")
-            return
-        try:
-            self.pence = parse_pounds(text, self.noun)
-        except MoneyError as error:
-            raise StopValidation(str(error)) from None
 
 
 class WholeNumberField(StringField):

@@ -30,18 +30,27 @@ class Permission(enum.StrEnum):
     MANAGE_SCHEMES = "manage_schemes"
     VIEW_REGISTER = "view_register"
     MANAGE_MESSAGES = "manage_messages"
+    MANAGE_EXPERT_POOL = "manage_expert_pool"
 
 
 _STAFF = {Permission.VIEW_PROGRAMME, Permission.VIEW_EXPERT_POOL, Permission.VIEW_REGISTER}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.COUNCIL_OFFICER: frozenset({Permission.APPLY_FOR_COUNCIL}),
-    Role.PROGRAMME_OFFICER: frozenset(_STAFF | {Permission.CHECK_APPLICATIONS, Permission.MANAGE_MESSAGES}),
+    Role.PROGRAMME_OFFICER: frozenset(
+        _STAFF | {Permission.CHECK_APPLICATIONS, Permission.MANAGE_MESSAGES, Permission.MANAGE_EXPERT_POOL}
+    ),
     Role.ASSESSOR: frozenset(_STAFF | {Permission.ASSESS_APPLICATIONS}),
     Role.APPROVER: frozenset(_STAFF | {Permission.DECIDE_APPLICATIONS}),
     Role.EXPERT: frozenset({Permission.USE_EXPERT_PORTAL}),
     Role.ADMINISTRATOR: frozenset(
-        _STAFF | {Permission.MANAGE_USERS, Permission.MANAGE_SCHEMES, Permission.MANAGE_MESSAGES}
+        _STAFF
+        | {
+            Permission.MANAGE_USERS,
+            Permission.MANAGE_SCHEMES,
+            Permission.MANAGE_MESSAGES,
+            Permission.MANAGE_EXPERT_POOL,
+        }
     ),
 }
 

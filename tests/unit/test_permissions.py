@@ -20,6 +20,7 @@ EXPECTED = {
         P.VIEW_REGISTER,
         P.CHECK_APPLICATIONS,
         P.MANAGE_MESSAGES,
+        P.MANAGE_EXPERT_POOL,
     },
     Role.ASSESSOR: {P.SIGNED_IN, P.VIEW_PROGRAMME, P.VIEW_EXPERT_POOL, P.VIEW_REGISTER, P.ASSESS_APPLICATIONS},
     Role.APPROVER: {P.SIGNED_IN, P.VIEW_PROGRAMME, P.VIEW_EXPERT_POOL, P.VIEW_REGISTER, P.DECIDE_APPLICATIONS},
@@ -32,6 +33,7 @@ EXPECTED = {
         P.MANAGE_USERS,
         P.MANAGE_SCHEMES,
         P.MANAGE_MESSAGES,
+        P.MANAGE_EXPERT_POOL,
     },
 }
 
@@ -74,6 +76,11 @@ def test_only_staff_roles_see_the_expert_pool() -> None:
     assert not can(user_with(Role.EXPERT), P.VIEW_EXPERT_POOL)
     assert can(user_with(Role.EXPERT), P.USE_EXPERT_PORTAL)
     assert can(user_with(Role.ASSESSOR), P.VIEW_EXPERT_POOL)
+
+
+def test_only_programme_officers_and_administrators_manage_the_expert_pool() -> None:
+    managers = {role for role in Role if can(user_with(role), P.MANAGE_EXPERT_POOL)}
+    assert managers == {Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR}
 
 
 def test_several_roles_give_everything_each_gives() -> None:

@@ -1,0 +1,488 @@
+"""The expert pool's pages. Staff with MANAGE_EXPERT_POOL add, change and import experts, keep their
+availability and the register of conflicts of interest; an expert keeps their own availability,
+specialisms and regions and declares conflicts under /experts/me, and reaches no one else's record.
+The pool's list and each expert's summary stay in `grants.main`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload
+from werkzeug.wrappers import Response
+
+from grants.auth.permissions import Permission, requires, signed_in_user
+from grants.experts.forms import (
+    KIND_HINTS,
+    VETTING_HINTS,
+    VETTING_LABELS,
+    AvailabilityForm,
+    ConfirmForm,
+    ConflictForm,
+    ExpertForm,
+    ExpertiseForm,
+    ImportForm,
+    RemoveConflictForm,
+    expert_form_data,
+    expertise_form_data,
+)
+from grants.extensions import db
+from grants.models import (
+    AuditEvent,
+    ConflictOfInterest,
+    Council,
+    Expert,
+    ExpertAvailability,
+    ExpertKind,
+    Region,
+    Specialism,
+    User,
+    VettingStatus,
+)
+from grants.template_helpers import uk_date
+from workflows import experts as workflow
+from workflows.experts import ExpertPoolError, ImportRefusedError, StaleExpertError
+
+bp = Blueprint("pool", __name__)
+
+CONFLICTS_PAGE_SIZE = 50
+HISTORY_LENGTH = 50
+SHOWN_IMPORT_PROBLEMS = 500
+
+EVENT_LABELS = {
+    "expert.created": "Added to the pool",
+    "expert.updated": "Details changed",
+    "expert.availability_added": "Availability added",
+    "expert.availability_removed": "Availability removed",
+    "conflict.recorded": "Conflict of interest recorded",
+    "conflict.declared": "Conflict of interest declared by the expert",
+    "conflict.removed": "Conflict of interest removed",
+}
+FIELD_NAMES = {
+    "name": "name",
+    "email": "email address",
+    "organisation": "organisation",
+    "biography": "biography",
+    "kind": "kind",
+    "specialisms": "specialisms",
+    "regions": "regions",
+    "day_rate_pence": "day rate",
+    "capacity": "capacity",
+    "vetting_status": "vetting",
+}
+
+
+# Showing refusals -----------------------------------------------------------------------------------
+
+
+def _show_problems(form: FlaskForm, error: ExpertPoolError) -> None:
+    """Each problem beside its field; one with no field of its own at the top of the page."""
+    for name, message in error.problems.items():
+        field = form._fields.get(name)
+        if field is None or name in ("submit", "csrf_token", "version"):
+            flash(message, "error")
+        else:
+            field.errors = [*field.errors, message]
+
+
+def _show_other_problems(form: FlaskForm, problems: dict[str, str]) -> None:
+    """Beside each field whose own checks passed, what the workflow would refuse in it: with the
+    form's own messages, every problem is shown at once rather than one round at a time."""
+    for name, message in problems.items():
+        field = form._fields.get(name)
+        if field is not None and name not in ("submit", "csrf_token", "version") and not field.errors:
+            field.errors = [message]
+
+
+def _no_other_problems() -> dict[str, str]:
+    return {}
+
+
+def _apply(
+    form: FlaskForm,
+    change: Callable[[], Any],
+    other_problems: Callable[[], dict[str, str]] = _no_other_problems,
+) -> tuple[bool, Any]:
+    """On a valid post, makes the change and commits it: (True, what the change returned). Otherwise
+    nothing is stored and every problem is shown beside its field: (False, the domain's refusal, or
+    None)."""
+    if form.validate_on_submit():
+        try:
+            result = change()
+        except ExpertPoolError as error:
+            db.session.rollback()
+            _show_problems(form, error)
+            return False, error
+        db.session.commit()
+        return True, result
+    if form.is_submitted():
+        _show_other_problems(form, other_problems())
+    return False, None
+
+
+def _form(form_class: type[Any], data: dict[str, Any]) -> Any:
+    """A form showing `data` when opened, or what was posted."""
+    return form_class(data=data) if request.method == "GET" else form_class()
+
+
+# Loading records ------------------------------------------------------------------------------------
+
+
+def _expert_or_404(expert_id: int) -> Expert:
+    return db.get_or_404(Expert, expert_id)
+
+
+def _window_or_404(expert: Expert, window_id: int) -> ExpertAvailability:
+    window = db.get_or_404(ExpertAvailability, window_id)
+    if window.expert_id != expert.id:
+        abort(404)
+    return window
+
+
+def _my_expert() -> Expert:
+    """The signed-in expert's own record; 404 for an account not linked to one."""
+    user = signed_in_user()
+    if user.expert_id is None:
+        abort(404)
+    return _expert_or_404(user.expert_id)
+
+
+def _conflicts_of(expert: Expert) -> list[ConflictOfInterest]:
+    return list(
+        db.session.scalars(
+            select(ConflictOfInterest)
+            .join(ConflictOfInterest.council)
+            .where(ConflictOfInterest.expert_id == expert.id)
+            .options(joinedload(ConflictOfInterest.council), joinedload(ConflictOfInterest.recorded_by))
+            .order_by(Council.name)
+        )
+    )
+
+
+def _history(expert: Expert) -> tuple[list[AuditEvent], dict[int, User]]:
+    """What has been done to the expert's record, newest first."""
+    events = list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.subject_type == "expert", AuditEvent.subject_id == expert.id)
+            .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+            .limit(HISTORY_LENGTH)
+        )
+    )
+    actor_ids = {e.actor_id for e in events if e.actor_id is not None}
+    actors = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(actor_ids)))} if actor_ids else {}
+    return events, actors
+
+
+def _window_text(starts_on: str | None, ends_on: str | None) -> str:
+    starts = uk_date(date.fromisoformat(starts_on)) if starts_on else ""
+    return f"from {starts} until {uk_date(date.fromisoformat(ends_on))}" if ends_on else f"from {starts}"
+
+
+def event_summary(event: AuditEvent) -> str:
+    """One line about an audit event of an expert: what happened and, for a change, to what."""
+    detail = event.detail or {}
+    label = EVENT_LABELS.get(event.action, event.action)
+    if event.action == "expert.created" and detail.get("source") == "import":
+        label += " from a CSV file"
+    elif event.action == "expert.updated":
+        names = [FIELD_NAMES.get(name, name.replace("_", " ")) for name in detail.get("changes", {})]
+        label += (" from a CSV file" if detail.get("source") == "import" else "") + f" ({', '.join(names)})"
+    elif event.action.startswith("expert.availability"):
+        label += ": " + _window_text(detail.get("starts_on"), detail.get("ends_on"))
+    elif event.action.startswith("conflict."):
+        label += f": {detail.get('council_name', '')} ({detail.get('council', '')})"
+        if event.action == "conflict.removed":
+            label += f". Reason: {detail.get('reason', '')}"
+    return label
+
+
+def _profile_context(expert: Expert) -> dict[str, Any]:
+    today = date.today()
+    return {
+        "expert": expert,
+        "windows": expert.availability,
+        "available_today": workflow.is_available_on(expert, today),
+        "conflicts": _conflicts_of(expert),
+        "vetting_labels": VETTING_LABELS,
+        "today": today,
+    }
+
+
+# Staff: an expert -----------------------------------------------------------------------------------
+
+
+def _expert_form_context() -> dict[str, Any]:
+    return {"kinds": list(ExpertKind), "kind_hints": KIND_HINTS, "statuses": list(VettingStatus)}
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires(Permission.MANAGE_EXPERT_POOL)
+def new_expert() -> str | Response:
+    form = _form(ExpertForm, {"kind": ExpertKind.INDIVIDUAL.value, "vetting_status": VettingStatus.APPLIED.value})
+    done, expert = _apply(
+        form,
+        lambda: workflow.create_expert(form.details(), actor=signed_in_user()),
+        lambda: form.other_problems(None),
+    )
+    if done:
+        flash(f"{expert.name} added to the pool", "success")
+        return redirect(url_for("pool.expert", expert_id=expert.id))
+    return render_template(
+        "experts/expert_form.html", form=form, expert=None, vetting_hints=VETTING_HINTS, **_expert_form_context()
+    )
+
+
+@bp.route("/<int:expert_id>/manage")
+@requires(Permission.MANAGE_EXPERT_POOL)
+def expert(expert_id: int) -> str:
+    found = _expert_or_404(expert_id)
+    events, actors = _history(found)
+    return render_template(
+        "experts/expert.html",
+        events=events,
+        actors=actors,
+        event_summary=event_summary,
+        **_profile_context(found),
+    )
+
+
+@bp.route("/<int:expert_id>/edit", methods=["GET", "POST"])
+@requires(Permission.MANAGE_EXPERT_POOL)
+def edit_expert(expert_id: int) -> str | Response:
+    found = _expert_or_404(expert_id)
+    form = _form(ExpertForm, expert_form_data(found))
+    done, outcome = _apply(
+        form,
+        lambda: workflow.update_expert(
+            found, form.details(), actor=signed_in_user(), expected_version=form.expected_version()
+        ),
+        lambda: form.other_problems(found),
+    )
+    if done:
+        flash("Details saved" if outcome else "Nothing was changed", "success")
+        return redirect(url_for("pool.expert", expert_id=found.id))
+    if isinstance(outcome, StaleExpertError):
+        form = ExpertForm(formdata=None, data=expert_form_data(found))
+    return render_template(
+        "experts/expert_form.html", form=form, expert=found, vetting_hints=VETTING_HINTS, **_expert_form_context()
+    )
+
+
+@bp.route("/<int:expert_id>/availability/new", methods=["GET", "POST"])
+@requires(Permission.MANAGE_EXPERT_POOL)
+def add_availability(expert_id: int) -> str | Response:
+    found = _expert_or_404(expert_id)
+    form = AvailabilityForm()
+    done, _ = _apply(
+        form, lambda: workflow.add_availability(found, form.window(), actor=signed_in_user()), form.other_problems
+    )
+    if done:
+        flash("Availability added", "success")
+        return redirect(url_for("pool.expert", expert_id=found.id, _anchor="availability"))
+    back = url_for("pool.expert", expert_id=found.id, _anchor="availability")
+    return render_template("experts/availability_form.html", form=form, expert=found, back=back, own=False)
+
+
+@bp.route("/<int:expert_id>/availability/<int:window_id>/remove", methods=["GET", "POST"])
+@requires(Permission.MANAGE_EXPERT_POOL)
+def remove_availability(expert_id: int, window_id: int) -> str | Response:
+    found = _expert_or_404(expert_id)
+    window = _window_or_404(found, window_id)
+    back = url_for("pool.expert", expert_id=found.id, _anchor="availability")
+    form = ConfirmForm()
+    done, _ = _apply(form, lambda: workflow.remove_availability(window, actor=signed_in_user()))
+    if done:
+        flash("Availability removed", "success")
+        return redirect(back)
+    return render_template(
+        "experts/availability_remove.html", form=form, expert=found, window=window, back=back, own=False
+    )
+
+
+# Staff: conflicts of interest -----------------------------------------------------------------------
+
+
+@bp.route("/<int:expert_id>/conflicts/new", methods=["GET", "POST"])
+@requires(Permission.MANAGE_EXPERT_POOL)
+def record_conflict(expert_id: int) -> str | Response:
+    found = _expert_or_404(expert_id)
+    form = ConflictForm()
+    done, conflict = _apply(form, lambda: workflow.record_conflict(found, form.details(), actor=signed_in_user()))
+    if done:
+        flash(f"Conflict of interest with {conflict.council.name} recorded", "success")
+        return redirect(url_for("pool.expert", expert_id=found.id, _anchor="conflicts"))
+    back = url_for("pool.expert", expert_id=found.id, _anchor="conflicts")
+    return render_template("experts/conflict_form.html", form=form, expert=found, back=back, own=False)
+
+
+def _council_filter(query: Select[tuple[ConflictOfInterest]], typed: str) -> Select[tuple[ConflictOfInterest]]:
+    """Conflicts with the council whose GSS code this is, or with councils whose name contains it."""
+    if re.fullmatch(r"[EWew]\d{8}", typed):
+        return query.where(Council.gss_code == typed.upper())
+    escaped = typed.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return query.where(func.lower(Council.name).like(f"%{escaped}%", escape="\\"))
+
+
+@bp.route("/conflicts")
+@requires(Permission.MANAGE_EXPERT_POOL)
+def conflicts() -> str:
+    council = " ".join((request.args.get("council") or "").split())[:120]
+    query = (
+        select(ConflictOfInterest)
+        .join(ConflictOfInterest.council)
+        .join(ConflictOfInterest.expert)
+        .options(
+            joinedload(ConflictOfInterest.council),
+            joinedload(ConflictOfInterest.expert),
+            joinedload(ConflictOfInterest.recorded_by),
+        )
+        .order_by(Council.name, Expert.name)
+    )
+    if council:
+        query = _council_filter(query, council)
+    page = db.paginate(query, per_page=CONFLICTS_PAGE_SIZE, error_out=False)
+    return render_template("experts/conflicts.html", page=page, council=council)
+
+
+@bp.route("/conflicts/<int:conflict_id>/remove", methods=["GET", "POST"])
+@requires(Permission.MANAGE_EXPERT_POOL)
+def remove_conflict(conflict_id: int) -> str | Response:
+    conflict = db.get_or_404(ConflictOfInterest, conflict_id)
+    expert_id, council_name = conflict.expert_id, conflict.council.name
+    form = RemoveConflictForm()
+    done, _ = _apply(
+        form, lambda: workflow.remove_conflict(conflict, reason=form.reason.data or "", actor=signed_in_user())
+    )
+    if done:
+        flash(f"Conflict of interest with {council_name} removed", "success")
+        return redirect(url_for("pool.expert", expert_id=expert_id, _anchor="conflicts"))
+    return render_template("experts/conflict_remove.html", form=form, conflict=conflict)
+
+
+# Staff: importing -----------------------------------------------------------------------------------
+
+
+def _import_context() -> dict[str, Any]:
+    return {
+        "columns": workflow.IMPORT_COLUMNS,
+        "kinds": list(ExpertKind),
+        "statuses": list(VettingStatus),
+        "specialisms": list(Specialism),
+        "regions": list(Region),
+    }
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@requires(Permission.MANAGE_EXPERT_POOL)
+def import_experts() -> str | Response:
+    form = ImportForm()
+    done, outcome = _apply(
+        form, lambda: workflow.import_experts(form.text, actor=signed_in_user(), filename=form.filename)
+    )
+    if done:
+        flash(
+            f"Import complete: {_experts(outcome.added)} added, {outcome.updated} updated "
+            f"and {outcome.unchanged} unchanged",
+            "success",
+        )
+        return redirect(url_for("main.experts"))
+    problems = outcome.rows if isinstance(outcome, ImportRefusedError) else []
+    return render_template(
+        "experts/import.html",
+        form=form,
+        problems=problems[:SHOWN_IMPORT_PROBLEMS],
+        more_problems=max(len(problems) - SHOWN_IMPORT_PROBLEMS, 0),
+        **_import_context(),
+    )
+
+
+def _experts(count: int) -> str:
+    return f"{count} expert{'' if count == 1 else 's'}"
+
+
+@bp.route("/import/example.csv")
+@requires(Permission.MANAGE_EXPERT_POOL)
+def example_csv() -> Response:
+    return Response(
+        workflow.example_csv(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="expert-pool-example.csv"'},
+    )
+
+
+# The expert's own pages -----------------------------------------------------------------------------
+
+
+@bp.route("/me")
+@requires(Permission.USE_EXPERT_PORTAL)
+def my_profile() -> str:
+    return render_template("experts/me.html", **_profile_context(_my_expert()))
+
+
+@bp.route("/me/specialisms", methods=["GET", "POST"])
+@requires(Permission.USE_EXPERT_PORTAL)
+def my_expertise() -> str | Response:
+    mine = _my_expert()
+    form = _form(ExpertiseForm, expertise_form_data(mine))
+    done, outcome = _apply(
+        form,
+        lambda: workflow.set_expertise(
+            mine, *form.chosen(), actor=signed_in_user(), expected_version=form.expected_version()
+        ),
+    )
+    if done:
+        flash("Specialisms and regions saved" if outcome else "Nothing was changed", "success")
+        return redirect(url_for("pool.my_profile"))
+    if isinstance(outcome, StaleExpertError):
+        form = ExpertiseForm(formdata=None, data=expertise_form_data(mine))
+    return render_template("experts/expertise_form.html", form=form, expert=mine)
+
+
+@bp.route("/me/availability/new", methods=["GET", "POST"])
+@requires(Permission.USE_EXPERT_PORTAL)
+def my_add_availability() -> str | Response:
+    mine = _my_expert()
+    form = AvailabilityForm()
+    done, _ = _apply(
+        form, lambda: workflow.add_availability(mine, form.window(), actor=signed_in_user()), form.other_problems
+    )
+    if done:
+        flash("Availability added", "success")
+        return redirect(url_for("pool.my_profile", _anchor="availability"))
+    back = url_for("pool.my_profile", _anchor="availability")
+    return render_template("experts/availability_form.html", form=form, expert=mine, back=back, own=True)
+
+
+@bp.route("/me/availability/<int:window_id>/remove", methods=["GET", "POST"])
+@requires(Permission.USE_EXPERT_PORTAL)
+def my_remove_availability(window_id: int) -> str | Response:
+    mine = _my_expert()
+    window = _window_or_404(mine, window_id)
+    back = url_for("pool.my_profile", _anchor="availability")
+    form = ConfirmForm()
+    done, _ = _apply(form, lambda: workflow.remove_availability(window, actor=signed_in_user()))
+    if done:
+        flash("Availability removed", "success")
+        return redirect(back)
+    return render_template(
+        "experts/availability_remove.html", form=form, expert=mine, window=window, back=back, own=True
+    )
+
+
+@bp.route("/me/conflicts/new", methods=["GET", "POST"])
+@requires(Permission.USE_EXPERT_PORTAL)
+def my_declare_conflict() -> str | Response:
+    mine = _my_expert()
+    form = ConflictForm()
+    done, conflict = _apply(form, lambda: workflow.declare_conflict(mine, form.details(), actor=signed_in_user()))
+    if done:
+        flash(f"Conflict of interest with {conflict.council.name} declared", "success")
+        return redirect(url_for("pool.my_profile", _anchor="conflicts"))
+    back = url_for("pool.my_profile", _anchor="conflicts")
+    return render_template("experts/conflict_form.html", form=form, expert=mine, back=back, own=True)
