@@ -58,7 +58,10 @@ def create_app(config: BaseConfig | str | None = None, **overrides: Any) -> Flas
     from grants.errors import init_error_handlers
     from grants.experts.views import bp as pool_bp
     from grants.main.views import bp as main_bp
+    from grants.matching.views import bp as matching_bp
     from grants.messages.views import bp as messages_bp
+    from grants.outcomes.views import bp as outcomes_bp
+    from grants.portal.views import bp as portal_bp
     from grants.review.views import bp as review_bp
 
     app.register_blueprint(main_bp)
@@ -68,6 +71,9 @@ def create_app(config: BaseConfig | str | None = None, **overrides: Any) -> Flas
     app.register_blueprint(applications_bp, url_prefix="/applications")
     app.register_blueprint(review_bp, url_prefix="/review")
     app.register_blueprint(pool_bp, url_prefix="/experts")
+    app.register_blueprint(matching_bp, url_prefix="/matching")
+    app.register_blueprint(outcomes_bp, url_prefix="/outcomes")
+    app.register_blueprint(portal_bp, url_prefix="/portal")
     init_error_handlers(app)
 
     from grants.commands import register_commands

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import click
 from flask import Flask
@@ -17,6 +17,7 @@ from workflows import accounts, demo, register
 councils_cli = AppGroup("councils", help="The council register.")
 users_cli = AppGroup("users", help="People who sign in.")
 demo_cli = AppGroup("demo", help="Demonstration data.")
+offers_cli = AppGroup("offers", help="Offers of work to experts.")
 
 
 @councils_cli.command("import")
@@ -76,8 +77,27 @@ def seed_demo_command() -> None:
         click.echo("Use 'Forgot your password?' on the sign-in page, or 'flask users create', for another.")
 
 
+@offers_cli.command("expire")
+@click.option(
+    "--on",
+    "on_date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Expire as if today were this date (YYYY-MM-DD), to see what the hourly sweep will do then.",
+)
+def expire_offers_command(on_date: datetime | None) -> None:
+    """Expire the offers past their last day and offer the work to the next-best expert (what
+    the beat does every hour)."""
+    from workflows import engagements
+
+    today = on_date.date() if on_date else date.today()
+    expired = engagements.expire_offers(today)
+    db.session.commit()
+    click.echo(f"{len(expired)} {'offer' if len(expired) == 1 else 'offers'} expired as at {today.isoformat()}.")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(councils_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(offers_cli)
     app.cli.add_command(outbox_cli)

@@ -148,6 +148,7 @@ def celery_settings(broker_url: str | None) -> dict[str, object]:
             "replay-outbox": {"task": "notifications.replay_outbox", "schedule": 60.0},
             "send-due-reminders": {"task": "notifications.send_due_reminders", "schedule": 15 * 60.0},
             "sweep-unchecked-applications": {"task": "workflows.sweep_unchecked_applications", "schedule": 5 * 60.0},
+            "expire-offers": {"task": "workflows.expire_offers", "schedule": 60 * 60.0},
         },
     }
     if broker_url:

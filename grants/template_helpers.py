@@ -27,9 +27,13 @@ def uk_datetime(value: datetime | None) -> str:
     return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{suffix}"
 
 
-def uk_date(value: date | datetime | None) -> str:
-    if value is None:
+def uk_date(value: date | datetime | str | None) -> str:
+    """A date as people write it: "1 December 2026". Takes an ISO date too (messages keep their
+    details as text)."""
+    if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
     if isinstance(value, datetime):
         value = value.astimezone(UK).date()
     return f"{value.day} {value:%B %Y}"
@@ -60,6 +64,10 @@ def navigation() -> list[dict[str, Any]]:
     items += [
         ("Applications", "applications.index", Permission.APPLY_FOR_COUNCIL),
         ("Applications", "review.queue", Permission.VIEW_PROGRAMME),
+        ("Your work", "portal.index", Permission.USE_EXPERT_PORTAL),
+        ("Your profile", "pool.my_profile", Permission.USE_EXPERT_PORTAL),
+        ("Matching", "matching.index", Permission.CHECK_APPLICATIONS),
+        ("Outcomes", "outcomes.index", Permission.CHECK_APPLICATIONS),
         ("Funding rounds", "main.rounds", Permission.VIEW_PROGRAMME),
         ("Expert pool", "main.experts", Permission.VIEW_EXPERT_POOL),
         ("Councils", "main.councils", Permission.VIEW_REGISTER),

@@ -139,6 +139,12 @@ MOVES: list[Move] = [
     Move("reject", frozenset({S.AWAITING_DECISION}), S.REJECTED, Permission.DECIDE_APPLICATIONS, True),
     Move("accept_offer", frozenset({S.OFFERED}), None, Permission.APPLY_FOR_COUNCIL),
     Move("decline_offer", frozenset({S.OFFERED}), S.WITHDRAWN, Permission.APPLY_FOR_COUNCIL, True),
+    # The expert offered the work accepts it (workflows/engagements.py checks the offer is theirs).
+    Move("start_delivery", frozenset({S.EXPERT_MATCHING}), S.IN_DELIVERY, Permission.USE_EXPERT_PORTAL),
+    # The expert files the first outcome report (workflows/outcomes.py checks the work is theirs).
+    Move("report_outcomes", frozenset({S.IN_DELIVERY}), S.OUTCOMES_REPORTED, Permission.USE_EXPERT_PORTAL),
+    # A programme officer verifies the last outcome report due.
+    Move("evaluate", frozenset({S.OUTCOMES_REPORTED}), S.EVALUATED, Permission.CHECK_APPLICATIONS),
 ]
 
 ACTION_LABELS = {
@@ -158,6 +164,15 @@ ACTION_LABELS = {
     "partner_declined": "Partner declined",
     "eligibility_checked": "Eligibility checked",
     "payment": "Payment recorded",
+    "start_delivery": "Expert accepted: delivery started",
+    "expert_offered": "Expert offered the work",
+    "expert_declined": "Expert declined the work",
+    "expert_offer_expired": "Offer to the expert expired",
+    "expert_offer_withdrawn": "Offer to the expert withdrawn",
+    "delivery_completed": "Expert completed the work",
+    "report_outcomes": "First outcome report filed",
+    "outcome_report_filed": "Outcome report filed",
+    "evaluate": "Every outcome report verified",
 }
 
 
@@ -278,6 +293,12 @@ def _record(
         version=application.version,
     )
     return event
+
+
+def note_on_timeline(application: Application, action: str, actor: User | None, reason: str | None = None) -> None:
+    """Record a step that does not change the status (an expert offered, say) on the timeline and
+    in the audit trail."""
+    _record(application, action, actor, None, None, reason)
 
 
 def _start_stage(application: Application, left: ApplicationStatus) -> None:

@@ -258,6 +258,8 @@ def _seed_experts(count: int = 40) -> int:
         chosen_regions = rng.sample(regions, rng.randint(1, 3))
         day_rate = rng.randrange(450, 1_050, 25) * POUND
         capacity = rng.choice([1, 1, 2, 2, 3])
+        if email == DEMO_EXPERT_EMAIL:
+            capacity = 3  # the demo expert is offered work and delivers some at once
         status = VettingStatus.VETTED if number <= 36 else rng.choice([VettingStatus.APPLIED, VettingStatus.SUSPENDED])
         firm = rng.choice(_FIRMS)
         if db.session.scalar(select(Expert.id).where(Expert.email == email)) is not None:

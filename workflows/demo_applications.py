@@ -16,12 +16,14 @@ from typing import Any
 from sqlalchemy import select
 
 from grants.extensions import db
-from grants.models import Application, Council, FundingRound, Role, Scheme, User
-from workflows import accounts, applications
+from grants.models import Application, Council, Expert, FundingRound, Role, Scheme, User, utcnow
+from workflows import accounts, applications, engagements, outcomes
 
 # How far each demo application gets. "submitted" is left for the eligibility check, which runs
 # as a task once the seed is committed, as it would for a council's own submission.
 STAGES = ("submitted", "in_assessment", "awaiting_decision", "offered", "expert_matching")
+# Where the demo expert (expert01) comes in: offered the work, or delivering it.
+EXPERT_STAGES = (None, "offered", "delivering")
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class DemoApplication:
     officer: tuple[str, str]  # name and email of the council's officer
     stage: str
     answers: dict[str, tuple[dict[str, Any], dict[str, Any]]]  # section: (answers, typed columns)
+    expert_stage: str | None = None
 
 
 def _contact(name: str, job_title: str, email: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -107,6 +110,9 @@ _BIRMINGHAM = _officer("Grace Patel", "Birmingham")
 _NORFOLK = _officer("Harry Long", "Norfolk")
 _SHEFFIELD = _officer("Isla Reid", "Sheffield")
 _MID_SUFFOLK = _officer("Jack Turner", "Mid Suffolk")
+# Ipswich's officer is a demo sign-in (the partner in joint bids), so the council's side of an
+# engagement can be tried: confirming the expert's figures.
+_IPSWICH = ("Gwen Morris", "council.officer@ipswich.example.gov.uk")
 
 DEMO_APPLICATIONS = [
     DemoApplication(
@@ -178,6 +184,22 @@ DEMO_APPLICATIONS = [
             (0, 250_000, 0),
             _MANCHESTER,
         ),
+        expert_stage="offered",
+    ),
+    DemoApplication(
+        "productivity-experts",
+        "E07000202",
+        _IPSWICH,
+        "expert_matching",
+        _expert_grant(
+            "Shared revenues and benefits service",
+            "revenues_and_benefits",
+            "Two small teams, one caseload",
+            ["shared_services", "finance"],
+            (180_000, 0, 30_000),
+            _IPSWICH,
+        ),
+        expert_stage="delivering",
     ),
     DemoApplication(
         "productivity-experts",
@@ -338,4 +360,29 @@ def _take_through(
         signatory_role="Chief Executive",
         expected_version=None,
     )
+    if spec.expert_stage is not None:
+        _bring_in_the_demo_expert(application, spec.expert_stage, programme, today)
     return application
+
+
+def _bring_in_the_demo_expert(application: Application, stage: str, programme: User, today: date) -> None:
+    """Offer the work to the demo expert and, for "delivering", have them accept it and log days."""
+    from workflows.demo import DEMO_EXPERT_EMAIL
+
+    expert = db.session.scalar(select(Expert).where(Expert.email == DEMO_EXPERT_EMAIL))
+    user = db.session.scalar(select(User).where(User.expert_id == expert.id)) if expert else None
+    if expert is None or user is None:
+        return
+    engagement = engagements.offer(application, expert.id, actor=programme, today=today)
+    if stage != "delivering":
+        return
+    engagements.accept(engagement, actor=user, today=today)
+    worked_on = utcnow().date()  # the work started now, whatever day the demo's rounds are dated from
+    outcomes.log_work(
+        engagement,
+        actor=user,
+        worked_on=worked_on,
+        days_tenths=10,
+        milestone="Met both teams; agreed the baseline",
+        today=worked_on,
+    )

@@ -61,3 +61,42 @@ def sweep_unchecked_applications() -> int:
         send_after_commit("workflows.check_eligibility", application_id)
     db.session.commit()
     return len(ids)
+
+
+@shared_task(name="workflows.expire_offers")
+def expire_offers() -> int:
+    """Expire offers to experts past their last day and offer the work to the next-best expert
+    (beat sends this every hour; the lock keeps two runs from overlapping)."""
+    from notifications.locks import periodic_lock
+    from workflows import engagements
+
+    with periodic_lock("workflows.expire_offers") as acquired:
+        if not acquired:
+            return 0
+        return len(engagements.expire_offers(utcnow().date()))
+
+
+@shared_task(name="workflows.match_round", acks_late=True)
+def match_round(run_id: int) -> str | None:
+    """Compute a "match the round" run's proposal. Safe to run twice: a run that is no longer
+    running is left as it is."""
+    from grants.models import MatchRun, MatchRunStatus
+    from workflows import engagements
+
+    run = db.session.get(MatchRun, run_id, with_for_update=True)
+    if run is None or run.status is not MatchRunStatus.RUNNING:
+        db.session.rollback()
+        return None
+    try:
+        engagements.compute_match_run(run, utcnow().date())
+    except Exception as error:
+        db.session.rollback()
+        run = db.session.get(MatchRun, run_id, with_for_update=True)
+        if run is not None:
+            run.status = MatchRunStatus.FAILED
+            run.error = f"{type(error).__name__}: {error}"[:2000]
+            run.finished_at = utcnow()
+            db.session.commit()
+        raise
+    db.session.commit()
+    return run.status.value

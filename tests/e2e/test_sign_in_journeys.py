@@ -50,10 +50,18 @@ _STAFF_LINKS = ["Home", "Applications", "Funding rounds", "Expert pool", "Counci
 # The service navigation, in order: only the pages the role may open, then the account links.
 NAVIGATION: dict[Role, list[str | re.Pattern[str]]] = {
     Role.COUNCIL_OFFICER: ["Home", "Applications", *_ACCOUNT_LINKS],
-    Role.PROGRAMME_OFFICER: [*_STAFF_LINKS, "Emails", *_ACCOUNT_LINKS],
+    Role.PROGRAMME_OFFICER: [
+        "Home",
+        "Applications",
+        "Matching",
+        "Outcomes",
+        *_STAFF_LINKS[2:],
+        "Emails",
+        *_ACCOUNT_LINKS,
+    ],
     Role.ASSESSOR: [*_STAFF_LINKS, *_ACCOUNT_LINKS],
     Role.APPROVER: [*_STAFF_LINKS, *_ACCOUNT_LINKS],
-    Role.EXPERT: ["Home", *_ACCOUNT_LINKS],
+    Role.EXPERT: ["Home", "Your work", "Your profile", *_ACCOUNT_LINKS],
     Role.ADMINISTRATOR: [*_STAFF_LINKS, "Schemes", "Users", "Emails", *_ACCOUNT_LINKS],
 }
 

@@ -172,3 +172,29 @@ def post_form(client: FlaskClient, path: str, data: dict[str, object], *, token_
 
 def sign_in(client: FlaskClient, email: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
     return post_form(client, "/sign-in", {"email": email, "password": password})
+
+
+# Matching, offers and outcomes (tests/integration/engagement_setup.py builds the rest).
+
+
+@pytest.fixture
+def people(make_user):  # type: ignore[no-untyped-def]
+    return {
+        "officer": make_user(Role.COUNCIL_OFFICER, email="priya@babergh.example.gov.uk", name="Priya Shah"),
+        "programme": make_user(Role.PROGRAMME_OFFICER, email="tom@lga.example.gov.uk", name="Tom Okafor"),
+        "assessor": make_user(Role.ASSESSOR, email="hannah@lga.example.gov.uk", name="Hannah Lewis"),
+        "assessor2": make_user(Role.ASSESSOR, email="dev@lga.example.gov.uk", name="Dev Patel"),
+        "approver": make_user(Role.APPROVER, email="margaret@lga.example.gov.uk", name="Margaret Doyle"),
+    }
+
+
+@pytest.fixture
+def waiting(people, councils, session):  # type: ignore[no-untyped-def]
+    """Babergh's productivity-experts application, approved and accepted: waiting for an expert."""
+    from tests.integration.application_setup import expert_grant_round
+    from tests.integration.engagement_setup import awaiting_expert
+
+    councils["babergh"].region = Region.EAST_OF_ENGLAND
+    councils["ipswich"].region = Region.EAST_OF_ENGLAND
+    councils["camden"].region = Region.LONDON
+    return awaiting_expert(people, councils, expert_grant_round())

@@ -8,7 +8,19 @@ from datetime import date
 from click.testing import CliRunner
 
 from grants.extensions import db
-from grants.models import Application, ApplicationStatus, Council, Expert, FundingRound, Role, Scheme, User, UserRole
+from grants.models import (
+    Application,
+    ApplicationStatus,
+    Council,
+    Engagement,
+    EngagementStatus,
+    Expert,
+    FundingRound,
+    Role,
+    Scheme,
+    User,
+    UserRole,
+)
 from tests.integration.conftest import sign_in
 from workflows import demo, demo_applications
 
@@ -55,6 +67,7 @@ def test_the_demo_has_applications_at_every_stage_each_with_a_real_history(app, 
         ApplicationStatus.AWAITING_DECISION: 1,
         ApplicationStatus.OFFERED: 1,
         ApplicationStatus.EXPERT_MATCHING: 5,
+        ApplicationStatus.IN_DELIVERY: 1,
     }
     for application in made:
         # Every application went through the workflow: its timeline starts with the draft and
@@ -63,8 +76,16 @@ def test_the_demo_has_applications_at_every_stage_each_with_a_real_history(app, 
         assert steps[0] == "draft" and steps[-1] == application.status.value
         assert application.lead_council.name in {c.name for c in db.session.scalars(db.select(Council))}
     committed = {r.scheme.code: r.committed_pence for r in db.session.scalars(db.select(FundingRound))}
-    # Four £6,000 grants offered or accepted, and the £25,000 trial: the budget shows them.
-    assert committed == {"productivity-experts": 5 * 600_000, "behavioural-insights": 2_500_000, "shared-services": 0}
+    # Six £6,000 grants offered or accepted, and the £25,000 trial: the budget shows them.
+    assert committed == {"productivity-experts": 6 * 600_000, "behavioural-insights": 2_500_000, "shared-services": 0}
+    # The demo expert has an offer to answer and work under way, with days logged.
+    expert = db.session.scalar(db.select(Expert).where(Expert.email == demo.DEMO_EXPERT_EMAIL))
+    work = {e.application.lead_council.name: e for e in db.session.scalars(db.select(Engagement))}
+    assert {name: e.status for name, e in work.items()} == {
+        "Manchester": EngagementStatus.OFFERED,
+        "Ipswich": EngagementStatus.ACCEPTED,
+    }
+    assert all(e.expert_id == expert.id for e in work.values()) and work["Ipswich"].days_logged_tenths == 10
     # The councils' officers exist to have applied; their passwords are not shown to anyone.
     assert all(
         c.email.endswith(("@lga.example.gov.uk", "@experts.example.org"))

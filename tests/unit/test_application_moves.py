@@ -31,6 +31,10 @@ ALLOWED: set[tuple[str, ApplicationStatus, Role]] = {
     ("reject", S.AWAITING_DECISION, R.APPROVER),
     ("accept_offer", S.OFFERED, R.COUNCIL_OFFICER),
     ("decline_offer", S.OFFERED, R.COUNCIL_OFFICER),
+    # The expert offered the work accepts it (whose offer it is, workflows/engagements.py checks).
+    ("start_delivery", S.EXPERT_MATCHING, R.EXPERT),
+    ("report_outcomes", S.IN_DELIVERY, R.EXPERT),
+    ("evaluate", S.OUTCOMES_REPORTED, R.PROGRAMME_OFFICER),
 }
 ACTIONS = sorted({move.action for move in MOVES})
 CASES = list(itertools.product(ACTIONS, list(S), list(R)))

@@ -98,3 +98,8 @@ def test_uk_date_of_a_date_is_that_date() -> None:
 
 def test_uk_date_of_nothing_is_empty() -> None:
     assert uk_date(None) == ""
+
+
+def test_uk_date_reads_an_iso_date_kept_in_a_messages_details() -> None:
+    assert uk_date("2027-03-01") == "1 March 2027"
+    assert uk_date("") == ""

@@ -1,0 +1,1 @@
+"""Staff matching experts to approved work."""

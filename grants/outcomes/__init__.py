@@ -1,0 +1,1 @@
+"""Programme officers verifying outcome reports, and the evidence filed with them."""

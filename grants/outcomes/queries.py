@@ -1,0 +1,156 @@
+"""Read-only queries behind the outcome pages: reports by where they stand, evaluation points
+past their due date, one report or engagement with what its page shows, and the evidence files a
+person may download."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from grants.auth.permissions import Permission, can
+from grants.extensions import db
+from grants.models import (
+    Application,
+    ApplicationStatus,
+    Engagement,
+    EngagementStatus,
+    EvidenceFile,
+    FundingRound,
+    OutcomeReport,
+    ReportStatus,
+    User,
+)
+from workflows import outcomes
+
+R = ReportStatus
+S = ApplicationStatus
+
+# Applications whose engagement may still owe an outcome report: an evaluated one has every
+# evaluation point verified, and a closed one owes nothing.
+BEING_EVALUATED = (S.IN_DELIVERY, S.OUTCOMES_REPORTED)
+
+
+def _listed(statuses: Iterable[ReportStatus]) -> Select[tuple[OutcomeReport]]:
+    """Reports in these statuses, with the application, council and expert their rows show."""
+    engagement = joinedload(OutcomeReport.engagement)
+    return (
+        select(OutcomeReport)
+        .where(OutcomeReport.status.in_(list(statuses)))
+        .options(
+            engagement.joinedload(Engagement.application).joinedload(Application.lead_council),
+            engagement.joinedload(Engagement.expert),
+        )
+    )
+
+
+def waiting_for_verification() -> Select[tuple[OutcomeReport]]:
+    """Reports the council has confirmed or disputed, the longest waiting first."""
+    return _listed((R.CONFIRMED, R.DISPUTED)).order_by(OutcomeReport.council_answered_at, OutcomeReport.id)
+
+
+def waiting_for_the_council() -> Select[tuple[OutcomeReport]]:
+    """Reports filed by the expert that the council has not yet answered, the oldest first."""
+    return _listed((R.SUBMITTED,)).order_by(OutcomeReport.submitted_at, OutcomeReport.id)
+
+
+def verified_since(since: datetime) -> Select[tuple[OutcomeReport]]:
+    """Reports verified at or after `since`, the most recent first."""
+    return (
+        _listed((R.VERIFIED,))
+        .where(OutcomeReport.verified_at >= since)
+        .order_by(OutcomeReport.verified_at.desc(), OutcomeReport.id.desc())
+    )
+
+
+def get_report(report_id: int) -> OutcomeReport | None:
+    """One report with what its page shows. Loaded by separate selects, not joins: the workflow
+    locks the row by refreshing it FOR UPDATE with the same loader options, which PostgreSQL
+    refuses on the nullable side of an outer join."""
+    return db.session.scalar(
+        select(OutcomeReport)
+        .where(OutcomeReport.id == report_id)
+        .options(
+            selectinload(OutcomeReport.evidence),
+            selectinload(OutcomeReport.engagement).selectinload(Engagement.expert),
+            selectinload(OutcomeReport.engagement)
+            .selectinload(Engagement.application)
+            .selectinload(Application.lead_council),
+        )
+    )
+
+
+def get_engagement(engagement_id: int) -> Engagement | None:
+    """One engagement with its days, its reports and the application they are for."""
+    return db.session.scalar(
+        select(Engagement)
+        .where(Engagement.id == engagement_id)
+        .options(
+            selectinload(Engagement.expert),
+            selectinload(Engagement.work),
+            selectinload(Engagement.reports),
+            selectinload(Engagement.application).selectinload(Application.lead_council),
+            selectinload(Engagement.application).selectinload(Application.round).selectinload(FundingRound.scheme),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class OverduePoint:
+    """An evaluation point whose due date has passed with no report filed for it."""
+
+    engagement: Engagement
+    month: int
+    due_on: date
+
+
+def overdue_points(today: date) -> list[OverduePoint]:
+    """Every evaluation point due before `today` and not reported, the longest overdue first.
+
+    Only completed work on an application still being evaluated can owe a report, so the
+    engagements looked at are those of applications in delivery or with outcomes reported: a
+    handful of queries, however long the programme's history."""
+    found = db.session.scalars(
+        select(Engagement)
+        .join(Application, Application.id == Engagement.application_id)
+        .where(Engagement.status == EngagementStatus.COMPLETED, Application.status.in_(BEING_EVALUATED))
+        .options(
+            selectinload(Engagement.expert),
+            selectinload(Engagement.reports),
+            selectinload(Engagement.application).selectinload(Application.lead_council),
+            selectinload(Engagement.application).selectinload(Application.round).selectinload(FundingRound.scheme),
+        )
+    )
+    overdue = []
+    for engagement in found:
+        unreported = set(outcomes.points_to_report(engagement))
+        overdue += [
+            OverduePoint(engagement, month, due_on)
+            for month, due_on in outcomes.report_schedule(engagement)
+            if month in unreported and due_on < today
+        ]
+    return sorted(overdue, key=lambda point: (point.due_on, point.engagement.id, point.month))
+
+
+def can_download(user: User, evidence: EvidenceFile) -> bool:
+    """Whether the person may download an evidence file: the expert doing the work, an officer of
+    the application's lead council, or programme staff. Nobody else learns the file exists."""
+    engagement = evidence.report.engagement
+    if user.expert_id is not None and user.expert_id == engagement.expert_id:
+        return True
+    council_id = engagement.application.lead_council_id
+    if can(user, Permission.APPLY_FOR_COUNCIL) and user.council_id is not None and user.council_id == council_id:
+        return True
+    return can(user, Permission.VIEW_PROGRAMME)
+
+
+def get_evidence_for(user: User, file_id: int) -> EvidenceFile | None:
+    """The evidence file if the person may download it; None for anyone else's, as for a file
+    that does not exist."""
+    evidence = db.session.get(EvidenceFile, file_id)
+    if evidence is None or not can_download(user, evidence):
+        return None
+    return evidence

@@ -1,0 +1,1 @@
+"""The expert's portal: offers of work, engagements, days logged and outcome reports."""

@@ -1,0 +1,510 @@
+"""Delivery and its outcomes: the expert logs days and milestones and completes the work; outcome
+reports fall due at the scheme's evaluation points and are reminded of; the expert files each
+with the savings they claim and evidence; the council confirms or disputes the figures; a
+programme officer verifies them, at other figures if need be, with a reason.
+
+Every figure keeps its history: estimated (in the application), claimed (the report), confirmed
+or disputed (the council), verified (the programme officer). Operations flush and never commit:
+the caller owns the transaction.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from grants.auth.permissions import Permission, can
+from grants.extensions import db
+from grants.models import (
+    Application,
+    ApplicationStatus,
+    Engagement,
+    EngagementStatus,
+    EvidenceFile,
+    OutcomeReport,
+    ReportStatus,
+    Role,
+    SchemeKind,
+    User,
+    WorkLog,
+    utcnow,
+)
+from grants.money import pounds
+from grants.uploads import CheckedFile, store
+from grants.working_days import add_working_days, is_working_day
+from notifications import queue_email, reminders
+from workflows import applications
+from workflows.applications import IllegalMoveError, WorkflowError
+from workflows.audit import record_event
+from workflows.engagements import expert_user
+
+E = EngagementStatus
+R = ReportStatus
+S = ApplicationStatus
+
+# Working days after a missed due date before the programme officers are told.
+ESCALATE_AFTER_WORKING_DAYS = 10
+MAX_EVIDENCE_FILES = 10
+TEXT_LIMIT = 5000
+
+
+class OutcomeError(WorkflowError):
+    """A step on delivery or a report that the rules refuse; the message is for the person."""
+
+
+# Delivery ---------------------------------------------------------------------------------------------
+
+
+def _lock(row: Any) -> None:
+    db.session.flush()
+    db.session.refresh(row, with_for_update=True)
+
+
+def _the_expert(engagement: Engagement, actor: User) -> None:
+    if actor.expert_id != engagement.expert_id:
+        raise IllegalMoveError("Only the expert doing the work can do that")
+
+
+def log_work(
+    engagement: Engagement, *, actor: User, worked_on: date, days_tenths: int, milestone: str, today: date
+) -> WorkLog:
+    """The expert records days worked (in tenths of a day) and the milestone reached."""
+    _the_expert(engagement, actor)
+    if engagement.status is not E.ACCEPTED:
+        raise OutcomeError("Days can be logged only while the work is under way")
+    if worked_on > today:
+        raise OutcomeError("The date worked must be today or in the past", field="worked_on")
+    started = engagement.responded_at.date() if engagement.responded_at else None
+    if started is not None and worked_on < started:
+        raise OutcomeError(
+            f"The date worked cannot be before the work started ({started.day} {started:%B %Y})", field="worked_on"
+        )
+    if not 1 <= days_tenths <= 100:
+        raise OutcomeError("Days worked must be between 0.1 and 10 for one entry", field="days")
+    text = milestone.strip()
+    if not text:
+        raise OutcomeError("Describe the milestone reached or the work done", field="milestone")
+    if len(text) > TEXT_LIMIT:
+        raise OutcomeError("The milestone must be 5,000 characters or fewer", field="milestone")
+    entry = WorkLog(
+        engagement=engagement, worked_on=worked_on, days_tenths=days_tenths, milestone=text, logged_by_id=actor.id
+    )
+    db.session.add(entry)
+    db.session.flush()
+    record_event(
+        "engagement.work_logged",
+        actor=actor,
+        subject_type="engagement",
+        subject_id=engagement.id,
+        worked_on=worked_on.isoformat(),
+        days_tenths=days_tenths,
+    )
+    return entry
+
+
+def complete(engagement: Engagement, *, actor: User, today: date) -> list[tuple[int, date]]:
+    """The expert marks the work complete: the outcome reports fall due at the scheme's evaluation
+    points, each reminded of. Returns the points and their due dates."""
+    _lock(engagement)
+    _the_expert(engagement, actor)
+    if engagement.status is not E.ACCEPTED:
+        raise OutcomeError(f"Work that is {engagement.status.label.lower()} cannot be completed")
+    if not engagement.work:
+        raise OutcomeError("Log the days worked before you mark the work complete")
+    engagement.status = E.COMPLETED
+    engagement.completed_at = utcnow()
+    engagement.version += 1
+    record_event("engagement.completed", actor=actor, subject_type="engagement", subject_id=engagement.id)
+    applications.note_on_timeline(engagement.application, "delivery_completed", actor, None)
+    schedule = report_schedule(engagement, today)
+    for month, due_on in schedule:
+        _schedule_report_reminders(engagement, month, due_on)
+    return schedule
+
+
+def add_months(start: date, months: int) -> date:
+    """The same day `months` later, or the month's last day when it is shorter (31 Jan + 1 month
+    is 28 or 29 Feb)."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def due_date(completed_on: date, months: int) -> date:
+    """An evaluation point's due date: `months` after completion, moved to the next working day
+    when it falls on a weekend or a bank holiday."""
+    due = add_months(completed_on, months)
+    return due if is_working_day(due) else add_working_days(due, 1)
+
+
+def report_schedule(engagement: Engagement, today: date | None = None) -> list[tuple[int, date]]:
+    """The evaluation points of the engagement (months after completion) and their due dates."""
+    completed_on = engagement.completed_at.date() if engagement.completed_at else (today or utcnow().date())
+    months = sorted({int(m) for m in (engagement.application.scheme.evaluation_months or []) if int(m) > 0})
+    return [(m, due_date(completed_on, m)) for m in months]
+
+
+def _schedule_report_reminders(engagement: Engagement, month: int, due_on: date) -> None:
+    application = engagement.application
+    context = {
+        "reference": application.reference,
+        "title": application.title or "Untitled application",
+        "council": application.lead_council.name,
+        "expert": engagement.expert.name,
+        "month": month,
+    }
+    people = [(expert_user(engagement.expert), "expert", f"/portal/engagements/{engagement.id}")]
+    people.append((application.created_by, "council", f"/applications/{application.id}"))
+    for person, who, link in people:
+        if person is None:
+            continue
+        reminders.schedule(
+            subject_type="engagement",
+            subject_id=engagement.id,
+            kind=f"report:{month}:{who}",
+            user=person,
+            due_on=due_on,
+            template="outcome_report_due",
+            link=link,
+            context={**context, "for_expert": who == "expert"},
+            escalate_on=add_working_days(due_on, ESCALATE_AFTER_WORKING_DAYS),
+            escalation_template="outcome_report_overdue",
+            escalation_link=f"/outcomes/engagements/{engagement.id}",
+        )
+
+
+# Reports --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What the expert claims for a period, in whole pence, each kind one-off or recurring."""
+
+    period_start: date
+    period_end: date
+    cashable_pence: int
+    cashable_recurring: bool
+    income_pence: int
+    income_recurring: bool
+    avoided_pence: int
+    avoided_recurring: bool
+    baseline: str
+    method: str
+    trial_results: str = ""
+
+
+def points_to_report(engagement: Engagement) -> list[int]:
+    """The evaluation points not yet reported, earliest first."""
+    done = {r.due_month for r in engagement.reports}
+    return [m for m, _ in report_schedule(engagement) if m not in done]
+
+
+def file_report(
+    engagement: Engagement,
+    *,
+    actor: User,
+    due_month: int | None,
+    claim: Claim,
+    evidence: list[CheckedFile],
+    evidence_dir: Path,
+    today: date,
+) -> OutcomeReport:
+    """The expert files an outcome report for an evaluation point (or an interim one, with no
+    point), with the evidence. The council is asked to confirm the figures."""
+    _lock(engagement)
+    _the_expert(engagement, actor)
+    if engagement.status not in (E.ACCEPTED, E.COMPLETED):
+        raise OutcomeError("Outcome reports can be filed only for work under way or completed")
+    problems = _claim_problems(engagement, claim, today)
+    if problems:
+        field, message = problems[0]
+        raise OutcomeError(message, field=field)
+    if due_month is not None:
+        if engagement.status is not E.COMPLETED:
+            raise OutcomeError("Reports for the evaluation points are filed once the work is complete")
+        if due_month not in points_to_report(engagement):
+            raise OutcomeError("This evaluation point has been reported already, or is not one of this scheme's")
+    if len(evidence) > MAX_EVIDENCE_FILES:
+        raise OutcomeError(f"Attach at most {MAX_EVIDENCE_FILES} files to one report", field="evidence")
+    if not evidence:
+        raise OutcomeError("Attach at least one file of evidence for the figures", field="evidence")
+    report = OutcomeReport(
+        engagement=engagement,
+        due_month=due_month,
+        period_start=claim.period_start,
+        period_end=claim.period_end,
+        cashable_pence=claim.cashable_pence,
+        cashable_recurring=claim.cashable_recurring,
+        income_pence=claim.income_pence,
+        income_recurring=claim.income_recurring,
+        avoided_pence=claim.avoided_pence,
+        avoided_recurring=claim.avoided_recurring,
+        baseline=claim.baseline.strip(),
+        method=claim.method.strip(),
+        trial_results=claim.trial_results.strip(),
+        status=R.SUBMITTED,
+        submitted_by_id=actor.id,
+        submitted_at=utcnow(),
+    )
+    db.session.add(report)
+    db.session.flush()
+    for checked in evidence:
+        stored = store(checked, evidence_dir)
+        db.session.add(
+            EvidenceFile(
+                report=report,
+                original_name=checked.original_name,
+                stored_name=stored,
+                content_type=checked.content_type,
+                size_bytes=checked.size_bytes,
+                sha256=checked.sha256,
+                uploaded_by_id=actor.id,
+            )
+        )
+    record_event(
+        "outcome_report.filed",
+        actor=actor,
+        subject_type="outcome_report",
+        subject_id=report.id,
+        engagement_id=engagement.id,
+        due_month=due_month,
+        claimed_pence=report.claimed_total_pence,
+        evidence=len(evidence),
+    )
+    application = engagement.application
+    if due_month is not None:
+        reminders.cancel("engagement", engagement.id, f"report:{due_month}:expert", f"report:{due_month}:council")
+    if application.status is S.IN_DELIVERY:
+        applications.transition(application, "report_outcomes", actor, reason=f"Outcome report {report.id} filed")
+    else:
+        applications.note_on_timeline(application, "outcome_report_filed", actor, None)
+    _tell(
+        report,
+        application.created_by,
+        "outcome_report_to_confirm",
+        f"/applications/{application.id}/reports/{report.id}",
+    )
+    return report
+
+
+def _claim_problems(engagement: Engagement, claim: Claim, today: date) -> list[tuple[str, str]]:
+    problems = []
+    if claim.period_end < claim.period_start:
+        problems.append(("period_end", "The end of the period must be on or after its start"))
+    if claim.period_end > today:
+        problems.append(("period_end", "The end of the period must be today or in the past"))
+    if min(claim.cashable_pence, claim.income_pence, claim.avoided_pence) < 0:
+        problems.append(("cashable", "Amounts must be £0 or more"))
+    if not claim.baseline.strip():
+        problems.append(("baseline", "Describe the baseline the savings are measured against"))
+    if not claim.method.strip():
+        problems.append(("method", "Describe how the savings were measured"))
+    for name, text in (("baseline", claim.baseline), ("method", claim.method), ("trial_results", claim.trial_results)):
+        if len(text.strip()) > TEXT_LIMIT:
+            problems.append((name, "This must be 5,000 characters or fewer"))
+    if engagement.application.scheme.kind is SchemeKind.MATCH_FUNDING and not claim.trial_results.strip():
+        problems.append(("trial_results", "Give the trial's results against the outcomes it set out to measure"))
+    return problems
+
+
+def _own_council(report: OutcomeReport, actor: User) -> Application:
+    application = report.engagement.application
+    if not can(actor, Permission.APPLY_FOR_COUNCIL) or actor.council_id != application.lead_council_id:
+        raise IllegalMoveError("Only the lead council can confirm or dispute the figures")
+    return application
+
+
+def confirm(report: OutcomeReport, *, actor: User) -> None:
+    """The lead council agrees with the figures claimed."""
+    _lock(report)
+    _own_council(report, actor)
+    if report.status is not R.SUBMITTED:
+        raise OutcomeError(f"This report is {report.status.label.lower()}: it cannot be confirmed now")
+    report.status = R.CONFIRMED
+    report.council_answered_by_id = actor.id
+    report.council_answered_at = utcnow()
+    report.version += 1
+    record_event("outcome_report.confirmed", actor=actor, subject_type="outcome_report", subject_id=report.id)
+    _tell_staff(report, "outcome_report_answered")
+
+
+def dispute(report: OutcomeReport, *, actor: User, reason: str) -> None:
+    """The lead council does not agree with the figures, and says why."""
+    _lock(report)
+    _own_council(report, actor)
+    if report.status is not R.SUBMITTED:
+        raise OutcomeError(f"This report is {report.status.label.lower()}: it cannot be disputed now")
+    why = (reason or "").strip()
+    if not why:
+        raise OutcomeError("Say why the council does not agree with the figures", field="reason")
+    if len(why) > TEXT_LIMIT:
+        raise OutcomeError("The reason must be 5,000 characters or fewer", field="reason")
+    report.status = R.DISPUTED
+    report.dispute_reason = why
+    report.council_answered_by_id = actor.id
+    report.council_answered_at = utcnow()
+    report.version += 1
+    record_event(
+        "outcome_report.disputed", actor=actor, subject_type="outcome_report", subject_id=report.id, reason=why
+    )
+    _tell_staff(report, "outcome_report_answered")
+    user = expert_user(report.engagement.expert)
+    if user is not None:
+        _tell(report, user, "outcome_report_disputed", f"/portal/engagements/{report.engagement_id}")
+
+
+def verify(
+    report: OutcomeReport,
+    *,
+    actor: User,
+    cashable_pence: int,
+    income_pence: int,
+    avoided_pence: int,
+    reason: str,
+) -> None:
+    """A programme officer verifies the figures once the council has answered: as claimed, or at
+    other figures with a reason. When the last evaluation point is verified, the application is
+    evaluated."""
+    _lock(report)
+    if not can(actor, Permission.CHECK_APPLICATIONS):
+        raise IllegalMoveError("Only a programme officer can verify outcome reports")
+    if report.status not in (R.CONFIRMED, R.DISPUTED):
+        raise OutcomeError(
+            "The council must confirm or dispute the figures before they are verified"
+            if report.status is R.SUBMITTED
+            else "This report has been verified already"
+        )
+    if min(cashable_pence, income_pence, avoided_pence) < 0:
+        raise OutcomeError("Amounts must be £0 or more", field="cashable")
+    why = (reason or "").strip()
+    changed = (cashable_pence, income_pence, avoided_pence) != (
+        report.cashable_pence,
+        report.income_pence,
+        report.avoided_pence,
+    )
+    if (changed or report.status is R.DISPUTED) and not why:
+        raise OutcomeError(
+            "Give the reason for verifying figures other than those claimed"
+            if changed
+            else "The council disputed these figures: give the reason for verifying them",
+            field="reason",
+        )
+    if len(why) > TEXT_LIMIT:
+        raise OutcomeError("The reason must be 5,000 characters or fewer", field="reason")
+    report.status = R.VERIFIED
+    report.verified_cashable_pence = cashable_pence
+    report.verified_income_pence = income_pence
+    report.verified_avoided_pence = avoided_pence
+    report.verification_reason = why or None
+    report.verified_by_id = actor.id
+    report.verified_at = utcnow()
+    report.version += 1
+    record_event(
+        "outcome_report.verified",
+        actor=actor,
+        subject_type="outcome_report",
+        subject_id=report.id,
+        claimed=[report.cashable_pence, report.income_pence, report.avoided_pence],
+        verified=[cashable_pence, income_pence, avoided_pence],
+        reason=why or None,
+    )
+    engagement = report.engagement
+    application = engagement.application
+    user = expert_user(engagement.expert)
+    if user is not None:
+        _tell(report, user, "outcome_report_verified", f"/portal/engagements/{engagement.id}")
+    _tell(
+        report, application.created_by, "outcome_report_verified", f"/applications/{application.id}/reports/{report.id}"
+    )
+    if (
+        engagement.status is E.COMPLETED
+        and not points_to_report(engagement)
+        # Interim reports, outside the schedule, do not hold the evaluation up.
+        and all(r.status is R.VERIFIED for r in engagement.reports if r.due_month is not None)
+        and application.status is S.OUTCOMES_REPORTED
+    ):
+        applications.transition(application, "evaluate", actor, reason="Every outcome report verified")
+
+
+# Figures -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FigureHistory:
+    """One kind of saving through its stages; None where a stage has not been reached."""
+
+    kind: str
+    estimated_pence: int | None
+    claimed_pence: int
+    recurring: bool
+    confirmed_pence: int | None
+    verified_pence: int | None
+
+
+def history(report: OutcomeReport) -> list[FigureHistory]:
+    application = report.engagement.application
+    confirmed = report.status in (R.CONFIRMED, R.VERIFIED) and report.dispute_reason is None
+    rows = [
+        ("Cashable savings", application.savings_cashable_pence, report.cashable_pence, report.cashable_recurring,
+         report.verified_cashable_pence),
+        ("Income generated", application.savings_income_pence, report.income_pence, report.income_recurring,
+         report.verified_income_pence),
+        ("Costs avoided", application.savings_avoided_pence, report.avoided_pence, report.avoided_recurring,
+         report.verified_avoided_pence),
+    ]  # fmt: skip
+    return [
+        FigureHistory(kind, estimated, claimed, recurring, claimed if confirmed else None, verified)
+        for kind, estimated, claimed, recurring, verified in rows
+    ]
+
+
+# Messages ------------------------------------------------------------------------------------------
+
+
+def _context(report: OutcomeReport) -> dict[str, Any]:
+    engagement = report.engagement
+    application = engagement.application
+    return {
+        "reference": application.reference,
+        "title": application.title or "Untitled application",
+        "council": application.lead_council.name,
+        "expert": engagement.expert.name,
+        "month": report.due_month,
+        "claimed": pounds(report.claimed_total_pence),
+        "verified": pounds(report.verified_total_pence) if report.verified_total_pence is not None else None,
+        "status": report.status.label,
+        "dispute_reason": report.dispute_reason,
+        "verification_reason": report.verification_reason,
+    }
+
+
+def _tell(report: OutcomeReport, user: User, template: str, link: str) -> None:
+    queue_email(
+        to=user,
+        template=template,
+        key=f"outcome_report:{report.id}:v{report.version}:{template}:{user.id}",
+        link=link,
+        context={**_context(report), "name": user.name},
+        in_app=True,
+    )
+
+
+def _tell_staff(report: OutcomeReport, template: str) -> None:
+    for officer in applications.active_users_with(Role.PROGRAMME_OFFICER):
+        _tell(report, officer, template, f"/outcomes/reports/{report.id}")
+
+
+def reports_for_application(application: Application) -> list[OutcomeReport]:
+    return list(
+        db.session.scalars(
+            select(OutcomeReport)
+            .join(Engagement)
+            .where(Engagement.application_id == application.id)
+            .order_by(OutcomeReport.period_start, OutcomeReport.id)
+        )
+    )
