@@ -1,6 +1,6 @@
 """The demo world: the council register, one person per role, the three schemes of the
-Productivity Programme with a current funding round each, a pool of experts, and applications
-at each stage (workflows/demo_applications.py).
+Productivity Programme with a current funding round each, a pool of experts and delivery partners,
+and applications at each stage (workflows/demo_applications.py).
 
 Idempotent: a second run adds nothing and changes nothing it made before.
 """
@@ -19,6 +19,7 @@ from grants.extensions import db
 from grants.models import (
     Council,
     Expert,
+    ExpertKind,
     ExpertRegion,
     ExpertSpecialism,
     FundingRound,
@@ -285,6 +286,41 @@ def _seed_experts(count: int = 40) -> int:
     return created
 
 
+# Organisations that deliver behavioural-insights trials for councils.
+DELIVERY_PARTNERS = [
+    ("Brightside Behavioural Insights", "trials@brightside-bi.example.org", [Region.LONDON, Region.SOUTH_EAST]),
+    ("Nudge Lab for Councils", "hello@nudgelab.example.org", [Region.NORTH_WEST, Region.YORKSHIRE_AND_THE_HUMBER]),
+    ("Civic Trials Unit", "team@civictrials.example.org", [Region.EAST_OF_ENGLAND, Region.EAST_MIDLANDS, Region.WALES]),
+]
+
+
+def _seed_delivery_partners() -> int:
+    created = 0
+    for name, email, regions in DELIVERY_PARTNERS:
+        if db.session.scalar(select(Expert.id).where(Expert.email == email)) is not None:
+            continue
+        db.session.add(
+            Expert(
+                name=name,
+                email=email,
+                organisation=name,
+                kind=ExpertKind.DELIVERY_PARTNER,
+                biography=f"{name} designs and runs randomised trials of behavioural interventions with councils.",
+                day_rate_pence=900 * POUND,
+                capacity=3,
+                vetting_status=VettingStatus.VETTED,
+                specialism_links=[
+                    ExpertSpecialism(specialism=Specialism.BEHAVIOURAL_INSIGHTS),
+                    ExpertSpecialism(specialism=Specialism.DIGITAL),
+                ],
+                region_links=[ExpertRegion(region=r) for r in regions],
+            )
+        )
+        created += 1
+    db.session.flush()
+    return created
+
+
 def _seed_people() -> list[DemoCredential]:
     credentials = []
     council = db.session.scalar(select(Council).where(Council.gss_code == DEMO_COUNCIL_GSS))
@@ -310,7 +346,7 @@ def seed_demo(today: date) -> DemoResult:
     """Create whatever of the demo world is missing. Flushes, never commits."""
     councils = register.import_councils(register.register_entries(register.ons_records()))
     schemes_created, rounds_created = _seed_schemes(today)
-    experts_created = _seed_experts()
+    experts_created = _seed_experts() + _seed_delivery_partners()
     credentials = _seed_people()
     applications_created = demo_applications.seed_applications(today)
     return DemoResult(councils, schemes_created, rounds_created, experts_created, credentials, applications_created)

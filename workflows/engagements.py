@@ -31,12 +31,14 @@ from grants.models import (
     EngagementStatus,
     Expert,
     ExpertAvailability,
+    ExpertKind,
     FundingRound,
     MatchRun,
     MatchRunStatus,
     OutcomeReport,
     ReportStatus,
     Role,
+    Scheme,
     SchemeKind,
     Specialism,
     User,
@@ -52,6 +54,9 @@ from workflows.audit import record_event
 
 S = ApplicationStatus
 E = EngagementStatus
+
+
+_KIND_WORDS = {ExpertKind.INDIVIDUAL: "an individual expert", ExpertKind.DELIVERY_PARTNER: "a delivery partner"}
 
 
 class EngagementError(WorkflowError):
@@ -82,6 +87,14 @@ def skills_wanted(application: Application) -> frozenset[Specialism]:
     return frozenset(Specialism(code) for code in chosen if code in known)
 
 
+def who_delivers(scheme: Scheme) -> ExpertKind:
+    """A behavioural-insights trial (match funding) is delivered by a delivery partner, an
+    organisation; other work by an individual expert."""
+    if scheme.kind is SchemeKind.MATCH_FUNDING:
+        return ExpertKind.DELIVERY_PARTNER
+    return ExpertKind.INDIVIDUAL
+
+
 def need_for(application: Application, today: date) -> matching.Need:
     return matching.Need(
         application_id=application.id,
@@ -95,12 +108,14 @@ def need_for(application: Application, today: date) -> matching.Need:
 # The pool as the matcher sees it ----------------------------------------------------------------------
 
 
-def candidates(expert_ids: list[int] | None = None) -> list[matching.Candidate]:
-    """Every expert in the pool (or those named), with their places in use, verified savings,
-    availability and conflicts: five queries however large the pool."""
+def candidates(expert_ids: list[int] | None = None, *, kind: ExpertKind | None = None) -> list[matching.Candidate]:
+    """Every expert in the pool (or those named, or those of one kind), with their places in use,
+    verified savings, availability and conflicts: five queries however large the pool."""
     experts_query = select(Expert).order_by(Expert.id)
     if expert_ids is not None:
         experts_query = experts_query.where(Expert.id.in_(expert_ids))
+    if kind is not None:
+        experts_query = experts_query.where(Expert.kind == kind)
     experts = list(db.session.scalars(experts_query))
     ids = [e.id for e in experts]
     if not ids:
@@ -181,7 +196,7 @@ class Suggestions:
 
 def suggestions_for(application: Application, today: date, *, limit: int = 10) -> Suggestions:
     need = need_for(application, today)
-    pool = candidates()
+    pool = candidates(kind=who_delivers(application.scheme))
     excluded = {expert for _, expert in ruled_out([application.id])}
     offered = [c for c in pool if c.expert_id not in excluded]
     ranked = matching.suggestions(need, offered, limit=limit)
@@ -248,6 +263,11 @@ def offer(
         raise EngagementError("There is no such expert in the pool")
     if expert.vetting_status is not VettingStatus.VETTED:
         raise EngagementError(f"{expert.name} is not vetted, so cannot be offered work")
+    needed = who_delivers(application.scheme)
+    if expert.kind is not needed:
+        raise EngagementError(
+            f"{expert.name} is {_KIND_WORDS[expert.kind]}: this work needs {_KIND_WORDS[needed]}. Choose another"
+        )
     in_use = places_in_use(expert.id)
     if in_use >= expert.capacity:
         raise AtCapacityError(
@@ -520,7 +540,7 @@ def compute_match_run(run: MatchRun, today: date) -> None:
     run's proposal, with the greedy assignment's total for comparison."""
     waiting = list(db.session.scalars(waiting_for_an_expert(run.round_id)))
     needs = [need_for(a, today) for a in waiting]
-    pool = candidates()
+    pool = candidates(kind=who_delivers(run.funding_round.scheme))
     excluded = ruled_out([a.id for a in waiting])
     best = matching.assign(needs, pool, excluded=excluded)
     baseline = matching.greedy(needs, pool, excluded=excluded)

@@ -244,7 +244,7 @@ def _alternatives(run: MatchRun, today: date) -> dict[int, list[matching.Fit]]:
         return {}
     ids = [row["application_id"] for row in run.proposal]
     found = {a.id: a for a in db.session.scalars(select(Application).where(Application.id.in_(ids)))}
-    pool = engagements.candidates()
+    pool = engagements.candidates(kind=engagements.who_delivers(run.funding_round.scheme))
     excluded = engagements.ruled_out(ids)
     options: dict[int, list[matching.Fit]] = {}
     for application_id in ids:

@@ -3,17 +3,22 @@ tests of matching, offers and outcomes."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from grants.extensions import db
 from grants.models import (
     Application,
     ApplicationStatus,
     Expert,
+    ExpertKind,
     ExpertRegion,
     ExpertSpecialism,
+    FundingRound,
     Region,
     Role,
+    Scheme,
+    SchemeCriterion,
+    SchemeKind,
     Specialism,
     User,
     VettingStatus,
@@ -32,6 +37,7 @@ def expert(
     capacity: int = 2,
     vetted: bool = True,
     with_account: bool = True,
+    kind: ExpertKind = ExpertKind.INDIVIDUAL,
 ) -> Expert:
     """An expert in the pool, with an account to sign in to the portal unless told otherwise."""
     email = f"{name.split()[0].lower()}@experts.example.org"
@@ -41,6 +47,7 @@ def expert(
         day_rate_pence=70_000,
         capacity=capacity,
         vetting_status=VettingStatus.VETTED if vetted else VettingStatus.APPLIED,
+        kind=kind,
         specialism_links=[ExpertSpecialism(specialism=s) for s in specialisms],
         region_links=[ExpertRegion(region=r) for r in regions],
     )
@@ -77,6 +84,63 @@ def awaiting_expert(people: dict[str, User], councils, funding_round, council: s
     applications.confirm_eligibility(application, actor=people["programme"], reason=None, expected_version=None)
     scored(application, people["assessor"])
     scored(application, people["assessor2"])
+    applications.approve(application, actor=people["approver"], expected_version=None)
+    applications.accept_offer(
+        application,
+        actor=officer,
+        signatory_name="A Signatory",
+        signatory_role="Chief Executive",
+        expected_version=None,
+    )
+    db.session.commit()
+    assert application.status is ApplicationStatus.EXPERT_MATCHING
+    return application
+
+
+def awaiting_trial(people: dict[str, User], councils) -> Application:  # type: ignore[no-untyped-def]
+    """Babergh's behavioural-insights trial (match funding, bidding alone), approved and
+    accepted: waiting for a delivery partner."""
+    scheme = Scheme(
+        code="behavioural-insights",
+        name="Behavioural Insights",
+        kind=SchemeKind.MATCH_FUNDING,
+        max_amount_pence=3_000_000,
+        match_ratio_percent=100,
+        uses_experts=True,
+        allows_partners=True,
+        assessments_required=1,
+        service_levels={},
+        criteria=[SchemeCriterion(code="design", label="Trial design", weight=1, position=0)],
+    )
+    funding_round = FundingRound(
+        scheme=scheme,
+        name="Phase 2",
+        opens_on=TODAY - timedelta(days=10),
+        closes_on=TODAY + timedelta(days=10),
+        budget_pence=30_000_000,
+    )
+    db.session.add(funding_round)
+    db.session.flush()
+    officer = people["officer"]
+    application = applications.start_application(funding_round, council=councils["babergh"], actor=officer, today=TODAY)
+    for section, (answers, columns) in {
+        "project": ({"title": "Council tax letters", "theme": "revenue_collection", "description": "A letter"}, {}),
+        "outcomes": ({"outcomes": "Fewer missed payments", "measures": "A control group"}, {}),
+        "funding": (
+            {"amount": "20000", "match": "20000"},
+            {"amount_requested_pence": 2_000_000, "match_pence": 2_000_000},
+        ),
+        "partners": ({"partners": []}, {}),
+        "contact": ({"name": "Priya Shah", "email": "p@example.gov.uk"}, {}),
+        "declaration": ({"chief_officer": "Arthur Charvonia", "confirmed": True}, {}),
+    }.items():
+        applications.save_section(
+            application, section, answers, actor=officer, expected_version=application.version, columns=columns
+        )
+    applications.submit(application, actor=officer, expected_version=None, today=TODAY)
+    applications.check_eligibility(application, TODAY)
+    applications.confirm_eligibility(application, actor=people["programme"], reason=None, expected_version=None)
+    scored(application, people["assessor"])
     applications.approve(application, actor=people["approver"], expected_version=None)
     applications.accept_offer(
         application,

@@ -15,9 +15,11 @@ from grants.models import (
     Engagement,
     EngagementStatus,
     Expert,
+    ExpertKind,
     FundingRound,
     Role,
     Scheme,
+    Specialism,
     User,
     UserRole,
 )
@@ -28,7 +30,7 @@ from workflows import demo, demo_applications
 def test_the_demo_world_is_complete_and_idempotent(app, session):
     first = demo.seed_demo(date(2026, 11, 22))
     assert first.councils.created == 355
-    assert first.schemes_created == 3 and first.rounds_created == 3 and first.experts_created == 40
+    assert first.schemes_created == 3 and first.rounds_created == 3 and first.experts_created == 43
     assert {c.role for c in first.credentials} == set(Role)
 
     second = demo.seed_demo(date(2026, 11, 22))
@@ -40,7 +42,9 @@ def test_the_demo_world_is_complete_and_idempotent(app, session):
     )
     assert second.credentials == []
     assert second.applications_created == 0
-    assert db.session.scalar(db.select(db.func.count()).select_from(Expert)) == 40
+    assert db.session.scalar(db.select(db.func.count()).select_from(Expert)) == 43
+    partners = db.session.scalars(db.select(Expert).where(Expert.kind == ExpertKind.DELIVERY_PARTNER)).all()
+    assert len(partners) == 3 and all(Specialism.BEHAVIOURAL_INSIGHTS in p.specialisms for p in partners)
     signing_in = {c.email for c in first.credentials}
     roles = db.session.scalars(db.select(UserRole.role).join(User).where(User.email.in_(signing_in))).all()
     # One of each role, a second assessor, and a second council's officer for joint bids.
@@ -183,5 +187,5 @@ def test_the_register_and_the_pool_page_through_every_record(app, client, sessio
     assert second.status_code == 200
     body = second.get_data(as_text=True)
     assert "govuk-pagination__prev" in body
-    # The head row, then the last 15 of the 40 experts.
-    assert body.count('<tr class="govuk-table__row">') == 1 + (40 - 25)
+    # The head row, then the last 18 of the 40 experts and 3 delivery partners.
+    assert body.count('<tr class="govuk-table__row">') == 1 + (43 - 25)

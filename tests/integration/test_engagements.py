@@ -17,6 +17,7 @@ from grants.models import (
     ConflictOfInterest,
     Engagement,
     EngagementStatus,
+    ExpertKind,
     MatchRun,
     MatchRunStatus,
     OutboundEmail,
@@ -442,3 +443,21 @@ def test_the_expire_command_does_what_the_hourly_sweep_does(app, waiting, people
     db.session.refresh(offered)
     assert offered.status is E.EXPIRED
     assert engagements.live_engagement(waiting).expert_id == following.id
+
+
+def test_a_behavioural_insights_trial_is_delivered_by_a_delivery_partner(people, councils, session):  # type: ignore[no-untyped-def]
+    from tests.integration.engagement_setup import awaiting_trial
+
+    trial = awaiting_trial(people, councils)
+    individual = expert("Amira Individual", specialisms=(Specialism.BEHAVIOURAL_INSIGHTS,))
+    partner = expert(
+        "Brightside Trials", specialisms=(Specialism.BEHAVIOURAL_INSIGHTS,), kind=ExpertKind.DELIVERY_PARTNER
+    )
+
+    found = engagements.suggestions_for(trial, TODAY)
+    assert [f.expert_id for f in found.ranked] == [partner.id]
+    with pytest.raises(engagements.EngagementError, match="an individual expert: this work needs a delivery partner"):
+        engagements.offer(trial, individual.id, actor=people["programme"], today=TODAY)
+    db.session.rollback()
+    engagement = engagements.offer(trial, partner.id, actor=people["programme"], today=TODAY)
+    assert engagement.expert_id == partner.id
