@@ -99,9 +99,9 @@ def _first_of_each_role(people: dict[str, DemoAccount]) -> dict[Role, DemoAccoun
 
 
 @pytest.fixture(scope="session")
-def live_server(smtp_server: Mailbox) -> Iterator[LiveServer]:
+def live_server(smtp_server: Mailbox, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The app, migrated and seeded with the demo world, served on a free local port; its emails
-    go to the tests' SMTP server."""
+    go to the tests' SMTP server, and evidence uploaded in the browser to a temporary folder."""
     url = recreate_database(DATABASE)
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
@@ -113,6 +113,7 @@ def live_server(smtp_server: Mailbox) -> Iterator[LiveServer]:
         RATELIMIT_STORAGE_URI=REDIS_URL,
         MAIL_PORT=SMTP_PORT,
         SERVICE_URL=base_url,
+        EVIDENCE_DIR=tmp_path_factory.mktemp("evidence"),
     )
     # Another test folder's app may have become Celery's default app; tasks must run in this one.
     app.extensions["celery"].set_default()

@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
+from unittest.mock import patch
 
 import pytest
 import redis
@@ -127,6 +129,25 @@ def councils(session: object) -> dict[str, Council]:
     return made
 
 
+_HASHES: dict[str, str] = {}
+
+
+@contextmanager
+def hashed_once() -> Iterator[None]:
+    """Accounts made to set up a test share one real Argon2 hash per password (each hash takes a
+    tenth of a second); signing in still verifies against it. Hashing itself is tested where it
+    is the subject: tests/unit/test_passwords.py and the sign-in, reset and invitation tests."""
+    real = accounts.hash_password
+
+    def once(password: str) -> str:
+        if password not in _HASHES:
+            _HASHES[password] = real(password)
+        return _HASHES[password]
+
+    with patch.object(accounts, "hash_password", once):
+        yield
+
+
 @pytest.fixture
 def make_user(session: object, councils: dict[str, Council]):  # type: ignore[no-untyped-def]
     def make(role: Role, *, email: str | None = None, council: str = "babergh", name: str = "Test Person") -> User:
@@ -144,14 +165,15 @@ def make_user(session: object, councils: dict[str, Council]):  # type: ignore[no
             )
             db.session.add(expert)
             db.session.flush()
-        user = accounts.create_user(
-            email=email,
-            name=name,
-            password=PASSWORD,
-            roles={role},
-            council=councils[council] if role is Role.COUNCIL_OFFICER else None,
-            expert=expert,
-        )
+        with hashed_once():
+            user = accounts.create_user(
+                email=email,
+                name=name,
+                password=PASSWORD,
+                roles={role},
+                council=councils[council] if role is Role.COUNCIL_OFFICER else None,
+                expert=expert,
+            )
         db.session.commit()
         return user
 

@@ -24,6 +24,7 @@ from grants.models import (
     VettingStatus,
 )
 from tests.integration.application_setup import drafted, scored
+from tests.integration.conftest import PASSWORD, hashed_once
 from workflows import accounts, applications, engagements
 
 TODAY = date.today()
@@ -54,9 +55,8 @@ def expert(
     db.session.add(made)
     db.session.flush()
     if with_account:
-        accounts.create_user(
-            email=email, name=name, password="plum-harbour-violin-42", roles={Role.EXPERT}, expert=made
-        )
+        with hashed_once():
+            accounts.create_user(email=email, name=name, password=PASSWORD, roles={Role.EXPERT}, expert=made)
     db.session.commit()
     return made
 
@@ -71,13 +71,14 @@ def awaiting_expert(people: dict[str, User], councils, funding_round, council: s
     """An application taken by the workflow's own steps to an accepted offer: waiting for an expert."""
     officer = people["officer"]
     if council != "babergh":
-        officer = accounts.create_user(
-            email=f"officer@{council}.example.gov.uk",
-            name=f"Officer of {council}",
-            password="plum-harbour-violin-42",
-            roles={Role.COUNCIL_OFFICER},
-            council=councils[council],
-        )
+        with hashed_once():
+            officer = accounts.create_user(
+                email=f"officer@{council}.example.gov.uk",
+                name=f"Officer of {council}",
+                password=PASSWORD,
+                roles={Role.COUNCIL_OFFICER},
+                council=councils[council],
+            )
     application = drafted(funding_round, councils[council], officer)
     applications.submit(application, actor=officer, expected_version=None, today=TODAY)
     applications.check_eligibility(application, TODAY)
