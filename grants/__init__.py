@@ -63,6 +63,7 @@ def create_app(config: BaseConfig | str | None = None, **overrides: Any) -> Flas
     from grants.outcomes.views import bp as outcomes_bp
     from grants.portal.views import bp as portal_bp
     from grants.review.views import bp as review_bp
+    from grants.sharing.views import bp as sharing_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -74,6 +75,7 @@ def create_app(config: BaseConfig | str | None = None, **overrides: Any) -> Flas
     app.register_blueprint(matching_bp, url_prefix="/matching")
     app.register_blueprint(outcomes_bp, url_prefix="/outcomes")
     app.register_blueprint(portal_bp, url_prefix="/portal")
+    app.register_blueprint(sharing_bp, url_prefix="/sharing")
     init_error_handlers(app)
 
     from grants.commands import register_commands

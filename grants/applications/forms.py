@@ -34,7 +34,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, StopValidation, ValidationError
 
 from grants import money
-from grants.models import Application, SchemeKind, Specialism
+from grants.models import SERVICE_AREA_LABELS, Application, SchemeKind, Specialism
 from grants.money import MoneyError, pounds
 from workflows.applications import sections_for
 
@@ -45,25 +45,7 @@ REASON_MAX = 2_000  # what the domain accepts for a reason
 # Beyond any sum a council would ask about: keeps a typing slip from reaching the database.
 MONEY_CEILING_PENCE = 1_000_000_000 * 100
 
-SERVICE_AREAS = [
-    ("revenues_and_benefits", "Revenues and benefits"),
-    ("waste", "Waste and recycling"),
-    ("planning", "Planning"),
-    ("legal", "Legal services"),
-    ("hr", "Human resources (HR)"),
-    ("ict", "ICT and digital"),
-    ("procurement", "Procurement"),
-    ("environmental_health", "Environmental health"),
-    ("building_control", "Building control"),
-    ("audit", "Audit"),
-    ("housing", "Housing"),
-    ("adult_social_care", "Adult social care"),
-    ("childrens_services", "Children's services"),
-    ("highways_and_transport", "Highways and transport"),
-    ("customer_services", "Customer services"),
-    ("property_and_assets", "Property and assets"),
-    ("other", "Another service area"),
-]
+SERVICE_AREAS = [*SERVICE_AREA_LABELS.items(), ("other", "Another service area")]
 
 # What a council can share with others: the service areas without "another", which says nothing
 # to match on.

@@ -44,11 +44,24 @@ from grants.models.notification import (
     ReminderStatus,
 )
 from grants.models.scheme import FundingRound, Scheme, SchemeCriterion, SchemeKind
+from grants.models.sharing import (
+    SERVICE_AREA_LABELS,
+    SHARING_TYPE_LABELS,
+    ConsentStatus,
+    Introduction,
+    IntroductionParty,
+    IntroductionStatus,
+    PartnerSuggestion,
+    SharedArrangement,
+    SharedArrangementCouncil,
+)
 from grants.models.user import STAFF_ROLES, Role, TokenPurpose, User, UserRole, UserToken
 
 __all__ = [
     "HOLDS_A_PLACE",
     "LIVE_ENGAGEMENT",
+    "SERVICE_AREA_LABELS",
+    "SHARING_TYPE_LABELS",
     "STAFF_ROLES",
     "Application",
     "ApplicationEvent",
@@ -58,6 +71,7 @@ __all__ = [
     "AuditEvent",
     "Award",
     "ConflictOfInterest",
+    "ConsentStatus",
     "Council",
     "CouncilTier",
     "EmailStatus",
@@ -70,12 +84,16 @@ __all__ = [
     "ExpertRegion",
     "ExpertSpecialism",
     "FundingRound",
+    "Introduction",
+    "IntroductionParty",
+    "IntroductionStatus",
     "MatchRun",
     "MatchRunStatus",
     "Notification",
     "OutboundEmail",
     "OutcomeReport",
     "PartnerStatus",
+    "PartnerSuggestion",
     "Payment",
     "Region",
     "Reminder",
@@ -85,6 +103,8 @@ __all__ = [
     "Scheme",
     "SchemeCriterion",
     "SchemeKind",
+    "SharedArrangement",
+    "SharedArrangementCouncil",
     "Specialism",
     "TokenPurpose",
     "User",

@@ -1,0 +1,5 @@
+"""Introductions between councils, each with its consent."""
+
+from grants.sharing import bp
+
+__all__ = ["bp"]
