@@ -11,6 +11,7 @@ from grants import create_app
 from grants.config import celery_settings
 from grants.extensions import db
 from tests.conftest import drop_database, recreate_database
+from tests.integration.conftest import DATABASE
 
 
 def _script(app) -> ScriptDirectory:  # type: ignore[no-untyped-def]
@@ -43,7 +44,7 @@ def test_the_migrated_database_matches_the_models(app, session):
 
 
 def test_every_migration_downgrades_and_upgrades_again(app):
-    name = "productivity_broker_migrations"
+    name = f"{DATABASE}_migrations"  # its own per run, like the main test database
     url = recreate_database(name)
     scratch = create_app("test", SQLALCHEMY_DATABASE_URI=url, CELERY=celery_settings(None))
     app.extensions["celery"].set_default()
