@@ -68,17 +68,22 @@ def navigation() -> list[dict[str, Any]]:
         ("Your profile", "pool.my_profile", Permission.USE_EXPERT_PORTAL),
         ("Matching", "matching.index", Permission.CHECK_APPLICATIONS),
         ("Outcomes", "outcomes.index", Permission.CHECK_APPLICATIONS),
+        ("Shared services", "sharing.requests", Permission.CHECK_APPLICATIONS),
         ("Funding rounds", "main.rounds", Permission.VIEW_PROGRAMME),
         ("Expert pool", "main.experts", Permission.VIEW_EXPERT_POOL),
         ("Councils", "main.councils", Permission.VIEW_REGISTER),
+        ("Shared services map", "sharing.register", Permission.VIEW_PROGRAMME),
+        ("Shared services map", "sharing.register", Permission.APPLY_FOR_COUNCIL),
         ("Schemes", "admin.schemes", Permission.MANAGE_SCHEMES),
         ("Users", "admin.users", Permission.MANAGE_USERS),
         ("Emails", "admin.emails", Permission.MANAGE_MESSAGES),
         (_messages_text(), "messages.index", Permission.SIGNED_IN),
     ]
     nav = []
+    shown = set()
     for text, endpoint, permission in items:
-        if can(current_user, permission):
+        if can(current_user, permission) and endpoint not in shown:
+            shown.add(endpoint)
             href = url_for(endpoint)
             inside = href != "/" and request.path.startswith(href.rstrip("/") + "/")
             nav.append({"text": text, "href": href, "active": request.path == href or inside})

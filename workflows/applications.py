@@ -26,6 +26,7 @@ from grants.models import (
     Award,
     Council,
     FundingRound,
+    Introduction,
     PartnerStatus,
     Payment,
     Role,
@@ -395,8 +396,11 @@ def _message_context(application: Application, reason: str | None) -> dict[str, 
 # Drafting ------------------------------------------------------------------------------------------
 
 
-def start_application(funding_round: FundingRound, *, council: Council, actor: User, today: date) -> Application:
-    """A council officer starts a draft for their council in an open round."""
+def start_application(
+    funding_round: FundingRound, *, council: Council, actor: User, today: date, follow_on: bool = False
+) -> Application:
+    """A council officer starts a draft for their council in an open round. A follow-on (the
+    funding application made from an agreed introduction) is not held to one per council."""
     if not can(actor, Permission.APPLY_FOR_COUNCIL) or actor.council_id != council.id:
         raise IllegalMoveError("You can only apply for your own council")
     if not funding_round.is_open_on(today):
@@ -404,7 +408,7 @@ def start_application(funding_round: FundingRound, *, council: Council, actor: U
     scheme = funding_round.scheme
     if not scheme.is_active:
         raise WorkflowError("This scheme is not taking applications")
-    if scheme.one_per_council_per_round:
+    if scheme.one_per_council_per_round and not follow_on:
         existing = db.session.scalar(
             select(Application.reference)
             .where(
@@ -583,6 +587,8 @@ def submit(application: Application, *, actor: User, expected_version: int | Non
     application.eligibility_results = []
     application.eligibility_checked_at = None
     send_after_commit("workflows.check_eligibility", application.id)
+    if application.scheme.kind is SchemeKind.MATCHMAKING:
+        send_after_commit("workflows.suggest_partners", application.id)
 
 
 @dataclass(frozen=True)
@@ -614,7 +620,15 @@ def check_eligibility(application: Application, today: date) -> list[RuleResult]
                 "council_tier", tier in scheme.eligible_tiers, f"The lead council is a {tier.replace('_', ' ')} council"
             )
         )
-    if scheme.one_per_council_per_round:
+    if scheme.one_per_council_per_round and _made_from_an_introduction(application):
+        results.append(
+            RuleResult(
+                "one_per_council",
+                True,
+                "Made from an agreed introduction: not held to one application per council",
+            )
+        )
+    elif scheme.one_per_council_per_round:
         others = db.session.scalar(
             select(func.count())
             .select_from(Application)
@@ -670,6 +684,13 @@ def check_eligibility(application: Application, today: date) -> list[RuleResult]
         application, "eligibility_checked", None, None, None, "Passed" if application.eligibility_passed else "Failed"
     )
     return results
+
+
+def _made_from_an_introduction(application: Application) -> bool:
+    return (
+        db.session.scalar(select(Introduction.id).where(Introduction.funding_application_id == application.id))
+        is not None
+    )
 
 
 def confirm_eligibility(

@@ -28,11 +28,12 @@ from grants.models import (
     Scheme,
     SchemeCriterion,
     SchemeKind,
+    SharedArrangement,
     Specialism,
     User,
     VettingStatus,
 )
-from workflows import accounts, demo_applications, register
+from workflows import accounts, arrangements, demo_applications, register
 
 POUND = 100
 
@@ -194,6 +195,135 @@ _FIRMS = [
 ]
 
 
+# Shared arrangements for the shared services map: councils, service area, what is shared, the
+# start date and the annual savings in pounds (estimated, claimed, verified; None: not yet). The
+# arrangements are modelled on real ones; the figures are illustrative. The demo programme officer
+# records them.
+ARRANGEMENTS_RECORDED_BY = "programme.officer@lga.example.gov.uk"
+DEMO_ARRANGEMENTS: list[tuple[str, list[str], str, str, date, int, int | None, int | None]] = [
+    (
+        "Babergh and Mid Suffolk shared workforce",
+        ["E07000200", "E07000203"],
+        "hr",
+        "both",
+        date(2011, 6, 1),
+        3_000_000,
+        3_400_000,
+        3_150_000,
+    ),
+    (
+        "Anglia Revenues Partnership",
+        ["E07000143", "E07000009", "E07000010", "E07000244", "E07000245"],
+        "revenues_and_benefits",
+        "services",
+        date(2003, 4, 1),
+        1_500_000,
+        1_800_000,
+        1_750_000,
+    ),
+    (
+        "Broadland and South Norfolk one team",
+        ["E07000144", "E07000149"],
+        "customer_services",
+        "both",
+        date(2019, 1, 1),
+        1_700_000,
+        1_900_000,
+        None,
+    ),
+    (
+        "Tri-borough children's services",
+        ["E09000033", "E09000020", "E09000013"],
+        "childrens_services",
+        "both",
+        date(2011, 6, 1),
+        8_000_000,
+        9_200_000,
+        8_700_000,
+    ),
+    (
+        "South London Legal Partnership",
+        ["E09000024", "E09000027", "E09000021", "E09000029"],
+        "legal",
+        "services",
+        date(2011, 10, 1),
+        600_000,
+        720_000,
+        None,
+    ),
+    (
+        "Worcestershire Regulatory Services",
+        ["E10000034", "E07000234", "E07000235", "E07000236", "E07000237", "E07000238", "E07000239"],
+        "environmental_health",
+        "services",
+        date(2010, 6, 1),
+        1_000_000,
+        1_100_000,
+        1_050_000,
+    ),
+    (
+        "Shared Regulatory Services for Bridgend, Cardiff and the Vale of Glamorgan",
+        ["W06000013", "W06000015", "W06000014"],
+        "environmental_health",
+        "services",
+        date(2015, 5, 1),
+        1_100_000,
+        1_200_000,
+        None,
+    ),
+    (
+        "Gwynedd and Anglesey joint planning policy unit",
+        ["W06000002", "W06000001"],
+        "planning",
+        "services",
+        date(2011, 4, 1),
+        150_000,
+        180_000,
+        175_000,
+    ),
+    (
+        "York and North Yorkshire shared internal audit",
+        ["E06000014", "E10000023"],
+        "audit",
+        "services",
+        date(2009, 4, 1),
+        250_000,
+        300_000,
+        None,
+    ),
+    (
+        "South Hams and West Devon shared workforce",
+        ["E07000044", "E07000047"],
+        "customer_services",
+        "both",
+        date(2007, 4, 1),
+        2_000_000,
+        2_400_000,
+        2_300_000,
+    ),
+    (
+        "STAR shared procurement",
+        ["E08000007", "E08000009", "E08000005", "E08000008"],
+        "procurement",
+        "services",
+        date(2014, 4, 1),
+        1_800_000,
+        2_100_000,
+        None,
+    ),
+    (
+        "Adur and Worthing shared management team",
+        ["E07000223", "E07000229"],
+        "ict",
+        "management",
+        date(2008, 4, 1),
+        1_500_000,
+        None,
+        None,
+    ),
+]
+
+
 _ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
@@ -342,6 +472,31 @@ def _seed_people() -> list[DemoCredential]:
     return credentials
 
 
+def _seed_arrangements(today: date) -> int:
+    """The demo's shared arrangements, recorded by the demo programme officer through the same
+    operation as staff use; one already on the map (by name) is left as it is."""
+    officer = db.session.scalar(select(User).where(User.email == ARRANGEMENTS_RECORDED_BY))
+    if officer is None:
+        return 0
+    existing = set(db.session.scalars(select(SharedArrangement.name)))
+    created = 0
+    for name, codes, area, sharing, started_on, estimated, claimed, verified in DEMO_ARRANGEMENTS:
+        if name in existing:
+            continue
+        details = arrangements.ArrangementDetails(
+            name=name,
+            service_area=area,
+            sharing_type=sharing,
+            started_on=started_on,
+            estimated_annual_savings_pence=estimated * POUND,
+            claimed_annual_savings_pence=claimed * POUND if claimed is not None else None,
+            verified_annual_savings_pence=verified * POUND if verified is not None else None,
+        )
+        arrangements.record_arrangement(details, codes, actor=officer, today=today, source="demo")
+        created += 1
+    return created
+
+
 def seed_demo(today: date) -> DemoResult:
     """Create whatever of the demo world is missing. Flushes, never commits."""
     councils = register.import_councils(register.register_entries(register.ons_records()))
@@ -349,4 +504,5 @@ def seed_demo(today: date) -> DemoResult:
     experts_created = _seed_experts() + _seed_delivery_partners()
     credentials = _seed_people()
     applications_created = demo_applications.seed_applications(today)
+    _seed_arrangements(today)
     return DemoResult(councils, schemes_created, rounds_created, experts_created, credentials, applications_created)

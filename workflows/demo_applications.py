@@ -264,6 +264,25 @@ DEMO_APPLICATIONS = [
         "submitted",
         _sharing(["revenues_and_benefits", "legal"], 15_000, _MID_SUFFOLK),
     ),
+    # Mid Suffolk's neighbour in the same county area, sharing revenues and benefits: each is
+    # suggested to the other above Maidstone, in another region.
+    DemoApplication(
+        "shared-services",
+        "E07000244",
+        _officer("Kate Ellis", "East Suffolk"),
+        "submitted",
+        _sharing(["revenues_and_benefits", "waste"], 12_000, _officer("Kate Ellis", "East Suffolk")),
+    ),
+    DemoApplication(
+        "shared-services",
+        "E07000110",
+        _officer("Liam Osei", "Maidstone"),
+        "submitted",
+        {
+            **_sharing(["revenues_and_benefits", "planning"], 10_000, _officer("Liam Osei", "Maidstone")),
+            "geography": ({"reach": "anywhere", "detail": ""}, {}),
+        },
+    ),
 ]
 
 

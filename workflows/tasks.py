@@ -100,3 +100,17 @@ def match_round(run_id: int) -> str | None:
         raise
     db.session.commit()
     return run.status.value
+
+
+@shared_task(name="workflows.suggest_partners", acks_late=True)
+def suggest_partners(request_id: int) -> int | None:
+    """Work out the partner councils suggested for a matchmaking request, and update the other
+    open requests it now appears in; tell the programme officers of councils newly suggested.
+    Safe to run twice: the second run finds nothing to change and sends nothing. Returns how many
+    requests' suggestions were worked out, or None if the application is not a matchmaking
+    request."""
+    from workflows import partner_suggestions
+
+    outcome = partner_suggestions.suggest_partners(request_id)
+    db.session.commit()
+    return None if outcome is None else len(outcome.rewritten)

@@ -1,5 +1,448 @@
-"""Introductions between councils, each with its consent."""
+"""Introductions between councils, each with its consent: the staff's list, proposing one (from a
+matchmaking request and a suggested partner, or councils chosen by name or GSS code), one
+introduction with its parties and timeline, and the broker's steps on it. The forms a council
+officer answers with are here too; their pages are in grants/applications/views.py.
 
+Every rule is the workflow's (workflows/introductions.py): these views check what was typed, call
+it, commit when it agrees, and roll back and show its reason beside the field when it refuses."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea
+from markupsafe import Markup, escape
+from werkzeug.wrappers import Response
+from wtforms import Field, HiddenField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+from grants.applications.forms import SHARING_AREAS, ReasonText, TextInput, checkboxes, long_text, short_text
+from grants.auth.permissions import Permission, can, requires, signed_in_user
+from grants.extensions import db
+from grants.models import (
+    Application,
+    ConsentStatus,
+    Council,
+    Introduction,
+    IntroductionStatus,
+    User,
+)
 from grants.sharing import bp
+from workflows import introductions as workflow
+from workflows.applications import WorkflowError
 
 __all__ = ["bp"]
+
+PAGE_SIZE = 25
+
+STATUS_TAG_CLASSES = {
+    IntroductionStatus.PROPOSED: "govuk-tag--blue",
+    IntroductionStatus.ACCEPTED: "govuk-tag--green",
+    IntroductionStatus.DECLINED: "govuk-tag--red",
+    IntroductionStatus.IN_DISCUSSION: "govuk-tag--light-blue",
+    IntroductionStatus.AGREED: "govuk-tag--purple",
+    IntroductionStatus.CLOSED: "govuk-tag--grey",
+}
+
+CONSENT_TAGS = {
+    ConsentStatus.WAITING: {"text": "Not yet answered", "classes": "govuk-tag--yellow"},
+    ConsentStatus.ACCEPTED: {"text": "Accepted", "classes": "govuk-tag--green"},
+    ConsentStatus.DECLINED: {"text": "Declined", "classes": "govuk-tag--red"},
+}
+
+
+def status_tag(status: IntroductionStatus) -> dict[str, str]:
+    return {"text": status.label, "classes": STATUS_TAG_CLASSES[status]}
+
+
+def with_line_breaks(text: str | None) -> Markup:
+    """Text typed over several lines, escaped, keeping its line breaks on the page."""
+    return Markup("<br>").join(escape(line) for line in (text or "").strip().splitlines())
+
+
+def _strip(value: Any) -> Any:
+    return value.replace("\r\n", "\n").strip() if isinstance(value, str) else value
+
+
+# Forms ---------------------------------------------------------------------------------------------
+
+
+class VersionedForm(FlaskForm):
+    """A step on an introduction carries the version the page was drawn from: a change made by
+    someone else since is not overwritten unseen."""
+
+    version = HiddenField()
+
+    def expected_version(self) -> int:
+        value = (self.version.data or "").strip()
+        return int(value) if value.isdigit() else -1
+
+
+class NewIntroductionForm(FlaskForm):
+    request_id = HiddenField()
+    councils = TextAreaField(
+        "Councils to introduce",
+        widget=GovTextArea(),
+        filters=[_strip],
+        description=(
+            "Enter each council on its own line, by its name or its GSS code, like Babergh or E07000200. "
+            "Name at least two."
+        ),
+        validators=[
+            DataRequired(message="Enter the councils to introduce to each other"),
+            Length(max=2_000, message="The list of councils must be 2,000 characters or fewer"),
+        ],
+    )
+    service_areas = checkboxes(
+        "Service areas they could share",
+        SHARING_AREAS,
+        "Choose at least one service area",
+        description="Select all that apply.",
+    )
+    note = long_text(
+        "Why should these councils talk to each other?",
+        "Say why these councils should talk to each other",
+        noun="The note",
+        description="Each council will read this when it decides whether to accept.",
+    )
+    submit = SubmitField("Propose the introduction", widget=GovSubmitInput())
+
+    def council_lines(self) -> list[str]:
+        return [line.strip() for line in (self.councils.data or "").splitlines() if line.strip()]
+
+    def chosen_request_id(self) -> int | None:
+        value = (self.request_id.data or "").strip()
+        return int(value) if value.isdigit() else None
+
+
+class DiscussionForm(VersionedForm):
+    submit = SubmitField("Record that the councils are in discussion", widget=GovSubmitInput())
+
+
+class AgreementForm(VersionedForm):
+    summary = long_text(
+        "What did the councils agree?",
+        "Enter a summary of what the councils agreed",
+        noun="The summary",
+        description="For example, which services they will share, from when, and who will host them. "
+        "Every council will see this.",
+    )
+    submit = SubmitField("Record the agreement", widget=GovSubmitInput())
+
+
+class CloseForm(VersionedForm):
+    reason = TextAreaField(
+        "Why are you closing the introduction?",
+        widget=ReasonText(),
+        filters=[_strip],
+        description="Needed unless the councils have reached an agreement. Only LGA staff see this.",
+        validators=[Optional(), Length(max=2_000, message="The reason must be 2,000 characters or fewer")],
+    )
+    submit = SubmitField("Close the introduction", widget=GovSubmitInput())
+
+
+class AcceptIntroductionForm(VersionedForm):
+    """A council's acceptance, with the contact the other councils may use once all accept."""
+
+    contact_name = short_text(
+        "Full name", "Enter the contact's full name", render_kw={"params": {"autocomplete": "name"}}
+    )
+    contact_email = StringField(
+        "Email address",
+        widget=TextInput(),
+        filters=[_strip],
+        validators=[
+            DataRequired(message="Enter the contact's email address"),
+            Email(message="Enter an email address in the correct format, like name@example.gov.uk"),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+        ],
+        render_kw={"params": {"type": "email", "autocomplete": "email", "spellcheck": False}},
+    )
+    contact_phone = StringField(
+        "Telephone number",
+        widget=TextInput(),
+        filters=[_strip],
+        validators=[DataRequired(message="Enter the contact's telephone number")],
+        render_kw={"params": {"type": "tel", "autocomplete": "tel", "classes": "govuk-input--width-20"}},
+    )
+    submit = SubmitField("Accept the introduction", widget=GovSubmitInput())
+
+    def validate_contact_phone(self, field: Field) -> None:
+        typed = field.data or ""
+        digits = re.sub(r"\D", "", typed)
+        if len(typed) > 40 or not re.fullmatch(r"\+?[\d\s()-]+", typed) or not 10 <= len(digits) <= 15:
+            raise ValidationError("Enter a telephone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192")
+
+    def contact(self) -> workflow.Contact:
+        return workflow.Contact(
+            self.contact_name.data or "", self.contact_email.data or "", self.contact_phone.data or ""
+        )
+
+
+class DeclineIntroductionForm(VersionedForm):
+    reason = TextAreaField(
+        "Why is your council declining?",
+        widget=ReasonText(),
+        filters=[_strip],
+        description="Only the LGA's programme team will see this. The other councils are told the "
+        "introduction was declined, but not by which council.",
+        validators=[
+            DataRequired(message="Give the reason your council is declining"),
+            Length(max=2_000, message="The reason must be 2,000 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Decline the introduction", widget=GovSubmitInput())
+
+
+class ApplyForFundingForm(VersionedForm):
+    submit = SubmitField("Apply for funding", widget=GovSubmitInput())
+
+
+def refusal_beside_field(form: FlaskForm, error: WorkflowError) -> str | None:
+    """Put a refusal beside the field it names; else hand it back for the top of the page."""
+    field = form._fields.get(error.field) if error.field else None
+    if field is not None and field.name not in ("version", "csrf_token"):
+        field.errors = [*field.errors, str(error)]
+        return None
+    return str(error)
+
+
+# The list -----------------------------------------------------------------------------------------
+
+
+@bp.route("/introductions")
+@requires(Permission.VIEW_PROGRAMME)
+def introductions() -> str:
+    chosen = request.args.get("status", "")
+    status = IntroductionStatus(chosen) if chosen in {s.value for s in IntroductionStatus} else None
+    page = db.paginate(
+        workflow.list_introductions(status),
+        page=max(request.args.get("page", 1, type=int) or 1, 1),
+        per_page=PAGE_SIZE,
+        error_out=False,
+    )
+    return render_template(
+        "sharing/introductions.html",
+        page=page,
+        status=status,
+        statuses=list(IntroductionStatus),
+        counts=workflow.counts_by_status(),
+        status_tag=status_tag,
+        service_area_labels=workflow.service_area_labels,
+    )
+
+
+# Proposing ----------------------------------------------------------------------------------------
+
+
+def _council_line(council: Council) -> str:
+    return f"{council.name} ({council.gss_code})"
+
+
+_CODE_IN_BRACKETS = re.compile(r"\(\s*([A-Za-z]\d{8})\s*\)\s*$")
+
+
+def _council_entries(lines: list[str]) -> list[str]:
+    """Each line as the workflow looks it up: "Babergh (E07000200)" by its code."""
+    entries = []
+    for line in lines:
+        found = _CODE_IN_BRACKETS.search(line)
+        entries.append(found.group(1) if found else line)
+    return entries
+
+
+@bp.route("/introductions/new", methods=["GET", "POST"])
+@requires(Permission.CHECK_APPLICATIONS)
+def new_introduction() -> str | Response | tuple[str, int]:
+    """Propose an introduction; from a matchmaking request (`request_id`) and a suggested partner
+    (`council_id`) the form starts filled in."""
+    if request.method == "POST":
+        form = NewIntroductionForm()
+        request_id = form.chosen_request_id()
+    else:
+        form = NewIntroductionForm(formdata=None)
+        request_id = request.args.get("request_id", type=int)
+    source = workflow.matchmaking_request(request_id) if request_id else None
+    if request_id and source is None:
+        abort(404)
+    if request.method == "GET":
+        _prefill(form, source, request.args.get("council_id", type=int))
+    problem = None
+    valid = form.validate_on_submit()
+    if request.method == "POST" and form.councils.data and not form.councils.errors:
+        # Checked even when another answer is wrong, so that every problem is shown at once.
+        councils, unknown = workflow.find_councils(_council_entries(form.council_lines()))
+        if unknown:
+            form.councils.errors = [
+                *form.councils.errors,
+                "No single council has the name or GSS code: " + ", ".join(unknown),
+            ]
+        elif valid:
+            try:
+                introduction = workflow.propose(
+                    councils,
+                    service_areas=list(form.service_areas.data or []),
+                    note=form.note.data or "",
+                    actor=signed_in_user(),
+                    request=source,
+                )
+            except WorkflowError as error:
+                db.session.rollback()
+                problem = refusal_beside_field(form, error)
+            else:
+                introduction_id = introduction.id
+                db.session.commit()
+                flash("Introduction proposed. Each council's officers have been asked to answer.", "success")
+                return redirect(url_for("sharing.introduction", introduction_id=introduction_id))
+    page = render_template("sharing/introduction_new.html", form=form, source=source, problem=problem)
+    return (page, 400) if request.method == "POST" else page
+
+
+def _prefill(form: NewIntroductionForm, source: Application | None, council_id: int | None) -> None:
+    lines: list[str] = []
+    if source is not None:
+        form.request_id.data = str(source.id)
+        lines.append(_council_line(source.lead_council))
+        form.service_areas.data = [
+            code for code in ((source.answers.get("sharing") or {}).get("areas") or []) if code in dict(SHARING_AREAS)
+        ]
+    if council_id is not None:
+        suggested = db.session.get(Council, council_id)
+        if suggested is None:
+            abort(404)
+        if _council_line(suggested) not in lines:
+            lines.append(_council_line(suggested))
+    form.councils.data = "\n".join(lines)
+
+
+# One introduction ---------------------------------------------------------------------------------
+
+
+def _introduction_or_404(introduction_id: int) -> Introduction:
+    return db.get_or_404(Introduction, introduction_id)
+
+
+def _show(
+    introduction: Introduction,
+    *,
+    failed: VersionedForm | None = None,
+    problem: str | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    user = signed_in_user()
+    forms: dict[str, VersionedForm] = {}
+    if can(user, Permission.CHECK_APPLICATIONS):
+        allowed = workflow.allowed_actions(introduction, user)
+        for action, form_class, prefix in (
+            ("start_discussion", DiscussionForm, "discussion"),
+            ("record_agreement", AgreementForm, "agreement"),
+            ("close", CloseForm, "close"),
+        ):
+            if action not in allowed:
+                continue
+            if isinstance(failed, form_class):
+                forms[action] = failed
+            else:
+                forms[action] = form_class(formdata=None, prefix=prefix)
+                forms[action].version.data = str(introduction.version)
+    events = workflow.timeline(introduction)
+    actor_ids = {e.actor_id for e in events if e.actor_id is not None}
+    actors = {u.id: u for u in db.session.scalars(db.select(User).where(User.id.in_(actor_ids)))}
+    councils = {p.council_id: p.council for p in introduction.parties}
+    page = render_template(
+        "sharing/introduction.html",
+        introduction=introduction,
+        forms=forms,
+        form=failed,
+        problem=problem,
+        events=events,
+        actors=actors,
+        councils=councils,
+        action_labels=workflow.ACTION_LABELS,
+        status_label=_status_label,
+        status_tag=status_tag,
+        consent_tags=CONSENT_TAGS,
+        service_areas=workflow.service_area_labels(introduction),
+        with_line_breaks=with_line_breaks,
+    )
+    return page, status
+
+
+def _status_label(value: str | None) -> str:
+    if not value:
+        return ""
+    try:
+        return IntroductionStatus(value).label
+    except ValueError:
+        return value
+
+
+@bp.route("/introductions/<int:introduction_id>")
+@requires(Permission.VIEW_PROGRAMME)
+def introduction(introduction_id: int) -> tuple[str, int]:
+    return _show(_introduction_or_404(introduction_id))
+
+
+def _step(introduction_id: int, form: VersionedForm, action: str, done: str) -> Response | tuple[str, int]:
+    """Run the broker's step when the form is valid: commit and go back to the introduction, or
+    roll back and show the page again with the refusal beside its field, the typed text kept and
+    the version brought up to date (so sending it again is a deliberate choice)."""
+    introduction = _introduction_or_404(introduction_id)
+    if not form.validate_on_submit():
+        return _show(introduction, failed=form, status=400)
+    user = signed_in_user()
+    expected = form.expected_version()
+    try:
+        if action == "start_discussion":
+            workflow.start_discussion(introduction, actor=user, expected_version=expected)
+        elif action == "record_agreement":
+            assert isinstance(form, AgreementForm)
+            workflow.record_agreement(
+                introduction, actor=user, summary=form.summary.data or "", expected_version=expected
+            )
+        else:
+            assert isinstance(form, CloseForm)
+            workflow.close(introduction, actor=user, reason=form.reason.data, expected_version=expected)
+    except WorkflowError as error:
+        db.session.rollback()
+        introduction = _introduction_or_404(introduction_id)
+        if action not in workflow.allowed_actions(introduction, user):
+            flash(str(error), "error")
+            return redirect(url_for("sharing.introduction", introduction_id=introduction_id))
+        form.version.data = str(introduction.version)
+        problem = refusal_beside_field(form, error)
+        return _show(introduction, failed=form, problem=problem, status=409 if problem else 400)
+    db.session.commit()
+    flash(done, "success")
+    return redirect(url_for("sharing.introduction", introduction_id=introduction_id))
+
+
+@bp.route("/introductions/<int:introduction_id>/discussion", methods=["POST"])
+@requires(Permission.CHECK_APPLICATIONS)
+def start_discussion(introduction_id: int) -> Response | tuple[str, int]:
+    return _step(
+        introduction_id,
+        DiscussionForm(prefix="discussion"),
+        "start_discussion",
+        "Recorded: the councils are in discussion.",
+    )
+
+
+@bp.route("/introductions/<int:introduction_id>/agreement", methods=["POST"])
+@requires(Permission.CHECK_APPLICATIONS)
+def record_agreement(introduction_id: int) -> Response | tuple[str, int]:
+    return _step(
+        introduction_id,
+        AgreementForm(prefix="agreement"),
+        "record_agreement",
+        "Agreement recorded. Every council has been told and can now apply for funding.",
+    )
+
+
+@bp.route("/introductions/<int:introduction_id>/close", methods=["POST"])
+@requires(Permission.CHECK_APPLICATIONS)
+def close_introduction(introduction_id: int) -> Response | tuple[str, int]:
+    return _step(introduction_id, CloseForm(prefix="close"), "close", "The introduction is closed.")

@@ -1,5 +1,579 @@
-"""The register of shared arrangements between councils."""
+"""The register of shared arrangements between councils: the LGA's shared services map.
 
+Staff and council officers read it (it is public information about councils, with no one's contact
+details): every arrangement with its councils, filtered by service area, county area and region,
+with the totals of its savings, a picture of where the arrangements are (drawn here as SVG, with
+tables that give the same figures) and a CSV download. Programme officers record arrangements,
+change them, add and remove councils and remove an arrangement, under the rules in
+`workflows.arrangements`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+
+from grants.auth.permissions import Permission, can, requires, signed_in_user
+from grants.extensions import db
+from grants.fields import PoundsField, UKDateField
+from grants.models import (
+    SERVICE_AREA_LABELS,
+    SHARING_TYPE_LABELS,
+    AuditEvent,
+    Region,
+    SharedArrangement,
+    User,
+)
+from grants.money import pounds, typed_pounds
 from grants.sharing import bp
+from workflows import arrangements as workflow
+from workflows.arrangements import (
+    AreaFigures,
+    ArrangementDetails,
+    ArrangementError,
+    RegisterFilter,
+    StaleArrangementError,
+)
 
 __all__ = ["bp"]
+
+PAGE_SIZE = 25
+HISTORY_LENGTH = 50
+NOT_FIELDS = {"csrf_token", "submit", "version"}
+
+EVENT_LABELS = {
+    "arrangement.recorded": "Recorded on the map",
+    "arrangement.updated": "Details changed",
+    "arrangement.council_added": "Council added",
+    "arrangement.council_removed": "Council removed",
+}
+FIELD_NAMES = {
+    "name": "name",
+    "service_area": "service area",
+    "sharing_type": "what is shared",
+    "started_on": "start date",
+    "estimated_annual_savings_pence": "estimated annual savings",
+    "claimed_annual_savings_pence": "claimed annual savings",
+    "verified_annual_savings_pence": "verified annual savings",
+}
+
+
+# Forms ---------------------------------------------------------------------------------------------
+
+
+def _service_area_field() -> Any:
+    return SelectField(
+        "Service area",
+        widget=GovSelect(),
+        choices=[SelectChoice("", "Choose a service area")]
+        + [SelectChoice(code, label) for code, label in SERVICE_AREA_LABELS.items()],
+        validate_choice=False,
+    )
+
+
+def _sharing_type_field() -> Any:
+    return RadioField(
+        "What do the councils share?",
+        widget=GovRadioInput(),
+        choices=[SelectChoice(code, label) for code, label in SHARING_TYPE_LABELS.items()],
+        validate_choice=False,
+    )
+
+
+def _name_field() -> Any:
+    return StringField(
+        "Name of the arrangement",
+        widget=GovTextInput(),
+        description="For example, Babergh and Mid Suffolk shared workforce.",
+    )
+
+
+def _started_on_field() -> Any:
+    return UKDateField(
+        "When did the arrangement start?",
+        noun="the date the arrangement started",
+        subject="The start date",
+        description="For example, 1 4 2011",
+    )
+
+
+def _estimated_field() -> Any:
+    return PoundsField(
+        "Estimated annual savings",
+        noun="the estimated annual savings",
+        required=True,
+        description="What the councils expect to save each year, in pounds, like 250,000.",
+    )
+
+
+class DetailsMixin:
+    """What the form that records an arrangement and the form that changes one have in common.
+    Each form declares its fields itself, in the order the page shows them, so that the error
+    summary lists problems in that order too."""
+
+    name: Any
+    service_area: Any
+    sharing_type: Any
+    started_on: Any
+    estimated_annual_savings: Any
+
+    def details(self, *, claimed: int | None = None, verified: int | None = None) -> ArrangementDetails:
+        """The form as the details the workflow takes; a value the form could not read stands in
+        as missing, so that what the workflow says about the others can be shown too."""
+        return ArrangementDetails(
+            name=self.name.data or "",
+            service_area=self.service_area.data or "",
+            sharing_type=self.sharing_type.data or "",
+            started_on=self.started_on.data,
+            estimated_annual_savings_pence=self.estimated_annual_savings.pence,
+            claimed_annual_savings_pence=claimed,
+            verified_annual_savings_pence=verified,
+        )
+
+
+class RecordForm(DetailsMixin, FlaskForm):
+    name = _name_field()
+    councils = TextAreaField(
+        "Councils",
+        widget=GovTextArea(),
+        description="At least two, one on each line: each council's name or GSS code, like Babergh or E07000200.",
+    )
+    service_area = _service_area_field()
+    sharing_type = _sharing_type_field()
+    started_on = _started_on_field()
+    estimated_annual_savings = _estimated_field()
+    submit = SubmitField("Record arrangement", widget=GovSubmitInput())
+
+    def council_lines(self) -> list[str]:
+        return (self.councils.data or "").splitlines()
+
+
+class VersionedForm(FlaskForm):
+    """A form that changes an arrangement carries the version it was read at, so that saving a page
+    someone else has since changed is refused rather than overwriting their change."""
+
+    version = HiddenField()
+
+    def expected_version(self) -> int:
+        """The version the page showed; a missing or mangled one matches no arrangement."""
+        value = (self.version.data or "").strip()
+        return int(value) if value.isdigit() else -1
+
+
+class EditForm(DetailsMixin, VersionedForm):
+    name = _name_field()
+    service_area = _service_area_field()
+    sharing_type = _sharing_type_field()
+    started_on = _started_on_field()
+    estimated_annual_savings = _estimated_field()
+    claimed_annual_savings = PoundsField(
+        "Claimed annual savings (optional)",
+        noun="the claimed annual savings",
+        description="What the councils report they save each year, in pounds.",
+    )
+    verified_annual_savings = PoundsField(
+        "Verified annual savings (optional)",
+        noun="the verified annual savings",
+        description="What the LGA has checked the councils save each year, in pounds.",
+    )
+    submit = SubmitField("Save changes", widget=GovSubmitInput())
+
+
+class AddCouncilForm(VersionedForm):
+    council = StringField(
+        "Council",
+        widget=GovTextInput(),
+        description="Its name or GSS code, as in the register of councils, like Ipswich or E07000202.",
+    )
+    submit = SubmitField("Add council", widget=GovSubmitInput())
+
+
+class RemoveCouncilForm(VersionedForm):
+    reason = TextAreaField("Why is this council leaving the arrangement?", widget=GovTextArea())
+    submit = SubmitField("Remove council", widget=GovSubmitInput())
+
+
+class RemoveArrangementForm(VersionedForm):
+    reason = TextAreaField("Why is this arrangement being removed from the map?", widget=GovTextArea())
+    submit = SubmitField("Remove arrangement", widget=GovSubmitInput())
+
+
+def _money_text(pence: int | None) -> str:
+    return "" if pence is None else typed_pounds(pence)
+
+
+def edit_form_data(arrangement: SharedArrangement) -> dict[str, Any]:
+    """What the form that changes an arrangement shows for it as it is now."""
+    return {
+        "version": str(arrangement.version),
+        "name": arrangement.name,
+        "service_area": arrangement.service_area,
+        "sharing_type": arrangement.sharing_type,
+        "started_on": arrangement.started_on,
+        "estimated_annual_savings": _money_text(arrangement.estimated_annual_savings_pence),
+        "claimed_annual_savings": _money_text(arrangement.claimed_annual_savings_pence),
+        "verified_annual_savings": _money_text(arrangement.verified_annual_savings_pence),
+    }
+
+
+# Saving --------------------------------------------------------------------------------------------
+
+
+def _show(form: FlaskForm, problems: dict[str, str], *, beside_others: bool) -> None:
+    """Each problem beside its field, or at the top of the page when it has none. With
+    `beside_others`, only fields that have no message of their own yet get one: every problem
+    is then shown at once rather than one round at a time."""
+    for name, message in problems.items():
+        field = form._fields.get(name)
+        if field is None or name in NOT_FIELDS:
+            if not beside_others:
+                flash(message, "error")
+        elif not (beside_others and field.errors):
+            field.errors = [*field.errors, message]
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What a change that was made and committed returned."""
+
+    result: Any
+
+
+def _save(form: FlaskForm, change: Callable[[], Any], others: Callable[[], dict[str, str]] | None = None) -> Any:
+    """On a valid post, make the change and commit it, returning what it returned wrapped in
+    `Saved`. Otherwise nothing is stored, every problem is shown beside its field, and the
+    refusal (or None) is returned."""
+    if form.validate_on_submit():
+        try:
+            result = change()
+        except ArrangementError as error:
+            db.session.rollback()
+            _show(form, error.problems, beside_others=False)
+            return error
+        db.session.commit()
+        return Saved(result)
+    if form.is_submitted() and others is not None:
+        _show(form, others(), beside_others=True)
+    return None
+
+
+def _arrangement_or_404(arrangement_id: int) -> SharedArrangement:
+    return db.get_or_404(SharedArrangement, arrangement_id)
+
+
+def _arrangement_page(arrangement_id: int, anchor: str | None = None) -> str:
+    return url_for("sharing.arrangement", arrangement_id=arrangement_id, _anchor=anchor)
+
+
+# Reading the register ------------------------------------------------------------------------------
+
+
+def _chosen_filter() -> RegisterFilter:
+    """The filter in the query string; anything not recognised is ignored."""
+    service_area = request.args.get("service_area") or None
+    region_code = request.args.get("region") or None
+    county_code = (request.args.get("county") or "")[:9]
+    return RegisterFilter(
+        service_area=service_area if service_area in SERVICE_AREA_LABELS else None,
+        county=workflow.get_county(county_code) if county_code else None,
+        region=Region(region_code) if region_code in {r.value for r in Region} else None,
+    )
+
+
+def _filter_args(chosen: RegisterFilter) -> dict[str, str]:
+    args = {
+        "service_area": chosen.service_area or "",
+        "county": chosen.county.gss_code if chosen.county is not None else "",
+        "region": chosen.region.value if chosen.region is not None else "",
+    }
+    return {name: value for name, value in args.items() if value}
+
+
+# The picture: one row per region, a bar for the number of arrangements and one for the estimated
+# annual savings, in a viewBox that scales with the page.
+CHART_WIDTH = 960
+CHART_TOP = 48
+CHART_ROW = 34
+CHART_BAR = 20
+CHART_BAR_MAX = 240
+LABEL_RIGHT = 220
+COUNT_LEFT = 236
+SAVINGS_LEFT = 600
+
+
+@dataclass(frozen=True)
+class ChartRow:
+    code: str
+    label: str
+    arrangements: int
+    savings_text: str
+    y: int
+    count_width: int
+    savings_width: int
+
+
+@dataclass(frozen=True)
+class Chart:
+    rows: list[ChartRow]
+    height: int
+    description: str
+    label_right: int = LABEL_RIGHT
+    count_left: int = COUNT_LEFT
+    savings_left: int = SAVINGS_LEFT
+    width: int = CHART_WIDTH
+    top: int = CHART_TOP
+    bar: int = CHART_BAR
+
+
+def _scaled(value: int, largest: int) -> int:
+    if value <= 0 or largest <= 0:
+        return 0
+    return max(2, round(CHART_BAR_MAX * value / largest))
+
+
+def _arrangements_text(count: int) -> str:
+    return f"{count} arrangement{'' if count == 1 else 's'}"
+
+
+def region_chart(by_region: list[AreaFigures]) -> Chart:
+    """The geometry and words of the picture of the arrangements by region."""
+    most = max((area.figures.arrangements for area in by_region), default=0)
+    largest = max((area.figures.estimated_pence for area in by_region), default=0)
+    rows = [
+        ChartRow(
+            code=area.code,
+            label=area.label,
+            arrangements=area.figures.arrangements,
+            savings_text=pounds(area.figures.estimated_pence),
+            y=CHART_TOP + index * CHART_ROW,
+            count_width=_scaled(area.figures.arrangements, most),
+            savings_width=_scaled(area.figures.estimated_pence, largest),
+        )
+        for index, area in enumerate(by_region)
+    ]
+    some = [row for row in rows if row.arrangements]
+    none = [row.label for row in rows if not row.arrangements]
+    parts = [f"{row.label}: {_arrangements_text(row.arrangements)}, {row.savings_text} a year." for row in some]
+    if not some:
+        parts = ["No arrangements match these filters."]
+    elif none:
+        parts.append("None in " + ", ".join(none) + ".")
+    description = (
+        "A bar chart of the number of shared arrangements and their estimated annual savings in each region. "
+        + " ".join(parts)
+    )
+    return Chart(rows=rows, height=CHART_TOP + len(rows) * CHART_ROW + 8, description=description)
+
+
+@bp.route("/register")
+@requires(Permission.VIEW_PROGRAMME, Permission.APPLY_FOR_COUNCIL)
+def register() -> str:
+    chosen = _chosen_filter()
+    page = db.paginate(workflow.register_query(chosen), per_page=PAGE_SIZE, error_out=False)
+    by_region = workflow.figures_by_region(chosen)
+    return render_template(
+        "sharing/register.html",
+        page=page,
+        chosen=chosen,
+        filter_args=_filter_args(chosen),
+        totals=workflow.register_totals(chosen),
+        by_region=by_region,
+        by_county_area=workflow.figures_by_county_area(chosen),
+        chart=region_chart(by_region),
+        counties=workflow.list_counties(),
+        regions=list(Region),
+        service_areas=SERVICE_AREA_LABELS,
+        sharing_types=SHARING_TYPE_LABELS,
+        may_change=workflow.can_change(signed_in_user()),
+    )
+
+
+@bp.route("/register.csv")
+@requires(Permission.VIEW_PROGRAMME, Permission.APPLY_FOR_COUNCIL)
+def register_csv() -> Response:
+    """The register as a CSV file, with the page's filters, sent as it is read."""
+    chosen = _chosen_filter()
+    response = Response(stream_with_context(workflow.register_csv(chosen)), mimetype="text/csv")
+    filename = f"shared-services-map-{date.today().isoformat()}.csv"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# An arrangement ------------------------------------------------------------------------------------
+
+
+def _history(arrangement: SharedArrangement) -> tuple[list[AuditEvent], dict[int, User]]:
+    """What has been done to the arrangement, newest first, and who did it."""
+    events = list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.subject_type == workflow.SUBJECT, AuditEvent.subject_id == arrangement.id)
+            .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+            .limit(HISTORY_LENGTH)
+        )
+    )
+    actor_ids = {event.actor_id for event in events if event.actor_id is not None}
+    actors = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(actor_ids)))} if actor_ids else {}
+    return events, actors
+
+
+def _field_names(names: Iterable[str]) -> str:
+    return ", ".join(FIELD_NAMES.get(name, name.replace("_", " ")) for name in names)
+
+
+def event_summary(event: AuditEvent) -> str:
+    """One line about an event in an arrangement's history."""
+    detail = event.detail or {}
+    label = EVENT_LABELS.get(event.action, event.action)
+    if event.action == "arrangement.recorded" and detail.get("source") == "introduction":
+        label += " from an introduction"
+    elif event.action == "arrangement.updated":
+        label += f" ({_field_names(detail.get('changes', {}))})"
+    elif event.action in ("arrangement.council_added", "arrangement.council_removed"):
+        label += f": {detail.get('council_name', '')} ({detail.get('council', '')})"
+        if event.action == "arrangement.council_removed":
+            label += f". Reason: {detail.get('reason', '')}"
+    return label
+
+
+@bp.route("/arrangements/<int:arrangement_id>")
+@requires(Permission.VIEW_PROGRAMME, Permission.APPLY_FOR_COUNCIL)
+def arrangement(arrangement_id: int) -> str:
+    found = _arrangement_or_404(arrangement_id)
+    user = signed_in_user()
+    events, actors = _history(found) if can(user, Permission.VIEW_PROGRAMME) else ([], {})
+    return render_template(
+        "sharing/arrangement.html",
+        arrangement=found,
+        sharing_types=SHARING_TYPE_LABELS,
+        may_change=workflow.can_change(user),
+        show_history=can(user, Permission.VIEW_PROGRAMME),
+        events=events,
+        actors=actors,
+        event_summary=event_summary,
+    )
+
+
+@bp.route("/arrangements/new", methods=["GET", "POST"])
+@requires(Permission.CHECK_APPLICATIONS)
+def new_arrangement() -> str | Response:
+    form = RecordForm()
+    user = signed_in_user()
+    outcome = _save(
+        form,
+        lambda: workflow.record_arrangement(form.details(), form.council_lines(), actor=user),
+        lambda: workflow.arrangement_problems(form.details(), form.council_lines(), actor=user),
+    )
+    if isinstance(outcome, Saved):
+        flash(f"{outcome.result.name} recorded on the map", "success")
+        return redirect(_arrangement_page(outcome.result.id))
+    return render_template("sharing/arrangement_form.html", form=form, arrangement=None)
+
+
+@bp.route("/arrangements/<int:arrangement_id>/edit", methods=["GET", "POST"])
+@requires(Permission.CHECK_APPLICATIONS)
+def edit_arrangement(arrangement_id: int) -> str | Response:
+    found = _arrangement_or_404(arrangement_id)
+    user = signed_in_user()
+    form = EditForm(data=edit_form_data(found)) if request.method == "GET" else EditForm()
+    may_verify = workflow.can_verify(user)
+    if not may_verify:
+        del form.verified_annual_savings
+    kept_verified = found.verified_annual_savings_pence
+
+    def details() -> ArrangementDetails:
+        verified = form.verified_annual_savings.pence if may_verify else kept_verified
+        return form.details(claimed=form.claimed_annual_savings.pence, verified=verified)
+
+    outcome = _save(
+        form,
+        lambda: workflow.update_arrangement(found, details(), actor=user, expected_version=form.expected_version()),
+        lambda: workflow.details_problems(details(), actor=user, arrangement=found),
+    )
+    if isinstance(outcome, Saved):
+        flash("Changes saved" if outcome.result else "Nothing was changed", "success")
+        return redirect(_arrangement_page(found.id))
+    if isinstance(outcome, StaleArrangementError):
+        form = EditForm(formdata=None, data=edit_form_data(found))
+        if not may_verify:
+            del form.verified_annual_savings
+    return render_template("sharing/arrangement_form.html", form=form, arrangement=found)
+
+
+def _versioned(form_class: type[VersionedForm], arrangement: SharedArrangement) -> Any:
+    return form_class(data={"version": str(arrangement.version)}) if request.method == "GET" else form_class()
+
+
+@bp.route("/arrangements/<int:arrangement_id>/councils/new", methods=["GET", "POST"])
+@requires(Permission.CHECK_APPLICATIONS)
+def add_arrangement_council(arrangement_id: int) -> str | Response:
+    found = _arrangement_or_404(arrangement_id)
+    form = _versioned(AddCouncilForm, found)
+    outcome = _save(
+        form,
+        lambda: workflow.add_council(
+            found, form.council.data or "", actor=signed_in_user(), expected_version=form.expected_version()
+        ),
+    )
+    if isinstance(outcome, Saved):
+        flash(f"{outcome.result.name} added to the arrangement", "success")
+        return redirect(_arrangement_page(found.id, "councils"))
+    if isinstance(outcome, StaleArrangementError):
+        form = AddCouncilForm(formdata=None, data={"version": str(found.version), "council": form.council.data})
+    return render_template("sharing/arrangement_council_add.html", form=form, arrangement=found)
+
+
+@bp.route("/arrangements/<int:arrangement_id>/councils/<int:council_id>/remove", methods=["GET", "POST"])
+@requires(Permission.CHECK_APPLICATIONS)
+def remove_arrangement_council(arrangement_id: int, council_id: int) -> str | Response:
+    found = _arrangement_or_404(arrangement_id)
+    council = next((link.council for link in found.councils if link.council_id == council_id), None)
+    if council is None:
+        abort(404)
+    name = council.name
+    form = _versioned(RemoveCouncilForm, found)
+    outcome = _save(
+        form,
+        lambda: workflow.remove_council(
+            found,
+            council,
+            reason=form.reason.data or "",
+            actor=signed_in_user(),
+            expected_version=form.expected_version(),
+        ),
+    )
+    if isinstance(outcome, Saved):
+        flash(f"{name} removed from the arrangement", "success")
+        return redirect(_arrangement_page(found.id, "councils"))
+    if isinstance(outcome, StaleArrangementError):
+        form = RemoveCouncilForm(formdata=None, data={"version": str(found.version), "reason": form.reason.data})
+    return render_template("sharing/arrangement_council_remove.html", form=form, arrangement=found, council=council)
+
+
+@bp.route("/arrangements/<int:arrangement_id>/remove", methods=["GET", "POST"])
+@requires(Permission.CHECK_APPLICATIONS)
+def remove_arrangement(arrangement_id: int) -> str | Response:
+    found = _arrangement_or_404(arrangement_id)
+    name = found.name
+    form = _versioned(RemoveArrangementForm, found)
+    outcome = _save(
+        form,
+        lambda: workflow.remove_arrangement(
+            found, reason=form.reason.data or "", actor=signed_in_user(), expected_version=form.expected_version()
+        ),
+    )
+    if isinstance(outcome, Saved):
+        flash(f"{name} removed from the map", "success")
+        return redirect(url_for("sharing.register"))
+    if isinstance(outcome, StaleArrangementError):
+        form = RemoveArrangementForm(formdata=None, data={"version": str(found.version), "reason": form.reason.data})
+    return render_template("sharing/arrangement_remove.html", form=form, arrangement=found)

@@ -1,5 +1,70 @@
-"""Suggested partner councils for a matchmaking request, for the broker."""
+"""Suggested partner councils for a matchmaking request, for the broker: the open requests with
+how many councils are suggested for each, and one request's suggestions ranked with the reasons
+for each score. Proposing an introduction has a page of its own: its action appears beside each
+suggestion once that page exists."""
 
+from __future__ import annotations
+
+from flask import abort, current_app, render_template
+
+from grants.applications.forms import REACH
+from grants.auth.permissions import Permission, requires
+from grants.extensions import db
+from grants.models import SERVICE_AREA_LABELS, SHARING_TYPE_LABELS, Application, SchemeKind
 from grants.sharing import bp
+from workflows import partner_suggestions
 
 __all__ = ["bp"]
+
+PAGE_SIZE = 25
+INTRODUCTION_ENDPOINT = "sharing.new_introduction"
+
+
+def _labels(application: Application) -> dict[str, str]:
+    """What a request asks for, in words."""
+    sharing = application.answers.get("sharing") or {}
+    geography = application.answers.get("geography") or {}
+    areas = [SERVICE_AREA_LABELS.get(code, code) for code in sharing.get("areas") or []]
+    return {
+        "what": SHARING_TYPE_LABELS.get(sharing.get("what") or "", "Not said"),
+        "areas": ", ".join(areas) or "None named",
+        "reach": dict(REACH).get(geography.get("reach") or "", "Not said"),
+        "detail": sharing.get("detail") or "",
+        "talked_to": geography.get("detail") or "",
+    }
+
+
+@bp.route("/requests")
+@requires(Permission.CHECK_APPLICATIONS)
+def requests() -> str:
+    """The open matchmaking requests, the longest waiting first, each with how many councils are
+    suggested and the best score."""
+    page = db.paginate(partner_suggestions.matchmaking_requests(), per_page=PAGE_SIZE, error_out=False, count=True)
+    items: list[Application] = list(page.items)
+    return render_template(
+        "sharing/suggestions_requests.html",
+        page=page,
+        labels={a.id: _labels(a) for a in items},
+        summaries=partner_suggestions.suggestion_summaries([a.id for a in items]),
+    )
+
+
+@bp.route("/requests/<int:application_id>")
+@requires(Permission.CHECK_APPLICATIONS)
+def request(application_id: int) -> str:
+    """One request and its suggested partners, best first. A request that is no longer open is
+    shown with its status, and nothing suggested."""
+    application = db.session.get(Application, application_id)
+    if application is None or application.scheme.kind is not SchemeKind.MATCHMAKING:
+        abort(404)
+    is_open = partner_suggestions.is_open(application)
+    found = partner_suggestions.visible_suggestions(application.id) if is_open else []
+    return render_template(
+        "sharing/suggestions_request.html",
+        application=application,
+        labels=_labels(application),
+        is_open=is_open,
+        suggestions=found,
+        can_introduce=INTRODUCTION_ENDPOINT in current_app.view_functions,
+        introduction_endpoint=INTRODUCTION_ENDPOINT,
+    )

@@ -163,6 +163,16 @@ def suggested(live_server: LiveServer, reference: str) -> list[Suggested]:
     return found
 
 
+def offer_working_days(live_server: LiveServer, reference: str) -> int:
+    """How many working days the application's scheme gives an expert to answer an offer."""
+    with live_server.app.app_context():
+        application = db.session.scalar(select(Application).where(Application.reference == reference))
+        assert application is not None, f"no application {reference}"
+        days = application.scheme.offer_expiry_working_days
+        db.session.remove()
+    return days
+
+
 @dataclass(frozen=True)
 class Work:
     """One application and its engagements, as the database holds them."""
@@ -195,6 +205,16 @@ def work(live_server: LiveServer, *, reference: str | None = None, council: str 
                 )
             ],
         )
+        db.session.remove()
+    return found
+
+
+def waiting_in_the_round(live_server: LiveServer, run_id: int) -> list[str]:
+    """The references of the applications in the run's round still waiting for an expert."""
+    with live_server.app.app_context():
+        run = db.session.get(MatchRun, run_id)
+        assert run is not None
+        found = [a.reference for a in db.session.scalars(engagements.waiting_for_an_expert(run.round_id))]
         db.session.remove()
     return found
 
@@ -303,7 +323,7 @@ def test_staff_offer_work_match_a_round_and_the_expert_answers_an_offer(
 
     top = ranked[0]
     suggestions.first.get_by_role("button", name=f"Offer the work to {top.name}").click()
-    expires_on = add_working_days(date.today(), 5)
+    expires_on = add_working_days(date.today(), offer_working_days(live_server, reference))
     expect(success(page)).to_contain_text(
         f"The work has been offered to {top.name}. The offer lasts until the end of {uk_date(expires_on)}."
     )
@@ -337,16 +357,19 @@ def test_staff_offer_work_match_a_round_and_the_expert_answers_an_offer(
     proposals = main.locator("fieldset")
     legends = proposals.locator("legend")
     expect(legends.first).to_be_visible()
-    assert all(re.match(r"^PE-\d{5}: ", text) for text in legends.all_inner_texts()), legends.all_inner_texts()
-    assert not any(text.startswith(f"{reference}:") for text in legends.all_inner_texts())
-    assert any("Temporary accommodation costs" in text for text in legends.all_inner_texts())
+    listed = [text.split(":", 1)[0] for text in legends.all_inner_texts()]
+    assert listed == waiting_in_the_round(live_server, run_id)
+    assert reference not in listed
+    expect(legends.filter(has_text="Temporary accommodation costs")).to_have_text(
+        re.compile(r"^PE-\d{5}: Birmingham, ")
+    )
     proposed: list[str] = []
     for number in range(proposals.count()):
         fieldset = proposals.nth(number)
         chosen = fieldset.locator("input:checked")
         if chosen.get_attribute("value") != "none":
             expect(fieldset.get_by_label(re.compile(r": proposed, score \d+$"))).to_be_checked()
-            proposed.append(legends.nth(number).inner_text().split(":", 1)[0])
+            proposed.append(listed[number])
     assert len(proposed) >= 2, f"the round's proposal gives too few applications an expert: {proposed}"
     axe.check("run:ready")
     screenshot(page, "matching-run")
@@ -369,6 +392,11 @@ def test_staff_offer_work_match_a_round_and_the_expert_answers_an_offer(
     for each in offered:
         [(_, status, by_run)] = work(live_server, reference=each).engagements
         assert (status, by_run) == (EngagementStatus.OFFERED, run_id)
+    # The application held back is still waiting for an expert; those offered are not.
+    page.get_by_role("link", name="Back to matching").click()
+    expect(row_of(queue, held_back)).to_have_count(1)
+    for each in offered:
+        expect(row_of(queue, each)).to_have_count(0)
     sign_out(page, live_server)
 
     # The demo expert answers the offer from Manchester.
@@ -421,9 +449,9 @@ def test_staff_offer_work_match_a_round_and_the_expert_answers_an_offer(
     assert mailbox.to(PROGRAMME_OFFICER)[-1]["Subject"] == (
         f"{expert.name} has accepted the work on {manchester_reference}"
     )
-    held_work = work(live_server, reference=manchester_reference)
-    assert held_work.status is ApplicationStatus.IN_DELIVERY
-    assert held_work.engagements == [(expert.name, EngagementStatus.ACCEPTED, None)]
+    manchester_work = work(live_server, reference=manchester_reference)
+    assert manchester_work.status is ApplicationStatus.IN_DELIVERY
+    assert manchester_work.engagements == [(expert.name, EngagementStatus.ACCEPTED, None)]
 
 
 def test_delivery_to_a_verified_outcome_report_with_evidence(
@@ -577,6 +605,7 @@ def test_delivery_to_a_verified_outcome_report_with_evidence(
     summary = page.locator(".govuk-error-summary")
     reason_needed = "Give the reason for verifying figures other than those claimed"
     expect(summary.get_by_role("link", name=reason_needed)).to_have_attribute("href", "#reason")
+    expect(page).to_have_title(re.compile(r"^Error: Outcome report at 3 months: "))
     expect(page.locator("#reason-error")).to_contain_text(reason_needed)
     expect(page.get_by_label("Cashable savings", exact=True)).to_have_value("30,000")
     axe.check("staff-report:reason-needed")
@@ -688,6 +717,7 @@ def test_another_council_cannot_open_the_report_or_its_evidence(page: Page, live
     sign_in_as(page, live_server, axe, IPSWICH)
     visit(page, report_path)
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"outcome report", re.IGNORECASE))
+    axe.check("council-report")
     response = page.request.get(evidence_path)
     assert response.status == 200
     assert response.body() == EVIDENCE_PDF

@@ -46,19 +46,13 @@ _ACCOUNT_LINKS: list[str | re.Pattern[str]] = [
     "Your account",
     "Sign out",
 ]
-_STAFF_LINKS = ["Home", "Applications", "Funding rounds", "Expert pool", "Councils"]
+_STAFF_LINKS = ["Home", "Applications", "Funding rounds", "Expert pool", "Councils", "Shared services map"]
+# What programme officers add: matching experts, outcomes, and brokering shared services.
+_PROGRAMME_LINKS = ["Home", "Applications", "Matching", "Outcomes", "Shared services", *_STAFF_LINKS[2:]]
 # The service navigation, in order: only the pages the role may open, then the account links.
 NAVIGATION: dict[Role, list[str | re.Pattern[str]]] = {
-    Role.COUNCIL_OFFICER: ["Home", "Applications", *_ACCOUNT_LINKS],
-    Role.PROGRAMME_OFFICER: [
-        "Home",
-        "Applications",
-        "Matching",
-        "Outcomes",
-        *_STAFF_LINKS[2:],
-        "Emails",
-        *_ACCOUNT_LINKS,
-    ],
+    Role.COUNCIL_OFFICER: ["Home", "Applications", "Shared services map", *_ACCOUNT_LINKS],
+    Role.PROGRAMME_OFFICER: [*_PROGRAMME_LINKS, "Emails", *_ACCOUNT_LINKS],
     Role.ASSESSOR: [*_STAFF_LINKS, *_ACCOUNT_LINKS],
     Role.APPROVER: [*_STAFF_LINKS, *_ACCOUNT_LINKS],
     Role.EXPERT: ["Home", "Your work", "Your profile", *_ACCOUNT_LINKS],

@@ -66,7 +66,7 @@ def test_the_demo_has_applications_at_every_stage_each_with_a_real_history(app, 
     made = db.session.scalars(db.select(Application).order_by(Application.id)).all()
     by_status = Counter(a.status for a in made)
     assert by_status == {
-        ApplicationStatus.SUBMITTED: 2,
+        ApplicationStatus.SUBMITTED: 4,
         ApplicationStatus.IN_ASSESSMENT: 2,
         ApplicationStatus.AWAITING_DECISION: 1,
         ApplicationStatus.OFFERED: 1,
@@ -118,6 +118,46 @@ def test_the_demo_command_prints_credentials_once(app, session):
     assert "administrator@lga.example.gov.uk" in first
     assert "administrator@lga.example.gov.uk" not in second
     assert "exist already" in second
+
+
+def test_the_demo_puts_a_dozen_shared_arrangements_on_the_map_once(app, session):
+    from grants.models import AuditEvent, CouncilTier, Region, SharedArrangement
+
+    demo.seed_demo(date(2026, 11, 22))
+    demo.seed_demo(date(2026, 11, 22))
+    made = {a.name: a for a in db.session.scalars(db.select(SharedArrangement))}
+    assert len(made) == len(demo.DEMO_ARRANGEMENTS) == 12
+    recorded = db.select(db.func.count()).select_from(AuditEvent).where(AuditEvent.action == "arrangement.recorded")
+    assert db.session.scalar(recorded) == 12
+
+    babergh = made["Babergh and Mid Suffolk shared workforce"]
+    assert [link.council.gss_code for link in babergh.councils] == ["E07000200", "E07000203"]
+    assert babergh.sharing_type == "both" and babergh.started_on.year == 2011
+    assert babergh.recorded_by_id is not None and babergh.verified_annual_savings_pence
+
+    # Every arrangement has two or more councils, a known service area and savings estimated;
+    # some are verified, some not yet.
+    for arrangement in made.values():
+        assert len(arrangement.councils) >= 2 and arrangement.service_area_label != arrangement.service_area
+        assert arrangement.estimated_annual_savings_pence and arrangement.started_on < date(2026, 11, 22)
+    verified = [a for a in made.values() if a.verified_annual_savings_pence is not None]
+    assert 3 <= len(verified) < len(made)
+
+    # A couple more in Suffolk and Norfolk, and others across the regions and in Wales.
+    def county_areas(arrangement: SharedArrangement) -> set[str]:
+        found = set()
+        for link in arrangement.councils:
+            county = link.council if link.council.tier is CouncilTier.COUNTY else link.council.parent
+            if county is not None:
+                found.add(county.name)
+        return found
+
+    east = [a for a in made.values() if county_areas(a) & {"Suffolk", "Norfolk"}]
+    assert len(east) >= 3 and babergh in east
+    regions = {link.council.region for a in made.values() for link in a.councils}
+    assert Region.WALES in regions and len(regions) >= 6
+    welsh = [a for a in made.values() if all(link.council.region is Region.WALES for link in a.councils)]
+    assert len(welsh) >= 1
 
 
 def test_a_council_officer_sees_their_own_council_and_gets_404_for_another(client, make_user, councils):

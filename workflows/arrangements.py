@@ -1,0 +1,753 @@
+"""The register of shared arrangements between councils (the LGA's shared services map): staff
+record an arrangement, change it, add or remove a council and remove the whole arrangement; an
+introduction that reached agreement can become an arrangement; and the register is read, filtered,
+totalled and exported.
+
+Operations flush and never commit: the caller owns the transaction. Each checks its rules itself,
+whatever form the values came through, and raises `ArrangementError` with a problem for every field
+that is wrong, having stored nothing: the caller rolls back. Every change writes an audit event
+about the arrangement and bumps its version, so a page read before someone else's change cannot
+overwrite it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from itertools import groupby
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy.orm import aliased, selectinload
+
+from grants.auth.permissions import Permission, can
+from grants.extensions import db
+from grants.models import (
+    SERVICE_AREA_LABELS,
+    SHARING_TYPE_LABELS,
+    Council,
+    CouncilTier,
+    Introduction,
+    IntroductionStatus,
+    Region,
+    Role,
+    SharedArrangement,
+    SharedArrangementCouncil,
+    User,
+)
+from grants.models.sharing import ConsentStatus
+from grants.money import pounds
+from workflows.audit import record_event
+from workflows.experts import ExpertPoolError, find_council
+
+NAME_MAX_LENGTH = 200
+REASON_MAX_LENGTH = 2000
+MAX_COUNCILS = 50
+# Far above the yearly savings of any one arrangement (the largest save a few million pounds a
+# year): a slip of the finger, such as pence typed as pounds, is refused rather than stored.
+SAVINGS_CEILING_PENCE = 100_000_000 * 100
+# The councils of today's England and Wales date from the reorganisation of 1 April 1974.
+EARLIEST_START = date(1974, 4, 1)
+
+SUBJECT = "shared_arrangement"
+
+STALE_MESSAGE = (
+    "Someone else changed this arrangement after you opened this page, so your changes have not been "
+    "saved. The page now shows the arrangement as it is: make your changes again."
+)
+NOT_STAFF_MESSAGE = "Only a programme officer can change the shared services map"
+NOT_VERIFIER_MESSAGE = "Only a programme officer can verify savings"
+
+SAVINGS_FIELDS = {
+    "estimated_annual_savings": "the estimated annual savings",
+    "claimed_annual_savings": "the claimed annual savings",
+    "verified_annual_savings": "the verified annual savings",
+}
+
+CSV_HEADER = (
+    "Name",
+    "Councils",
+    "GSS codes",
+    "Service area",
+    "Sharing type",
+    "Started on",
+    "Estimated annual savings (£)",
+    "Claimed annual savings (£)",
+    "Verified annual savings (£)",
+)
+CSV_BATCH = 500
+# A spreadsheet reads a cell that starts with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+S = TypeVar("S", bound="Select[Any]")
+
+
+class ArrangementError(Exception):
+    """What is wrong, by field, in words for the person who typed it."""
+
+    def __init__(self, problems: Mapping[str, str]) -> None:
+        self.problems = dict(problems)
+        super().__init__(next(iter(self.problems.values()), "Something is wrong"))
+
+    @classmethod
+    def about(cls, field_name: str, message: str) -> ArrangementError:
+        return cls({field_name: message})
+
+
+class StaleArrangementError(ArrangementError):
+    """The page the change was made on showed an older version of the arrangement."""
+
+    def __init__(self) -> None:
+        super().__init__({"version": STALE_MESSAGE})
+
+
+@dataclass(frozen=True)
+class ArrangementDetails:
+    """What staff say about an arrangement, apart from its councils. Savings are whole pence a
+    year; None means not known (yet)."""
+
+    name: str
+    service_area: str
+    sharing_type: str
+    started_on: date | None
+    estimated_annual_savings_pence: int | None
+    claimed_annual_savings_pence: int | None = None
+    verified_annual_savings_pence: int | None = None
+
+    def columns(self) -> dict[str, Any]:
+        """The values as the arrangement's columns hold them (text trimmed)."""
+        return {
+            "name": " ".join(self.name.split()),
+            "service_area": self.service_area,
+            "sharing_type": self.sharing_type,
+            "started_on": self.started_on,
+            "estimated_annual_savings_pence": self.estimated_annual_savings_pence,
+            "claimed_annual_savings_pence": self.claimed_annual_savings_pence,
+            "verified_annual_savings_pence": self.verified_annual_savings_pence,
+        }
+
+    @classmethod
+    def of(cls, arrangement: SharedArrangement) -> ArrangementDetails:
+        """An arrangement's details as they are now, to fill the form that changes them."""
+        return cls(
+            name=arrangement.name,
+            service_area=arrangement.service_area,
+            sharing_type=arrangement.sharing_type,
+            started_on=arrangement.started_on,
+            estimated_annual_savings_pence=arrangement.estimated_annual_savings_pence,
+            claimed_annual_savings_pence=arrangement.claimed_annual_savings_pence,
+            verified_annual_savings_pence=arrangement.verified_annual_savings_pence,
+        )
+
+
+# Checks --------------------------------------------------------------------------------------------
+
+
+def can_change(actor: User) -> bool:
+    """Whether the user may record and change arrangements: programme officers."""
+    return can(actor, Permission.CHECK_APPLICATIONS)
+
+
+def can_verify(actor: User) -> bool:
+    """Whether the user may set an arrangement's verified savings: a programme officer only."""
+    return can_change(actor) and actor.has_role(Role.PROGRAMME_OFFICER)
+
+
+def _require_staff(actor: User) -> None:
+    if not can_change(actor):
+        raise ArrangementError.about("actor", NOT_STAFF_MESSAGE)
+
+
+def _name_problem(name: str, arrangement: SharedArrangement | None) -> str | None:
+    name = " ".join(name.split())
+    if not name:
+        return "Enter the name of the arrangement"
+    if len(name) > NAME_MAX_LENGTH:
+        return f"The name must be {NAME_MAX_LENGTH} characters or fewer"
+    query = select(SharedArrangement.id).where(func.lower(SharedArrangement.name) == name.lower())
+    if arrangement is not None and arrangement.id is not None:
+        query = query.where(SharedArrangement.id != arrangement.id)
+    if db.session.scalar(query.limit(1)) is not None:
+        return f"There is already an arrangement called {name} on the map"
+    return None
+
+
+def _savings_problem(pence: int | None, noun: str, *, required: bool) -> str | None:
+    if pence is None:
+        return f"Enter {noun}" if required else None
+    capital = noun[0].upper() + noun[1:]
+    if pence < 0:
+        return f"{capital} cannot be negative"
+    if pence >= SAVINGS_CEILING_PENCE:
+        return f"{capital} must be less than {pounds(SAVINGS_CEILING_PENCE)} a year"
+    return None
+
+
+def _start_problem(started_on: date | None, today: date) -> str | None:
+    if started_on is None:
+        return "Enter the date the arrangement started"
+    if started_on > today:
+        return "The start date must be today or in the past"
+    if started_on < EARLIEST_START:
+        return "The start date must be on or after 1 April 1974"
+    return None
+
+
+def details_problems(
+    details: ArrangementDetails,
+    *,
+    actor: User,
+    arrangement: SharedArrangement | None = None,
+    today: date | None = None,
+) -> dict[str, str]:
+    """What is wrong with the details, by field, changing nothing. The verified savings may be set
+    or changed only by a programme officer."""
+    today = today or date.today()
+    checks = {
+        "name": _name_problem(details.name, arrangement),
+        "service_area": None if details.service_area in SERVICE_AREA_LABELS else "Select the service area",
+        "sharing_type": None if details.sharing_type in SHARING_TYPE_LABELS else "Select what the councils share",
+        "started_on": _start_problem(details.started_on, today),
+        "estimated_annual_savings": _savings_problem(
+            details.estimated_annual_savings_pence, SAVINGS_FIELDS["estimated_annual_savings"], required=True
+        ),
+        "claimed_annual_savings": _savings_problem(
+            details.claimed_annual_savings_pence, SAVINGS_FIELDS["claimed_annual_savings"], required=False
+        ),
+        "verified_annual_savings": _savings_problem(
+            details.verified_annual_savings_pence, SAVINGS_FIELDS["verified_annual_savings"], required=False
+        ),
+    }
+    problems = {name: message for name, message in checks.items() if message}
+    verified_before = arrangement.verified_annual_savings_pence if arrangement is not None else None
+    if details.verified_annual_savings_pence != verified_before and not can_verify(actor):
+        problems.setdefault("verified_annual_savings", NOT_VERIFIER_MESSAGE)
+    return problems
+
+
+def _reason_problem(reason: str, what: str) -> str | None:
+    reason = reason.strip()
+    if not reason:
+        return f"Enter {what}"
+    if len(reason) > REASON_MAX_LENGTH:
+        return f"The reason must be {REASON_MAX_LENGTH:,} characters or fewer"
+    return None
+
+
+def find_councils(typed: Sequence[str]) -> tuple[list[Council], str | None]:
+    """The councils named (each by its name or GSS code; blank entries are skipped), in the order
+    given, and what is wrong with the list, if anything: at least two councils, each in the
+    register and listed once."""
+    wanted = [" ".join(entry.split()) for entry in typed]
+    wanted = [entry for entry in wanted if entry]
+    if len(wanted) > MAX_COUNCILS:
+        return [], f"An arrangement can have at most {MAX_COUNCILS} councils"
+    found: list[Council] = []
+    unknown: list[tuple[str, str]] = []
+    for entry in wanted:
+        try:
+            found.append(find_council(entry))
+        except ExpertPoolError as error:
+            unknown.append((entry, error.problems.get("council", str(error))))
+    if len(unknown) == 1:
+        return found, unknown[0][1]
+    if unknown:
+        listed = ", ".join(entry for entry, _ in unknown)
+        return found, f"These councils are not in the register: {listed}. Enter each council's name or GSS code"
+    seen: set[int] = set()
+    for council in found:
+        if council.id in seen:
+            return found, f"{council.name} is listed more than once"
+        seen.add(council.id)
+    if len(found) < 2:
+        return found, "Enter at least two councils, one on each line"
+    return found, None
+
+
+def arrangement_problems(
+    details: ArrangementDetails, councils: Sequence[str], *, actor: User, today: date | None = None
+) -> dict[str, str]:
+    """What `record_arrangement` would refuse, by field, changing nothing: for a form to show every
+    problem at once."""
+    problems = details_problems(details, actor=actor, today=today)
+    _, councils_problem = find_councils(councils)
+    if councils_problem:
+        problems["councils"] = councils_problem
+    return problems
+
+
+def _lock(arrangement: SharedArrangement, expected_version: int | None) -> None:
+    """Reload the arrangement's row under a lock, so two changes at once are taken one after the
+    other, and refuse a change made from a page that showed an older version."""
+    db.session.flush()
+    db.session.refresh(arrangement, with_for_update=True)
+    if expected_version is not None and arrangement.version != expected_version:
+        raise StaleArrangementError()
+
+
+def _audit_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _council_codes(arrangement: SharedArrangement) -> list[str]:
+    return [link.council.gss_code for link in arrangement.councils]
+
+
+# Operations ----------------------------------------------------------------------------------------
+
+
+def _record(
+    details: ArrangementDetails,
+    councils: Sequence[Council],
+    *,
+    actor: User,
+    introduction: Introduction | None,
+    source: str,
+) -> SharedArrangement:
+    columns = details.columns()
+    arrangement = SharedArrangement(
+        **columns,
+        introduction_id=introduction.id if introduction is not None else None,
+        recorded_by_id=actor.id,
+        version=1,
+        councils=[SharedArrangementCouncil(council_id=council.id, council=council) for council in councils],
+    )
+    db.session.add(arrangement)
+    db.session.flush()
+    record_event(
+        "arrangement.recorded",
+        actor=actor,
+        subject_type=SUBJECT,
+        subject_id=arrangement.id,
+        source=source,
+        councils=[council.gss_code for council in councils],
+        introduction_id=arrangement.introduction_id,
+        **{name: _audit_value(value) for name, value in columns.items()},
+    )
+    return arrangement
+
+
+def record_arrangement(
+    details: ArrangementDetails,
+    councils: Sequence[str],
+    *,
+    actor: User,
+    today: date | None = None,
+    source: str = "form",
+) -> SharedArrangement:
+    """Put a new arrangement on the map, between two or more councils given by name or GSS code,
+    at version 1; audited as "arrangement.recorded". Raises `ArrangementError` for anything wrong,
+    storing nothing."""
+    _require_staff(actor)
+    problems = details_problems(details, actor=actor, today=today)
+    found, councils_problem = find_councils(councils)
+    if councils_problem:
+        problems["councils"] = councils_problem
+    if problems:
+        raise ArrangementError(problems)
+    return _record(details, found, actor=actor, introduction=None, source=source)
+
+
+def _agreed(introduction: Introduction) -> bool:
+    if introduction.status is IntroductionStatus.AGREED:
+        return True
+    return introduction.status is IntroductionStatus.CLOSED and introduction.agreed_at is not None
+
+
+def _default_name(councils: Sequence[Council], service_area: str) -> str:
+    names = [council.name for council in councils]
+    joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"{joined} shared {SERVICE_AREA_LABELS.get(service_area, service_area).lower()}"[:NAME_MAX_LENGTH]
+
+
+def record_from_introduction(
+    introduction: Introduction,
+    *,
+    actor: User,
+    started_on: date | None,
+    estimated_annual_savings_pence: int | None,
+    service_area: str | None = None,
+    sharing_type: str = "services",
+    name: str | None = None,
+    today: date | None = None,
+) -> SharedArrangement:
+    """Put on the map the arrangement that an introduction's councils agreed: its councils are the
+    introduction's parties that accepted, the service area by default the introduction's first, the
+    name by default made from the councils and the service area. An introduction becomes one
+    arrangement at most; one that has not reached agreement is refused (problem "introduction").
+    Audited as "arrangement.recorded" with the introduction's id."""
+    _require_staff(actor)
+    db.session.flush()
+    if introduction.id is not None:
+        db.session.refresh(introduction, with_for_update=True)
+    if not _agreed(introduction):
+        raise ArrangementError.about("introduction", "The councils have not reached an agreement to share yet")
+    existing = db.session.scalar(
+        select(SharedArrangement.name).where(SharedArrangement.introduction_id == introduction.id).limit(1)
+    )
+    if existing is not None:
+        raise ArrangementError.about("introduction", f"This introduction is on the map already, as {existing}")
+    councils = [party.council for party in introduction.parties if party.consent is ConsentStatus.ACCEPTED]
+    area = service_area or next(iter(introduction.service_areas or []), "")
+    details = ArrangementDetails(
+        name=name if name is not None and name.strip() else _default_name(councils, area),
+        service_area=area,
+        sharing_type=sharing_type,
+        started_on=started_on,
+        estimated_annual_savings_pence=estimated_annual_savings_pence,
+    )
+    problems = details_problems(details, actor=actor, today=today)
+    if len(councils) < 2:
+        problems["councils"] = "At least two of the introduction's councils must have accepted it"
+    if problems:
+        raise ArrangementError(problems)
+    return _record(details, councils, actor=actor, introduction=introduction, source="introduction")
+
+
+def update_arrangement(
+    arrangement: SharedArrangement,
+    details: ArrangementDetails,
+    *,
+    actor: User,
+    expected_version: int | None,
+    today: date | None = None,
+) -> dict[str, list[Any]]:
+    """Change an arrangement's details; returns what changed (before, after), also kept in the
+    audit as "arrangement.updated". Refused as stale when `expected_version` is not the
+    arrangement's version now (None skips that check). Nothing changed, nothing is written."""
+    _require_staff(actor)
+    _lock(arrangement, expected_version)
+    problems = details_problems(details, actor=actor, arrangement=arrangement, today=today)
+    if problems:
+        raise ArrangementError(problems)
+    changes: dict[str, list[Any]] = {}
+    for name, after in details.columns().items():
+        before = getattr(arrangement, name)
+        if before != after:
+            changes[name] = [_audit_value(before), _audit_value(after)]
+            setattr(arrangement, name, after)
+    if not changes:
+        return {}
+    arrangement.version += 1
+    db.session.flush()
+    record_event(
+        "arrangement.updated",
+        actor=actor,
+        subject_type=SUBJECT,
+        subject_id=arrangement.id,
+        fields=list(changes),
+        changes=changes,
+    )
+    return changes
+
+
+def add_council(arrangement: SharedArrangement, council: str, *, actor: User, expected_version: int | None) -> Council:
+    """Add a council, by name or GSS code, to an arrangement (problem "council" if it cannot be
+    found or is in it already); audited as "arrangement.council_added"."""
+    _require_staff(actor)
+    _lock(arrangement, expected_version)
+    try:
+        found = find_council(council)
+    except ExpertPoolError as error:
+        raise ArrangementError.about("council", error.problems.get("council", str(error))) from None
+    if any(link.council_id == found.id for link in arrangement.councils):
+        raise ArrangementError.about("council", f"{found.name} is in this arrangement already")
+    if len(arrangement.councils) >= MAX_COUNCILS:
+        raise ArrangementError.about("council", f"An arrangement can have at most {MAX_COUNCILS} councils")
+    arrangement.councils.append(SharedArrangementCouncil(council_id=found.id, council=found))
+    arrangement.version += 1
+    db.session.flush()
+    record_event(
+        "arrangement.council_added",
+        actor=actor,
+        subject_type=SUBJECT,
+        subject_id=arrangement.id,
+        council=found.gss_code,
+        council_name=found.name,
+    )
+    return found
+
+
+def remove_council(
+    arrangement: SharedArrangement,
+    council: Council,
+    *,
+    reason: str,
+    actor: User,
+    expected_version: int | None,
+) -> None:
+    """Take a council out of an arrangement, with a reason kept in the audit
+    ("arrangement.council_removed"). An arrangement keeps at least two councils: to end one of
+    two, remove the whole arrangement."""
+    _require_staff(actor)
+    _lock(arrangement, expected_version)
+    link = next((link for link in arrangement.councils if link.council_id == council.id), None)
+    if link is None:
+        raise ArrangementError.about("council", f"{council.name} is not in this arrangement")
+    problems: dict[str, str] = {}
+    if len(arrangement.councils) <= 2:
+        problems["council"] = (
+            "An arrangement needs at least two councils: to end this one, remove the whole arrangement"
+        )
+    reason_problem = _reason_problem(reason, f"why {council.name} is leaving the arrangement")
+    if reason_problem:
+        problems["reason"] = reason_problem
+    if problems:
+        raise ArrangementError(problems)
+    arrangement.councils.remove(link)
+    arrangement.version += 1
+    db.session.flush()
+    record_event(
+        "arrangement.council_removed",
+        actor=actor,
+        subject_type=SUBJECT,
+        subject_id=arrangement.id,
+        council=council.gss_code,
+        council_name=council.name,
+        reason=reason.strip(),
+    )
+
+
+def remove_arrangement(
+    arrangement: SharedArrangement, *, reason: str, actor: User, expected_version: int | None
+) -> None:
+    """Take an arrangement off the map, with a reason; the audit event ("arrangement.removed")
+    keeps what the arrangement was."""
+    _require_staff(actor)
+    _lock(arrangement, expected_version)
+    problem = _reason_problem(reason, "why the arrangement is being removed")
+    if problem:
+        raise ArrangementError.about("reason", problem)
+    snapshot = {name: _audit_value(value) for name, value in ArrangementDetails.of(arrangement).columns().items()}
+    detail = {
+        **snapshot,
+        "councils": _council_codes(arrangement),
+        "introduction_id": arrangement.introduction_id,
+        "reason": reason.strip(),
+    }
+    arrangement_id = arrangement.id
+    db.session.delete(arrangement)
+    db.session.flush()
+    record_event("arrangement.removed", actor=actor, subject_type=SUBJECT, subject_id=arrangement_id, **detail)
+
+
+# Reading the register ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegisterFilter:
+    """Which arrangements to show: of one service area, including a council of a county area (the
+    county or any of its districts), including a council in a region. None: any."""
+
+    service_area: str | None = None
+    county: Council | None = None
+    region: Region | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return self.service_area is None and self.county is None and self.region is None
+
+
+@dataclass(frozen=True)
+class Figures:
+    """How many arrangements, and the sums of their annual savings in pence (0 when none)."""
+
+    arrangements: int
+    estimated_pence: int
+    claimed_pence: int
+    verified_pence: int
+
+
+@dataclass(frozen=True)
+class AreaFigures:
+    """The figures of one region or county area."""
+
+    code: str
+    label: str
+    figures: Figures
+
+
+def _filtered(query: S, chosen: RegisterFilter) -> S:
+    """The query narrowed to the arrangements the filter chooses."""
+    if chosen.service_area is not None:
+        query = query.where(SharedArrangement.service_area == chosen.service_area)
+    if chosen.county is not None:
+        in_county = (
+            select(SharedArrangementCouncil.arrangement_id)
+            .join(Council, Council.id == SharedArrangementCouncil.council_id)
+            .where(or_(Council.id == chosen.county.id, Council.parent_id == chosen.county.id))
+        )
+        query = query.where(SharedArrangement.id.in_(in_county))
+    if chosen.region is not None:
+        in_region = (
+            select(SharedArrangementCouncil.arrangement_id)
+            .join(Council, Council.id == SharedArrangementCouncil.council_id)
+            .where(Council.region == chosen.region)
+        )
+        query = query.where(SharedArrangement.id.in_(in_region))
+    return query
+
+
+def register_query(chosen: RegisterFilter) -> Select[tuple[SharedArrangement]]:
+    """The arrangements the filter chooses, by name, each with its councils loaded in one more
+    statement for the whole page."""
+    query = (
+        select(SharedArrangement)
+        .options(selectinload(SharedArrangement.councils).joinedload(SharedArrangementCouncil.council))
+        .order_by(SharedArrangement.name, SharedArrangement.id)
+    )
+    return _filtered(query, chosen)
+
+
+def _sums() -> tuple[Any, ...]:
+    return (
+        func.count(SharedArrangement.id),
+        func.coalesce(func.sum(SharedArrangement.estimated_annual_savings_pence), 0),
+        func.coalesce(func.sum(SharedArrangement.claimed_annual_savings_pence), 0),
+        func.coalesce(func.sum(SharedArrangement.verified_annual_savings_pence), 0),
+    )
+
+
+def _figures(count: Any, estimated: Any, claimed: Any, verified: Any) -> Figures:
+    return Figures(int(count or 0), int(estimated or 0), int(claimed or 0), int(verified or 0))
+
+
+def register_totals(chosen: RegisterFilter) -> Figures:
+    """How many arrangements the filter chooses and the totals of their savings, summed by the
+    database in one statement."""
+    row = db.session.execute(_filtered(select(*_sums()), chosen)).one()
+    return _figures(*row)
+
+
+def _chosen_ids(chosen: RegisterFilter) -> Select[tuple[int]]:
+    return _filtered(select(SharedArrangement.id), chosen)
+
+
+def figures_by_region(chosen: RegisterFilter) -> list[AreaFigures]:
+    """The figures of each region (every region, with none where there is nothing), in one
+    statement. An arrangement between councils in several regions counts in each; one with a
+    council whose region is not recorded counts under "Region not recorded"."""
+    pairs = (
+        select(SharedArrangementCouncil.arrangement_id.label("arrangement_id"), Council.region.label("region"))
+        .join(Council, Council.id == SharedArrangementCouncil.council_id)
+        .where(SharedArrangementCouncil.arrangement_id.in_(_chosen_ids(chosen)))
+        .distinct()
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(pairs.c.region, *_sums())
+        .join(SharedArrangement, SharedArrangement.id == pairs.c.arrangement_id)
+        .group_by(pairs.c.region)
+    ).all()
+    found = {row[0]: _figures(*row[1:]) for row in rows}
+    empty = Figures(0, 0, 0, 0)
+    result = [AreaFigures(region.value, region.label, found.get(region, empty)) for region in Region]
+    if None in found:
+        result.append(AreaFigures("", "Region not recorded", found[None]))
+    return result
+
+
+def figures_by_county_area(chosen: RegisterFilter) -> list[AreaFigures]:
+    """The figures of each county area with an arrangement, by name, in one statement: an
+    arrangement counts in a county area when the county or any of its districts is in it (once,
+    however many of them are). Councils outside two-tier areas belong to no county area."""
+    county_of = case((Council.tier == CouncilTier.COUNTY, Council.id), else_=Council.parent_id)
+    pairs = (
+        select(SharedArrangementCouncil.arrangement_id.label("arrangement_id"), county_of.label("county_id"))
+        .join(Council, Council.id == SharedArrangementCouncil.council_id)
+        .where(SharedArrangementCouncil.arrangement_id.in_(_chosen_ids(chosen)), county_of.is_not(None))
+        .distinct()
+        .subquery()
+    )
+    county = aliased(Council)
+    rows = db.session.execute(
+        select(county.gss_code, county.name, *_sums())
+        .select_from(pairs)
+        .join(SharedArrangement, SharedArrangement.id == pairs.c.arrangement_id)
+        .join(county, county.id == pairs.c.county_id)
+        .group_by(county.id, county.gss_code, county.name)
+        .order_by(county.name)
+    ).all()
+    return [AreaFigures(code, name, _figures(*sums)) for code, name, *sums in rows]
+
+
+def list_counties() -> list[Council]:
+    """The county councils, by name: the county areas the register can be filtered by."""
+    return list(db.session.scalars(select(Council).where(Council.tier == CouncilTier.COUNTY).order_by(Council.name)))
+
+
+def get_county(gss_code: str) -> Council | None:
+    """The county council with this GSS code, or None (for any other council too)."""
+    return db.session.scalar(
+        select(Council).where(Council.gss_code == gss_code.strip().upper(), Council.tier == CouncilTier.COUNTY)
+    )
+
+
+# The CSV export ------------------------------------------------------------------------------------
+
+
+def safe_cell(value: str) -> str:
+    """A cell that a spreadsheet will show as text: one starting with a formula character is
+    prefixed with a single quote."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def csv_pounds(pence: int | None) -> str:
+    """Pence as pounds with pence and no separators, for a spreadsheet: 12345600 → "123456.00"."""
+    if pence is None:
+        return ""
+    whole, part = divmod(pence, 100)
+    return f"{whole}.{part:02d}"
+
+
+def _csv_line(cells: Sequence[str]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerow([safe_cell(cell) for cell in cells])
+    return out.getvalue()
+
+
+def register_csv(chosen: RegisterFilter) -> Iterator[str]:
+    """The arrangements the filter chooses as CSV lines, the header first: one line per
+    arrangement, its councils joined by "; " with their GSS codes alike, money in pounds with
+    pence. The rows come from the database in batches (a server-side cursor on PostgreSQL) and go
+    out one arrangement at a time, so the memory used does not grow with the register. The first
+    line starts with a byte order mark, so that a spreadsheet reads the file as UTF-8."""
+    yield "\ufeff" + _csv_line(CSV_HEADER)
+    query = _filtered(
+        select(
+            SharedArrangement.id,
+            SharedArrangement.name,
+            SharedArrangement.service_area,
+            SharedArrangement.sharing_type,
+            SharedArrangement.started_on,
+            SharedArrangement.estimated_annual_savings_pence,
+            SharedArrangement.claimed_annual_savings_pence,
+            SharedArrangement.verified_annual_savings_pence,
+            Council.name,
+            Council.gss_code,
+        )
+        .join(SharedArrangementCouncil, SharedArrangementCouncil.arrangement_id == SharedArrangement.id)
+        .join(Council, Council.id == SharedArrangementCouncil.council_id)
+        .order_by(SharedArrangement.name, SharedArrangement.id, SharedArrangementCouncil.id),
+        chosen,
+    ).execution_options(yield_per=CSV_BATCH)
+    rows = db.session.execute(query)
+    for _, group in groupby(rows, key=lambda row: row[0]):
+        members = list(group)
+        first = members[0]
+        yield _csv_line(
+            [
+                first[1],
+                "; ".join(row[8] for row in members),
+                "; ".join(row[9] for row in members),
+                SERVICE_AREA_LABELS.get(first[2], first[2]),
+                SHARING_TYPE_LABELS.get(first[3], first[3]),
+                first[4].isoformat(),
+                csv_pounds(first[5]),
+                csv_pounds(first[6]),
+                csv_pounds(first[7]),
+            ]
+        )
