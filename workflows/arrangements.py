@@ -357,7 +357,7 @@ def _agreed(introduction: Introduction) -> bool:
     return introduction.status is IntroductionStatus.CLOSED and introduction.agreed_at is not None
 
 
-def _default_name(councils: Sequence[Council], service_area: str) -> str:
+def default_name(councils: Sequence[Council], service_area: str) -> str:
     names = [council.name for council in councils]
     joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     return f"{joined} shared {SERVICE_AREA_LABELS.get(service_area, service_area).lower()}"[:NAME_MAX_LENGTH]
@@ -393,7 +393,7 @@ def record_from_introduction(
     councils = [party.council for party in introduction.parties if party.consent is ConsentStatus.ACCEPTED]
     area = service_area or next(iter(introduction.service_areas or []), "")
     details = ArrangementDetails(
-        name=name if name is not None and name.strip() else _default_name(councils, area),
+        name=name if name is not None and name.strip() else default_name(councils, area),
         service_area=area,
         sharing_type=sharing_type,
         started_on=started_on,

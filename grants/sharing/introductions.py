@@ -28,6 +28,7 @@ from grants.models import (
     Council,
     Introduction,
     IntroductionStatus,
+    SharedArrangement,
     User,
 )
 from grants.sharing import bp
@@ -367,6 +368,9 @@ def _show(
         consent_tags=CONSENT_TAGS,
         service_areas=workflow.service_area_labels(introduction),
         with_line_breaks=with_line_breaks,
+        arrangement=db.session.scalar(
+            db.select(SharedArrangement).where(SharedArrangement.introduction_id == introduction.id).limit(1)
+        ),
     )
     return page, status
 

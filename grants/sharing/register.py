@@ -29,6 +29,8 @@ from grants.models import (
     SERVICE_AREA_LABELS,
     SHARING_TYPE_LABELS,
     AuditEvent,
+    ConsentStatus,
+    Introduction,
     Region,
     SharedArrangement,
     User,
@@ -477,6 +479,41 @@ def new_arrangement() -> str | Response:
         flash(f"{outcome.result.name} recorded on the map", "success")
         return redirect(_arrangement_page(outcome.result.id))
     return render_template("sharing/arrangement_form.html", form=form, arrangement=None)
+
+
+@bp.route("/introductions/<int:introduction_id>/arrangement", methods=["GET", "POST"])
+@requires(Permission.CHECK_APPLICATIONS)
+def arrangement_from_introduction(introduction_id: int) -> str | Response:
+    """Put on the map what an agreed introduction's councils are now sharing: the councils are
+    those that accepted it."""
+    introduction = db.get_or_404(Introduction, introduction_id)
+    councils = [p.council for p in introduction.parties if p.consent is ConsentStatus.ACCEPTED]
+    areas = list(introduction.service_areas or [])
+    if request.method == "GET":
+        form = RecordForm(data={"service_area": areas[0] if areas else None, "sharing_type": "services"})
+        form.name.data = workflow.default_name(councils, areas[0] if areas else "")
+    else:
+        form = RecordForm()
+    del form.councils
+    user = signed_in_user()
+    outcome = _save(
+        form,
+        lambda: workflow.record_from_introduction(
+            introduction,
+            actor=user,
+            started_on=form.started_on.data,
+            estimated_annual_savings_pence=form.estimated_annual_savings.pence,
+            service_area=form.service_area.data,
+            sharing_type=form.sharing_type.data or "services",
+            name=form.name.data,
+        ),
+    )
+    if isinstance(outcome, Saved):
+        flash(f"{outcome.result.name} recorded on the map", "success")
+        return redirect(_arrangement_page(outcome.result.id))
+    return render_template(
+        "sharing/arrangement_form.html", form=form, arrangement=None, introduction=introduction, councils=councils
+    )
 
 
 @bp.route("/arrangements/<int:arrangement_id>/edit", methods=["GET", "POST"])

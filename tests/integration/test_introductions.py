@@ -846,3 +846,55 @@ def test_staff_who_only_view_the_programme_see_introductions_but_cannot_act(clie
     sign_in(client, officers["babergh"].email)
     assert client.get(path).status_code == 403
     assert client.get("/sharing/introductions").status_code == 403
+
+
+def test_what_an_agreed_introduction_shares_goes_on_the_map_from_its_page(client, people, councils, officers):  # type: ignore[no-untyped-def]
+    from grants.models import SharedArrangement
+
+    introduction = agreed(people, councils, officers)
+    sign_in(client, people["programme"].email)
+    page = client.get(f"/sharing/introductions/{introduction.id}").get_data(as_text=True)
+    path = f"/sharing/introductions/{introduction.id}/arrangement"
+    assert f'href="{path}"' in page and "Add what they agreed to the map" in page
+
+    form = client.get(path).get_data(as_text=True)
+    assert 'value="Babergh and Ipswich shared waste and recycling"' in form
+    refused = client.post(path, data={"csrf_token": csrf_token(client, path), "name": "Suffolk revenues"})
+    assert refused.status_code == 200 and "Enter the estimated annual savings" in refused.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count()).select_from(SharedArrangement)) == 0
+
+    started = TODAY.replace(day=1)
+    done = client.post(
+        path,
+        data={
+            "csrf_token": csrf_token(client, path),
+            "name": "Suffolk revenues partnership",
+            "service_area": "revenues_and_benefits",
+            "sharing_type": "services",
+            "started_on": [str(started.day), str(started.month), str(started.year)],
+            "estimated_annual_savings": "250,000",
+        },
+    )
+    assert done.status_code == 302
+    arrangement = db.session.scalar(db.select(SharedArrangement))
+    assert arrangement is not None and arrangement.introduction_id == introduction.id
+    assert sorted(c.council.name for c in arrangement.councils) == ["Babergh", "Ipswich"]
+    assert arrangement.estimated_annual_savings_pence == 25_000_000
+    again = client.get(f"/sharing/introductions/{introduction.id}").get_data(as_text=True)
+    assert "Suffolk revenues partnership" in again and "Add what they agreed to the map" not in again
+    twice = client.post(
+        path,
+        data={
+            "csrf_token": csrf_token(client, path),
+            "name": "A second entry",
+            "service_area": "waste",
+            "sharing_type": "services",
+            "started_on": [str(started.day), str(started.month), str(started.year)],
+            "estimated_annual_savings": "1",
+        },
+    )
+    assert "This introduction is on the map already" in twice.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count()).select_from(SharedArrangement)) == 1
+    client.delete_cookie("session")
+    sign_in(client, officers["babergh"].email)
+    assert client.get(path).status_code == 403
