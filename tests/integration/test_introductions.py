@@ -898,3 +898,17 @@ def test_what_an_agreed_introduction_shares_goes_on_the_map_from_its_page(client
     client.delete_cookie("session")
     sign_in(client, officers["babergh"].email)
     assert client.get(path).status_code == 403
+
+
+def test_a_partner_in_the_funding_application_is_asked_only_whether_it_takes_part(  # type: ignore[no-untyped-def]
+    client, people, councils, officers, funding_round
+):
+    introduction = agreed(people, councils, officers)
+    application = introductions.apply_for_funding(
+        introduction, actor=officers["babergh"], today=TODAY, expected_version=None
+    )
+    db.session.commit()
+    sign_in(client, officers["ipswich"].email)
+    page = client.get(f"/applications/{application.id}/partner").get_data(as_text=True)
+    assert "Will Ipswich take part?" in page
+    assert "putting in" not in page and "share of the match" not in page
