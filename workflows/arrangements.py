@@ -40,6 +40,8 @@ from grants.models import (
 )
 from grants.models.sharing import ConsentStatus
 from grants.money import pounds
+from workflows import partner_suggestions
+from workflows.after_commit import send_after_commit
 from workflows.audit import record_event
 from workflows.experts import ExpertPoolError, find_council
 
@@ -327,7 +329,16 @@ def _record(
         introduction_id=arrangement.introduction_id,
         **{name: _audit_value(value) for name, value in columns.items()},
     )
+    _suggest_again(arrangement.service_area)
     return arrangement
+
+
+def _suggest_again(service_area: str) -> None:
+    """The councils of a new arrangement may now suit open requests in its service area: work
+    their suggestions out again once this is committed."""
+    for request in db.session.scalars(partner_suggestions.matchmaking_requests()):
+        if service_area in ((request.answers or {}).get("sharing") or {}).get("areas", []):
+            send_after_commit("workflows.suggest_partners", request.id)
 
 
 def record_arrangement(

@@ -441,3 +441,23 @@ def test_the_demo_suggests_the_two_suffolk_districts_to_each_other_above_maidsto
         score(maidstone, "East Suffolk"),
     ]
     assert min(same_county) > max(apart)
+
+
+def test_an_arrangement_put_on_the_map_is_suggested_to_open_requests_in_its_area(people, places, sharing_round):  # type: ignore[no-untyped-def]
+    from workflows import arrangements
+
+    request = ask(sharing_round, places["babergh"], ["revenues_and_benefits", "legal"])
+    assert suggested(request) == []
+    arrangements.record_arrangement(
+        arrangements.ArrangementDetails(
+            name="Ipswich and Camden revenues",
+            service_area="revenues_and_benefits",
+            sharing_type="services",
+            started_on=date(2020, 4, 1),
+            estimated_annual_savings_pence=10_000_000,
+        ),
+        ["Ipswich", "Camden"],
+        actor=people["programme"],
+    )
+    db.session.commit()  # the suggestions are worked out again once the arrangement is committed
+    assert {name for name, _, _ in suggested(request)} == {"Ipswich", "Camden"}
