@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
@@ -44,6 +44,7 @@ from workflows import partner_suggestions
 from workflows.after_commit import send_after_commit
 from workflows.audit import record_event
 from workflows.experts import ExpertPoolError, find_council
+from workflows.problems import ProblemsError
 
 NAME_MAX_LENGTH = 200
 REASON_MAX_LENGTH = 2000
@@ -87,16 +88,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 S = TypeVar("S", bound="Select[Any]")
 
 
-class ArrangementError(Exception):
+class ArrangementError(ProblemsError):
     """What is wrong, by field, in words for the person who typed it."""
-
-    def __init__(self, problems: Mapping[str, str]) -> None:
-        self.problems = dict(problems)
-        super().__init__(next(iter(self.problems.values()), "Something is wrong"))
-
-    @classmethod
-    def about(cls, field_name: str, message: str) -> ArrangementError:
-        return cls({field_name: message})
 
 
 class StaleArrangementError(ArrangementError):

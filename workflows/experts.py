@@ -43,6 +43,7 @@ from grants.models import (
 )
 from grants.money import MoneyError, parse_pounds, typed_pounds
 from workflows.audit import record_event
+from workflows.problems import ProblemsError
 
 NAME_MAX_LENGTH = 120
 EMAIL_MAX_LENGTH = 254
@@ -85,16 +86,8 @@ NAME_WITH_CODE = re.compile(r"^(?P<name>.*?)\s*\((?P<code>[EW]\d{8})\)\s*$", re.
 E = TypeVar("E", bound=StrEnum)
 
 
-class ExpertPoolError(Exception):
+class ExpertPoolError(ProblemsError):
     """What is wrong, by field, in words for the person who typed it."""
-
-    def __init__(self, problems: Mapping[str, str]) -> None:
-        self.problems = dict(problems)
-        super().__init__(next(iter(self.problems.values()), "Something is wrong"))
-
-    @classmethod
-    def about(cls, field_name: str, message: str) -> ExpertPoolError:
-        return cls({field_name: message})
 
 
 class StaleExpertError(ExpertPoolError):

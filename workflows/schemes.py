@@ -30,6 +30,7 @@ from grants.models import (
     User,
 )
 from workflows.audit import record_event
+from workflows.problems import ProblemsError
 
 CODE_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CODE_MAX_LENGTH = 40
@@ -57,16 +58,8 @@ SERVICE_LEVEL_STAGES: tuple[ApplicationStatus, ...] = (
 )
 
 
-class SchemeError(Exception):
+class SchemeError(ProblemsError):
     """What is wrong, by field, in words for the person who typed it."""
-
-    def __init__(self, problems: Mapping[str, str]) -> None:
-        self.problems = dict(problems)
-        super().__init__(next(iter(self.problems.values()), "Something is wrong"))
-
-    @classmethod
-    def about(cls, field_name: str, message: str) -> SchemeError:
-        return cls({field_name: message})
 
 
 @dataclass(frozen=True)

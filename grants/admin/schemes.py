@@ -4,11 +4,10 @@ rounds here, as data, so councils can apply to it without anyone changing the se
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
@@ -29,6 +28,7 @@ from grants.admin.views import bp
 from grants.auth.permissions import Permission, requires, signed_in_user
 from grants.extensions import db
 from grants.fields import PoundsField, UKDateField
+from grants.form_problems import apply_change, form_for
 from grants.models import AuditEvent, CouncilTier, FundingRound, Scheme, SchemeCriterion, SchemeKind, User
 from grants.money import pounds, typed_pounds
 from workflows import schemes as workflow
@@ -383,49 +383,6 @@ def round_form_data(funding_round: FundingRound) -> dict[str, Any]:
 # Helpers ---------------------------------------------------------------------------------------------
 
 
-def _show_problems(form: FlaskForm, error: SchemeError) -> None:
-    """Each problem beside its field; one with no field of its own at the top of the page."""
-    for name, message in error.problems.items():
-        field = form._fields.get(name)
-        if field is None or name == "submit":
-            flash(message, "error")
-        else:
-            field.errors = [*field.errors, message]
-
-
-def _show_other_problems(form: FlaskForm, problems: dict[str, str]) -> None:
-    """Beside each field whose own checks passed, what the workflow would refuse in it: with the
-    form's own messages, every problem is shown at once rather than one round at a time."""
-    for name, message in problems.items():
-        field = form._fields.get(name)
-        if field is not None and name not in ("submit", "csrf_token") and not field.errors:
-            field.errors = [message]
-
-
-def _form(form_class: type[Any], data: dict[str, Any]) -> Any:
-    """A form showing `data` when opened, or what was posted."""
-    return form_class(data=data) if request.method == "GET" else form_class()
-
-
-def _apply(
-    form: FlaskForm, change: Callable[[], Any], other_problems: Callable[[], dict[str, str]]
-) -> tuple[bool, Any]:
-    """On a valid post, makes the change and commits it: (True, what the change returned). Otherwise
-    nothing is stored and every problem is shown beside its field: (False, None)."""
-    if form.validate_on_submit():
-        try:
-            result = change()
-        except SchemeError as error:
-            db.session.rollback()
-            _show_problems(form, error)
-            return False, None
-        db.session.commit()
-        return True, result
-    if form.is_submitted():
-        _show_other_problems(form, other_problems())
-    return False, None
-
-
 def amounts_text(scheme: Scheme) -> str:
     """The money a scheme offers, in a few words for a table."""
     if scheme.fixed_amount_pence is not None:
@@ -506,8 +463,8 @@ def schemes() -> str:
 @bp.route("/schemes/new", methods=["GET", "POST"])
 @requires(Permission.MANAGE_SCHEMES)
 def new_scheme() -> str | Response:
-    form = _form(SchemeForm, new_scheme_form_data())
-    done, scheme = _apply(
+    form = form_for(SchemeForm, new_scheme_form_data())
+    done, scheme = apply_change(
         form,
         lambda: workflow.create_scheme(form.settings(), actor=signed_in_user()),
         lambda: form.other_problems(None),
@@ -547,8 +504,8 @@ def scheme(scheme_id: int) -> str:
 @requires(Permission.MANAGE_SCHEMES)
 def edit_scheme(scheme_id: int) -> str | Response:
     found = _scheme_or_404(scheme_id)
-    form = _form(SchemeForm, scheme_form_data(workflow.SchemeSettings.of(found)))
-    done, changes = _apply(
+    form = form_for(SchemeForm, scheme_form_data(workflow.SchemeSettings.of(found)))
+    done, changes = apply_change(
         form,
         lambda: workflow.update_scheme(found, form.settings(), actor=signed_in_user()),
         lambda: form.other_problems(found),
@@ -566,8 +523,8 @@ def edit_scheme(scheme_id: int) -> str | Response:
 @requires(Permission.MANAGE_SCHEMES)
 def new_criterion(scheme_id: int) -> str | Response:
     found = _scheme_or_404(scheme_id)
-    form = _form(CriterionForm, {"weight": "1"})
-    done, criterion = _apply(
+    form = form_for(CriterionForm, {"weight": "1"})
+    done, criterion = apply_change(
         form,
         lambda: workflow.add_criterion(found, form.details(), actor=signed_in_user()),
         lambda: form.other_problems(found, None),
@@ -583,7 +540,7 @@ def new_criterion(scheme_id: int) -> str | Response:
 def edit_criterion(scheme_id: int, criterion_id: int) -> str | Response:
     found = _scheme_or_404(scheme_id)
     criterion = _criterion_or_404(found, criterion_id)
-    form = _form(
+    form = form_for(
         CriterionForm,
         {
             "code": criterion.code,
@@ -592,7 +549,7 @@ def edit_criterion(scheme_id: int, criterion_id: int) -> str | Response:
             "weight": str(criterion.weight),
         },
     )
-    done, changes = _apply(
+    done, changes = apply_change(
         form,
         lambda: workflow.update_criterion(criterion, form.details(), actor=signed_in_user()),
         lambda: form.other_problems(found, criterion),
@@ -634,7 +591,7 @@ def new_round(scheme_id: int) -> str | Response:
         flash("Add at least one assessment criterion before you open a round", "error")
         return redirect(url_for("admin.scheme", scheme_id=found.id, _anchor="criteria"))
     form = RoundForm()
-    done, funding_round = _apply(
+    done, funding_round = apply_change(
         form,
         lambda: workflow.open_round(found, form.details(), actor=signed_in_user()),
         lambda: form.other_problems(found, None),
@@ -650,8 +607,8 @@ def new_round(scheme_id: int) -> str | Response:
 def edit_round(scheme_id: int, round_id: int) -> str | Response:
     found = _scheme_or_404(scheme_id)
     funding_round = _round_or_404(found, round_id)
-    form = _form(RoundForm, round_form_data(funding_round))
-    done, changes = _apply(
+    form = form_for(RoundForm, round_form_data(funding_round))
+    done, changes = apply_change(
         form,
         lambda: workflow.update_round(funding_round, form.details(), actor=signed_in_user()),
         lambda: form.other_problems(found, funding_round),

@@ -6,12 +6,10 @@ The pool's list and each expert's summary stay in `grants.main`."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
@@ -32,6 +30,7 @@ from grants.experts.forms import (
     expertise_form_data,
 )
 from grants.extensions import db
+from grants.form_problems import apply_change, form_for
 from grants.models import (
     AuditEvent,
     ConflictOfInterest,
@@ -46,7 +45,7 @@ from grants.models import (
 )
 from grants.template_helpers import uk_date
 from workflows import experts as workflow
-from workflows.experts import ExpertPoolError, ImportRefusedError, StaleExpertError
+from workflows.experts import ImportRefusedError, StaleExpertError
 
 bp = Blueprint("pool", __name__)
 
@@ -78,56 +77,6 @@ FIELD_NAMES = {
 
 
 # Showing refusals -----------------------------------------------------------------------------------
-
-
-def _show_problems(form: FlaskForm, error: ExpertPoolError) -> None:
-    """Each problem beside its field; one with no field of its own at the top of the page."""
-    for name, message in error.problems.items():
-        field = form._fields.get(name)
-        if field is None or name in ("submit", "csrf_token", "version"):
-            flash(message, "error")
-        else:
-            field.errors = [*field.errors, message]
-
-
-def _show_other_problems(form: FlaskForm, problems: dict[str, str]) -> None:
-    """Beside each field whose own checks passed, what the workflow would refuse in it: with the
-    form's own messages, every problem is shown at once rather than one round at a time."""
-    for name, message in problems.items():
-        field = form._fields.get(name)
-        if field is not None and name not in ("submit", "csrf_token", "version") and not field.errors:
-            field.errors = [message]
-
-
-def _no_other_problems() -> dict[str, str]:
-    return {}
-
-
-def _apply(
-    form: FlaskForm,
-    change: Callable[[], Any],
-    other_problems: Callable[[], dict[str, str]] = _no_other_problems,
-) -> tuple[bool, Any]:
-    """On a valid post, makes the change and commits it: (True, what the change returned). Otherwise
-    nothing is stored and every problem is shown beside its field: (False, the domain's refusal, or
-    None)."""
-    if form.validate_on_submit():
-        try:
-            result = change()
-        except ExpertPoolError as error:
-            db.session.rollback()
-            _show_problems(form, error)
-            return False, error
-        db.session.commit()
-        return True, result
-    if form.is_submitted():
-        _show_other_problems(form, other_problems())
-    return False, None
-
-
-def _form(form_class: type[Any], data: dict[str, Any]) -> Any:
-    """A form showing `data` when opened, or what was posted."""
-    return form_class(data=data) if request.method == "GET" else form_class()
 
 
 # Loading records ------------------------------------------------------------------------------------
@@ -224,8 +173,8 @@ def _expert_form_context() -> dict[str, Any]:
 @bp.route("/new", methods=["GET", "POST"])
 @requires(Permission.MANAGE_EXPERT_POOL)
 def new_expert() -> str | Response:
-    form = _form(ExpertForm, {"kind": ExpertKind.INDIVIDUAL.value, "vetting_status": VettingStatus.APPLIED.value})
-    done, expert = _apply(
+    form = form_for(ExpertForm, {"kind": ExpertKind.INDIVIDUAL.value, "vetting_status": VettingStatus.APPLIED.value})
+    done, expert = apply_change(
         form,
         lambda: workflow.create_expert(form.details(), actor=signed_in_user()),
         lambda: form.other_problems(None),
@@ -256,8 +205,8 @@ def expert(expert_id: int) -> str:
 @requires(Permission.MANAGE_EXPERT_POOL)
 def edit_expert(expert_id: int) -> str | Response:
     found = _expert_or_404(expert_id)
-    form = _form(ExpertForm, expert_form_data(found))
-    done, outcome = _apply(
+    form = form_for(ExpertForm, expert_form_data(found))
+    done, outcome = apply_change(
         form,
         lambda: workflow.update_expert(
             found, form.details(), actor=signed_in_user(), expected_version=form.expected_version()
@@ -279,7 +228,7 @@ def edit_expert(expert_id: int) -> str | Response:
 def add_availability(expert_id: int) -> str | Response:
     found = _expert_or_404(expert_id)
     form = AvailabilityForm()
-    done, _ = _apply(
+    done, _ = apply_change(
         form, lambda: workflow.add_availability(found, form.window(), actor=signed_in_user()), form.other_problems
     )
     if done:
@@ -296,7 +245,7 @@ def remove_availability(expert_id: int, window_id: int) -> str | Response:
     window = _window_or_404(found, window_id)
     back = url_for("pool.expert", expert_id=found.id, _anchor="availability")
     form = ConfirmForm()
-    done, _ = _apply(form, lambda: workflow.remove_availability(window, actor=signed_in_user()))
+    done, _ = apply_change(form, lambda: workflow.remove_availability(window, actor=signed_in_user()))
     if done:
         flash("Availability removed", "success")
         return redirect(back)
@@ -313,7 +262,7 @@ def remove_availability(expert_id: int, window_id: int) -> str | Response:
 def record_conflict(expert_id: int) -> str | Response:
     found = _expert_or_404(expert_id)
     form = ConflictForm()
-    done, conflict = _apply(form, lambda: workflow.record_conflict(found, form.details(), actor=signed_in_user()))
+    done, conflict = apply_change(form, lambda: workflow.record_conflict(found, form.details(), actor=signed_in_user()))
     if done:
         flash(f"Conflict of interest with {conflict.council.name} recorded", "success")
         return redirect(url_for("pool.expert", expert_id=found.id, _anchor="conflicts"))
@@ -356,7 +305,7 @@ def remove_conflict(conflict_id: int) -> str | Response:
     conflict = db.get_or_404(ConflictOfInterest, conflict_id)
     expert_id, council_name = conflict.expert_id, conflict.council.name
     form = RemoveConflictForm()
-    done, _ = _apply(
+    done, _ = apply_change(
         form, lambda: workflow.remove_conflict(conflict, reason=form.reason.data or "", actor=signed_in_user())
     )
     if done:
@@ -382,7 +331,7 @@ def _import_context() -> dict[str, Any]:
 @requires(Permission.MANAGE_EXPERT_POOL)
 def import_experts() -> str | Response:
     form = ImportForm()
-    done, outcome = _apply(
+    done, outcome = apply_change(
         form, lambda: workflow.import_experts(form.text, actor=signed_in_user(), filename=form.filename)
     )
     if done:
@@ -429,8 +378,8 @@ def my_profile() -> str:
 @requires(Permission.USE_EXPERT_PORTAL)
 def my_expertise() -> str | Response:
     mine = _my_expert()
-    form = _form(ExpertiseForm, expertise_form_data(mine))
-    done, outcome = _apply(
+    form = form_for(ExpertiseForm, expertise_form_data(mine))
+    done, outcome = apply_change(
         form,
         lambda: workflow.set_expertise(
             mine, *form.chosen(), actor=signed_in_user(), expected_version=form.expected_version()
@@ -449,7 +398,7 @@ def my_expertise() -> str | Response:
 def my_add_availability() -> str | Response:
     mine = _my_expert()
     form = AvailabilityForm()
-    done, _ = _apply(
+    done, _ = apply_change(
         form, lambda: workflow.add_availability(mine, form.window(), actor=signed_in_user()), form.other_problems
     )
     if done:
@@ -466,7 +415,7 @@ def my_remove_availability(window_id: int) -> str | Response:
     window = _window_or_404(mine, window_id)
     back = url_for("pool.my_profile", _anchor="availability")
     form = ConfirmForm()
-    done, _ = _apply(form, lambda: workflow.remove_availability(window, actor=signed_in_user()))
+    done, _ = apply_change(form, lambda: workflow.remove_availability(window, actor=signed_in_user()))
     if done:
         flash("Availability removed", "success")
         return redirect(back)
@@ -480,7 +429,7 @@ def my_remove_availability(window_id: int) -> str | Response:
 def my_declare_conflict() -> str | Response:
     mine = _my_expert()
     form = ConflictForm()
-    done, conflict = _apply(form, lambda: workflow.declare_conflict(mine, form.details(), actor=signed_in_user()))
+    done, conflict = apply_change(form, lambda: workflow.declare_conflict(mine, form.details(), actor=signed_in_user()))
     if done:
         flash(f"Conflict of interest with {conflict.council.name} declared", "success")
         return redirect(url_for("pool.my_profile", _anchor="conflicts"))

@@ -1,0 +1,19 @@
+"""The refusal of a change made through a form: what is wrong, by field, in words for the person
+who typed it. Each part of the service has its own subclass, so a view catches only its own."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Self
+
+
+class ProblemsError(Exception):
+    """What is wrong, by field name; a problem about no field of the form is shown at the top."""
+
+    def __init__(self, problems: Mapping[str, str]) -> None:
+        self.problems = dict(problems)
+        super().__init__(next(iter(self.problems.values()), "Something is wrong"))
+
+    @classmethod
+    def about(cls, field_name: str, message: str) -> Self:
+        return cls({field_name: message})
