@@ -60,6 +60,7 @@ def create_app(config: BaseConfig | str | None = None, **overrides: Any) -> Flas
     from grants.main.views import bp as main_bp
     from grants.matching.views import bp as matching_bp
     from grants.messages.views import bp as messages_bp
+    from grants.open_data import bp as open_data_bp
     from grants.outcomes.views import bp as outcomes_bp
     from grants.portal.views import bp as portal_bp
     from grants.review.views import bp as review_bp
@@ -76,6 +77,7 @@ def create_app(config: BaseConfig | str | None = None, **overrides: Any) -> Flas
     app.register_blueprint(outcomes_bp, url_prefix="/outcomes")
     app.register_blueprint(portal_bp, url_prefix="/portal")
     app.register_blueprint(sharing_bp, url_prefix="/sharing")
+    app.register_blueprint(open_data_bp)
     init_error_handlers(app)
 
     from grants.commands import register_commands

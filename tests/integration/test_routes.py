@@ -23,6 +23,9 @@ PUBLIC_ENDPOINTS = {
     "auth.request_invitation",
     "auth.request_password_reset",
     "auth.reset_password",
+    "open_data.index",
+    "open_data.package",
+    "open_data.grants_csv",
 }
 
 
