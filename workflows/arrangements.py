@@ -12,8 +12,6 @@ overwrite it.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -24,6 +22,8 @@ from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from grants.auth.permissions import Permission, can
+from grants.csv_export import CSV_BATCH, csv_line, csv_pounds
+from grants.csv_export import safe_cell as safe_cell
 from grants.extensions import db
 from grants.models import (
     SERVICE_AREA_LABELS,
@@ -81,9 +81,6 @@ CSV_HEADER = (
     "Claimed annual savings (£)",
     "Verified annual savings (£)",
 )
-CSV_BATCH = 500
-# A spreadsheet reads a cell that starts with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 S = TypeVar("S", bound="Select[Any]")
 
@@ -693,33 +690,13 @@ def get_county(gss_code: str) -> Council | None:
 # The CSV export ------------------------------------------------------------------------------------
 
 
-def safe_cell(value: str) -> str:
-    """A cell that a spreadsheet will show as text: one starting with a formula character is
-    prefixed with a single quote."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
-def csv_pounds(pence: int | None) -> str:
-    """Pence as pounds with pence and no separators, for a spreadsheet: 12345600 → "123456.00"."""
-    if pence is None:
-        return ""
-    whole, part = divmod(pence, 100)
-    return f"{whole}.{part:02d}"
-
-
-def _csv_line(cells: Sequence[str]) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerow([safe_cell(cell) for cell in cells])
-    return out.getvalue()
-
-
 def register_csv(chosen: RegisterFilter) -> Iterator[str]:
     """The arrangements the filter chooses as CSV lines, the header first: one line per
     arrangement, its councils joined by "; " with their GSS codes alike, money in pounds with
     pence. The rows come from the database in batches (a server-side cursor on PostgreSQL) and go
     out one arrangement at a time, so the memory used does not grow with the register. The first
     line starts with a byte order mark, so that a spreadsheet reads the file as UTF-8."""
-    yield "\ufeff" + _csv_line(CSV_HEADER)
+    yield "\ufeff" + csv_line(CSV_HEADER)
     query = _filtered(
         select(
             SharedArrangement.id,
@@ -742,7 +719,7 @@ def register_csv(chosen: RegisterFilter) -> Iterator[str]:
     for _, group in groupby(rows, key=lambda row: row[0]):
         members = list(group)
         first = members[0]
-        yield _csv_line(
+        yield csv_line(
             [
                 first[1],
                 "; ".join(row[8] for row in members),

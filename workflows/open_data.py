@@ -16,8 +16,6 @@ the memory used does not grow with the number of grants.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
@@ -28,9 +26,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from grants.csv_export import csv_line
 from grants.extensions import db
 from grants.models import Application, ApplicationPartner, Award, Council, FundingRound, PartnerStatus, Scheme
-from workflows.arrangements import safe_cell
 
 UK = ZoneInfo("Europe/London")
 
@@ -228,6 +226,7 @@ def pounds(pence: int) -> int | float:
 
 
 def csv_pounds(pence: int) -> str:
+    """Whole pounds as 360Giving files give them ("6000"), pence only when there are some."""
     whole, part = divmod(pence, 100)
     return str(whole) if part == 0 else f"{whole}.{part:02d}"
 
@@ -381,12 +380,6 @@ def grants_csv(ids: Identifiers) -> Iterator[str]:
     """The grants as CSV lines under the standard's column titles, the header first (after a
     byte order mark, so a spreadsheet reads UTF-8). A cell that starts like a formula is
     prefixed with a single quote."""
-    yield "\ufeff" + _csv_line(CSV_HEADER)
+    yield "\ufeff" + csv_line(CSV_HEADER)
     for grant in iter_awarded_grants():
-        yield _csv_line(csv_row(grant, ids))
-
-
-def _csv_line(cells: Sequence[str]) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerow([safe_cell(cell) for cell in cells])
-    return out.getvalue()
+        yield csv_line(csv_row(grant, ids))

@@ -9,15 +9,19 @@ commit when it succeeds, and show a refusal beside the field it is about."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, stream_with_context, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from grants.auth.permissions import Permission, requires, signed_in_user
+from grants.csv_export import CSV_BATCH, csv_line, csv_pounds
 from grants.extensions import db
-from grants.models import ApplicationStatus, Engagement, OutcomeReport, ReportStatus, utcnow
+from grants.models import Application, ApplicationStatus, Engagement, OutcomeReport, ReportStatus, utcnow
 from grants.money import pounds
 from grants.outcomes import queries
 from grants.outcomes.forms import VerifyForm
@@ -64,6 +68,79 @@ def index() -> str:
         pages=pages,
         recent_days=RECENT_DAYS,
     )
+
+
+REPORTS_CSV_HEADER = (
+    "Application reference",
+    "Council",
+    "Expert",
+    "Evaluation point",
+    "Period start",
+    "Period end",
+    "Status",
+    "Cashable savings claimed (£)",
+    "Cashable savings",
+    "Income claimed (£)",
+    "Income",
+    "Costs avoided claimed (£)",
+    "Costs avoided",
+    "Cashable savings verified (£)",
+    "Income verified (£)",
+    "Costs avoided verified (£)",
+)
+
+
+def _one_off_or_recurring(recurring: bool) -> str:
+    return "Recurring" if recurring else "One-off"
+
+
+def reports_csv() -> Iterator[str]:
+    """Every outcome report as CSV lines, the oldest filed first, the header first. The reports
+    are read in batches, each carrying its application, council and expert, so the statements do
+    not grow with the rows. Verified figures are blank until a programme officer verifies them.
+    The byte order mark lets a spreadsheet read UTF-8."""
+    yield "\ufeff" + csv_line(REPORTS_CSV_HEADER)
+    engagement = joinedload(OutcomeReport.engagement)
+    query = (
+        select(OutcomeReport)
+        .options(
+            engagement.joinedload(Engagement.application).joinedload(Application.lead_council),
+            engagement.joinedload(Engagement.expert),
+        )
+        .order_by(OutcomeReport.submitted_at, OutcomeReport.id)
+        .execution_options(yield_per=CSV_BATCH)
+    )
+    for found in db.session.scalars(query):
+        application = found.engagement.application
+        yield csv_line(
+            [
+                application.reference,
+                application.lead_council.name,
+                found.engagement.expert.name,
+                f"{found.due_month} months" if found.due_month else "Interim",
+                found.period_start.isoformat(),
+                found.period_end.isoformat(),
+                found.status.label,
+                csv_pounds(found.cashable_pence),
+                _one_off_or_recurring(found.cashable_recurring),
+                csv_pounds(found.income_pence),
+                _one_off_or_recurring(found.income_recurring),
+                csv_pounds(found.avoided_pence),
+                _one_off_or_recurring(found.avoided_recurring),
+                csv_pounds(found.verified_cashable_pence),
+                csv_pounds(found.verified_income_pence),
+                csv_pounds(found.verified_avoided_pence),
+            ]
+        )
+
+
+@bp.route("/reports.csv")
+@requires(Permission.CHECK_APPLICATIONS)
+def reports_download() -> Response:
+    """Every outcome report as a CSV file, sent as it is written."""
+    response = Response(stream_with_context(reports_csv()), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="outcome-reports-{date.today().isoformat()}.csv"'
+    return response
 
 
 # One report --------------------------------------------------------------------------------------
