@@ -912,3 +912,8 @@ def test_a_partner_in_the_funding_application_is_asked_only_whether_it_takes_par
     page = client.get(f"/applications/{application.id}/partner").get_data(as_text=True)
     assert "Will Ipswich take part?" in page
     assert "putting in" not in page and "share of the match" not in page
+    # The lead's task list asks nothing of the partners' money either.
+    client.delete_cookie("session")
+    sign_in(client, officers["babergh"].email)
+    tasks = client.get(f"/applications/{application.id}").get_data(as_text=True)
+    assert "Partner councils and their answers" in tasks and "Share of the match" not in tasks
