@@ -1,12 +1,13 @@
-"""Form fields shared by the forms of several parts of the service."""
+"""Form fields, and the versioned form, shared by the forms of several parts of the service."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
+from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
-from wtforms import DateField, StringField
+from wtforms import DateField, HiddenField, StringField
 from wtforms.validators import StopValidation
 
 from grants.money import MoneyError, parse_pounds
@@ -69,3 +70,16 @@ class PoundsField(StringField):
             self.pence = parse_pounds(text, self.noun)
         except MoneyError as error:
             raise StopValidation(str(error)) from None
+
+
+class VersionedForm(FlaskForm):
+    """A form that changes a record carries the version it was read at, so that saving a page
+    someone else has since changed is refused rather than overwriting their change."""
+
+    version = HiddenField()
+
+    def expected_version(self) -> int:
+        """The version the page showed; a missing or mangled one matches no record, so the change
+        is refused as stale and the page shown again as it now is."""
+        value = (self.version.data or "").strip()
+        return int(value) if value.isdigit() else -1

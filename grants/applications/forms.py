@@ -34,6 +34,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, StopValidation, ValidationError
 
 from grants import money
+from grants.fields import VersionedForm
 from grants.models import SERVICE_AREA_LABELS, Application, SchemeKind, Specialism
 from grants.money import MoneyError, pounds
 from workflows.applications import sections_for
@@ -862,10 +863,6 @@ def saved_form(application: Application, key: str) -> SectionForm | None:
 
 
 # Moves that are not sections --------------------------------------------------------------------------
-
-
-class VersionedForm(FlaskForm):
-    version = HiddenField()
 
 
 class ReasonForm(VersionedForm):

@@ -18,11 +18,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from werkzeug.datastructures import FileStorage
-from wtforms import HiddenField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation, ValidationError
 
-from grants.fields import UKDateField
+from grants.fields import UKDateField, VersionedForm
 from grants.models import Expert, ExpertKind, Region, Specialism, VettingStatus
 from workflows import experts as workflow
 from workflows.experts import (
@@ -123,18 +123,6 @@ def _chosen_regions(field: SelectMultipleField) -> tuple[Region, ...]:
 def _refuse_unknown(field: SelectMultipleField, allowed: type[Specialism] | type[Region], what: str) -> None:
     if set(field.data or []) - {member.value for member in allowed}:
         raise ValidationError(f"Select from the {what} shown")
-
-
-class VersionedForm(FlaskForm):
-    """A form that changes an expert's profile carries the version it was read at, so that saving
-    a page someone else has since changed is refused rather than overwriting their change."""
-
-    version = HiddenField()
-
-    def expected_version(self) -> int:
-        """The version the page showed; a missing or mangled one matches no expert: refused as stale."""
-        value = (self.version.data or "").strip()
-        return int(value) if value.isdigit() else -1
 
 
 # An expert ------------------------------------------------------------------------------------------

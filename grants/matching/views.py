@@ -11,6 +11,7 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from grants.auth.permissions import Permission, requires, signed_in_user
@@ -58,7 +59,10 @@ def _today() -> date:
 @requires(Permission.CHECK_APPLICATIONS)
 def index() -> str:
     round_id = request.args.get("round", type=int)
-    page = db.paginate(engagements.waiting_for_an_expert(round_id), per_page=PAGE_SIZE, error_out=False, count=True)
+    waiting = engagements.waiting_for_an_expert(round_id).options(
+        selectinload(Application.lead_council), selectinload(Application.round).selectinload(FundingRound.scheme)
+    )
+    page = db.paginate(waiting, per_page=PAGE_SIZE, error_out=False, count=True)
     waiting_by_round: dict[int, int] = {
         waiting_round: int(count)
         for waiting_round, count in db.session.execute(
@@ -79,6 +83,10 @@ def index() -> str:
     offers = list(
         db.session.scalars(
             select(Engagement)
+            .options(
+                selectinload(Engagement.application).selectinload(Application.lead_council),
+                selectinload(Engagement.expert),
+            )
             .where(Engagement.status == EngagementStatus.OFFERED)
             .order_by(Engagement.expires_on, Engagement.id)
             .limit(50)
@@ -265,7 +273,12 @@ def run(run_id: int) -> str:
 
 def _show_run(found: MatchRun, *, refused: list[tuple[Application, str]] | None = None) -> str:
     ids = [row["application_id"] for row in found.proposal]
-    applications_by_id = {a.id: a for a in db.session.scalars(select(Application).where(Application.id.in_(ids)))}
+    applications_by_id = {
+        a.id: a
+        for a in db.session.scalars(
+            select(Application).options(selectinload(Application.lead_council)).where(Application.id.in_(ids))
+        )
+    }
     options = _alternatives(found, _today())
     expert_ids = {row["expert_id"] for row in found.proposal if row.get("expert_id")}
     expert_ids |= {f.expert_id for fits in options.values() for f in fits}

@@ -7,22 +7,16 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput, GovTextArea, GovTextInput
-from wtforms import HiddenField, MultipleFileField, RadioField, StringField, TextAreaField
+from wtforms import MultipleFileField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from grants.fields import PoundsField, UKDateField
+from grants.fields import PoundsField, UKDateField, VersionedForm
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(VersionedForm):
     """An answer to an offer carries the version it was shown at: an offer withdrawn or expired
     since is refused rather than answered."""
-
-    version = HiddenField()
-
-    def expected_version(self) -> int:
-        value = (self.version.data or "").strip()
-        return int(value) if value.isdigit() else -1
 
 
 class AcceptOfferForm(AnswerForm):

@@ -13,11 +13,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms import RadioField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from grants.fields import UKDateField
+from grants.fields import UKDateField, VersionedForm
 from grants.models import SchemeCriterion
 from grants.money import MoneyError, parse_pounds
 
@@ -29,19 +29,6 @@ RECOMMENDATION_LABELS = {
 RECOMMENDATIONS = [SelectChoice(value, label) for value, label in RECOMMENDATION_LABELS.items()]
 
 SCORES = [SelectChoice(str(n), str(n)) for n in range(6)]
-
-
-class VersionedForm(FlaskForm):
-    """A form that acts on an application carries the version it was shown at, so that acting
-    on a page someone else has since changed is refused rather than overwriting their work."""
-
-    version = HiddenField()
-
-    def expected_version(self) -> int:
-        """The version the page showed; a missing or mangled one can match no application, so
-        the action is refused as stale and the page shown again as it now is."""
-        value = (self.version.data or "").strip()
-        return int(value) if value.isdigit() else -1
 
 
 class ConfirmEligibilityForm(VersionedForm):

@@ -22,6 +22,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 from grants.applications.forms import SHARING_AREAS, ReasonText, TextInput, checkboxes, long_text, short_text
 from grants.auth.permissions import Permission, can, requires, signed_in_user
 from grants.extensions import db
+from grants.fields import VersionedForm
 from grants.models import (
     Application,
     ConsentStatus,
@@ -69,17 +70,6 @@ def _strip(value: Any) -> Any:
 
 
 # Forms ---------------------------------------------------------------------------------------------
-
-
-class VersionedForm(FlaskForm):
-    """A step on an introduction carries the version the page was drawn from: a change made by
-    someone else since is not overwritten unseen."""
-
-    version = HiddenField()
-
-    def expected_version(self) -> int:
-        value = (self.version.data or "").strip()
-        return int(value) if value.isdigit() else -1
 
 
 class NewIntroductionForm(FlaskForm):

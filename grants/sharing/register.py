@@ -19,12 +19,12 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from sqlalchemy import select
 from werkzeug.wrappers import Response
-from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from grants.auth.permissions import Permission, can, requires, signed_in_user
 from grants.extensions import db
-from grants.fields import PoundsField, UKDateField
+from grants.fields import PoundsField, UKDateField, VersionedForm
 from grants.models import (
     SERVICE_AREA_LABELS,
     SHARING_TYPE_LABELS,
@@ -157,18 +157,6 @@ class RecordForm(DetailsMixin, FlaskForm):
 
     def council_lines(self) -> list[str]:
         return (self.councils.data or "").splitlines()
-
-
-class VersionedForm(FlaskForm):
-    """A form that changes an arrangement carries the version it was read at, so that saving a page
-    someone else has since changed is refused rather than overwriting their change."""
-
-    version = HiddenField()
-
-    def expected_version(self) -> int:
-        """The version the page showed; a missing or mangled one matches no arrangement."""
-        value = (self.version.data or "").strip()
-        return int(value) if value.isdigit() else -1
 
 
 class EditForm(DetailsMixin, VersionedForm):
