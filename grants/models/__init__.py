@@ -43,6 +43,7 @@ from grants.models.notification import (
     Reminder,
     ReminderStatus,
 )
+from grants.models.reporting import ApiToken, BoardReport, RagRule
 from grants.models.scheme import FundingRound, Scheme, SchemeCriterion, SchemeKind
 from grants.models.sharing import (
     SERVICE_AREA_LABELS,
@@ -63,6 +64,7 @@ __all__ = [
     "SERVICE_AREA_LABELS",
     "SHARING_TYPE_LABELS",
     "STAFF_ROLES",
+    "ApiToken",
     "Application",
     "ApplicationEvent",
     "ApplicationPartner",
@@ -70,6 +72,7 @@ __all__ = [
     "Assessment",
     "AuditEvent",
     "Award",
+    "BoardReport",
     "ConflictOfInterest",
     "ConsentStatus",
     "Council",
@@ -95,6 +98,7 @@ __all__ = [
     "PartnerStatus",
     "PartnerSuggestion",
     "Payment",
+    "RagRule",
     "Region",
     "Reminder",
     "ReminderStatus",
