@@ -338,3 +338,7 @@ def discard_run(run_id: int) -> Response:
         db.session.commit()
         flash("The proposal has been discarded. No offers were made.", "success")
     return redirect(url_for("matching.index"))
+
+
+# The list of every engagement adds its routes to this blueprint.
+from grants.matching import engagement_list  # noqa: E402, F401
