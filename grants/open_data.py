@@ -3,7 +3,7 @@ to everyone."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, stream_with_context, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, stream_with_context, url_for
 
 from grants.auth.permissions import public
 from workflows import open_data as workflow
@@ -26,17 +26,22 @@ def index() -> str:
         licence_url=workflow.LICENCE_URL,
         licence_name=workflow.LICENCE_NAME,
         prefix=_identifiers().prefix,
+        published=workflow.published_count(),
     )
 
 
 @bp.route("/open-data/360giving.json")
 @public
 def package() -> Response:
-    """The 360Giving data package, sent as it is read."""
+    """The 360Giving data package, sent as it is read. Until a grant is published there is no
+    package: the standard asks a package for at least one grant."""
+    modified = workflow.last_modified()
+    if modified is None:
+        abort(404)
     links = workflow.PackageLinks(
         download_url=url_for(".package", _external=True), access_url=url_for(".index", _external=True)
     )
-    body = workflow.package_json(_identifiers(), links)
+    body = workflow.package_json(_identifiers(), links, modified=modified)
     return Response(stream_with_context(body), mimetype="application/json")
 
 

@@ -133,6 +133,11 @@ def published_filter() -> Any:
     return Award.accepted_at.is_not(None)
 
 
+def published_count() -> int:
+    """How many grants are published."""
+    return db.session.scalar(select(func.count()).select_from(Award).where(published_filter())) or 0
+
+
 def iter_awarded_grants(batch: int = BATCH) -> Iterator[AwardedGrant]:
     """Every accepted award, oldest application first, read `batch` at a time by keyset: one
     statement for the grants of a batch and one for their confirmed partner councils."""
@@ -345,9 +350,12 @@ class PackageLinks:
     access_url: str
 
 
-def package_metadata(ids: Identifiers, links: PackageLinks, *, now: datetime) -> dict[str, Any]:
-    """The package's own fields (everything but the grants), as the package schema defines them."""
-    modified = last_modified() or now
+def package_metadata(
+    ids: Identifiers, links: PackageLinks, *, now: datetime, modified: datetime | None = None
+) -> dict[str, Any]:
+    """The package's own fields (everything but the grants), as the package schema defines them.
+    `modified` is the latest change to a published grant, read here unless the caller has it."""
+    modified = modified or last_modified() or now
     return {
         "version": STANDARD_VERSION,
         "title": "Local Government Association Productivity Programme grants",
@@ -366,10 +374,14 @@ def package_metadata(ids: Identifiers, links: PackageLinks, *, now: datetime) ->
     }
 
 
-def package_json(ids: Identifiers, links: PackageLinks, *, now: datetime | None = None) -> Iterator[str]:
+def package_json(
+    ids: Identifiers, links: PackageLinks, *, now: datetime | None = None, modified: datetime | None = None
+) -> Iterator[str]:
     """The 360Giving data package as JSON text in pieces: the metadata and the opening of the
     grants array, then one grant at a time, then the close."""
-    metadata = json.dumps(package_metadata(ids, links, now=now or datetime.now(UTC)), ensure_ascii=False)
+    metadata = json.dumps(
+        package_metadata(ids, links, now=now or datetime.now(UTC), modified=modified), ensure_ascii=False
+    )
     yield metadata[:-1] + ', "grants": ['
     for number, grant in enumerate(iter_awarded_grants()):
         yield ("," if number else "") + json.dumps(grant_record(grant, ids), ensure_ascii=False)
