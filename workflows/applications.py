@@ -363,7 +363,7 @@ def _send_messages(application: Application, action: str, reason: str | None) ->
     context = _message_context(application, reason)
     recipients: list[tuple[User, str]] = []
     if to_applicant:
-        recipients.append((application.created_by, f"/applications/{application.id}"))
+        recipients += [(person, f"/applications/{application.id}") for person in council_contacts(application)]
     if to_staff:
         recipients += [
             (officer, f"/review/applications/{application.id}") for officer in active_users_with(Role.PROGRAMME_OFFICER)
@@ -377,6 +377,28 @@ def _send_messages(application: Application, action: str, reason: str | None) ->
             context={**context, "name": user.name, "for_staff": link.startswith("/review")},
             in_app=True,
         )
+
+
+def council_contacts(application: Application) -> list[User]:
+    """Who hears about the application at its lead council: the officer who applied while they
+    can still act for that council; once they have left it (deactivated, or moved to another
+    council), every active officer of the lead council, so that the news still reaches someone."""
+    applicant = application.created_by
+    if (
+        applicant.is_active
+        and applicant.council_id == application.lead_council_id
+        and can(applicant, Permission.APPLY_FOR_COUNCIL)
+    ):
+        return [applicant]
+    return [
+        user
+        for user in db.session.scalars(
+            select(User)
+            .where(User.council_id == application.lead_council_id, User.is_active.is_(True))
+            .order_by(User.id)
+        )
+        if can(user, Permission.APPLY_FOR_COUNCIL)
+    ]
 
 
 def _message_context(application: Application, reason: str | None) -> dict[str, Any]:

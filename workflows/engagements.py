@@ -370,14 +370,15 @@ def accept(engagement: Engagement, *, actor: User, today: date, expected_version
     )
     reminders.cancel("engagement", engagement.id, "offer_expiring")
     _tell_staff(engagement, "expert_offer_answered")
-    queue_email(
-        to=application.created_by,
-        template="expert_matched",
-        key=f"engagement:{engagement.id}:matched:{application.created_by_id}",
-        link=f"/applications/{application.id}",
-        context={**_context(engagement), "name": application.created_by.name},
-        in_app=True,
-    )
+    for person in applications.council_contacts(application):
+        queue_email(
+            to=person,
+            template="expert_matched",
+            key=f"engagement:{engagement.id}:matched:{person.id}",
+            link=f"/applications/{application.id}",
+            context={**_context(engagement), "name": person.name},
+            in_app=True,
+        )
 
 
 def decline(

@@ -159,7 +159,10 @@ def _schedule_report_reminders(engagement: Engagement, month: int, due_on: date)
         "month": month,
     }
     people = [(expert_user(engagement.expert), "expert", f"/portal/engagements/{engagement.id}")]
-    people.append((application.created_by, "council", f"/applications/{application.id}"))
+    # One reminder for the council: to the officer who applied, or, if they have left, to the
+    # first of the council's officers.
+    contacts = applications.council_contacts(application)
+    people.append((contacts[0] if contacts else None, "council", f"/applications/{application.id}"))
     for person, who, link in people:
         if person is None:
             continue
@@ -283,12 +286,8 @@ def file_report(
         applications.transition(application, "report_outcomes", actor, reason=f"Outcome report {report.id} filed")
     else:
         applications.note_on_timeline(application, "outcome_report_filed", actor, None)
-    _tell(
-        report,
-        application.created_by,
-        "outcome_report_to_confirm",
-        f"/applications/{application.id}/reports/{report.id}",
-    )
+    for person in applications.council_contacts(application):
+        _tell(report, person, "outcome_report_to_confirm", f"/applications/{application.id}/reports/{report.id}")
     return report
 
 
@@ -418,9 +417,8 @@ def verify(
     user = expert_user(engagement.expert)
     if user is not None:
         _tell(report, user, "outcome_report_verified", f"/portal/engagements/{engagement.id}")
-    _tell(
-        report, application.created_by, "outcome_report_verified", f"/applications/{application.id}/reports/{report.id}"
-    )
+    for person in applications.council_contacts(application):
+        _tell(report, person, "outcome_report_verified", f"/applications/{application.id}/reports/{report.id}")
     if (
         engagement.status is E.COMPLETED
         and not points_to_report(engagement)
