@@ -70,6 +70,7 @@ def navigation() -> list[dict[str, Any]]:
         ("Outcomes", "outcomes.index", Permission.CHECK_APPLICATIONS),
         ("Shared services", "sharing.requests", Permission.CHECK_APPLICATIONS),
         ("Funding rounds", "main.rounds", Permission.VIEW_PROGRAMME),
+        ("Dashboard", "reports.dashboard", Permission.VIEW_PROGRAMME),
         ("Expert pool", "main.experts", Permission.VIEW_EXPERT_POOL),
         ("Councils", "main.councils", Permission.VIEW_REGISTER),
         ("Shared services map", "sharing.register", Permission.VIEW_PROGRAMME),

@@ -200,7 +200,9 @@ _FIRMS = [
 # arrangements are modelled on real ones; the figures are illustrative. The demo programme officer
 # records them.
 ARRANGEMENTS_RECORDED_BY = "programme.officer@lga.example.gov.uk"
-DEMO_ARRANGEMENTS: list[tuple[str, list[str], str, str, date, int, int | None, int | None]] = [
+# A start date of None is the first day of the current financial year: an arrangement the
+# shared-services round counts this year.
+DEMO_ARRANGEMENTS: list[tuple[str, list[str], str, str, date | None, int, int | None, int | None]] = [
     (
         "Babergh and Mid Suffolk shared workforce",
         ["E07000200", "E07000203"],
@@ -320,6 +322,16 @@ DEMO_ARRANGEMENTS: list[tuple[str, list[str], str, str, date, int, int | None, i
         1_500_000,
         None,
         None,
+    ),
+    (
+        "Rushmoor and Hart building control partnership",
+        ["E07000092", "E07000089"],
+        "building_control",
+        "services",
+        None,
+        450_000,
+        520_000,
+        480_000,
     ),
 ]
 
@@ -487,7 +499,7 @@ def _seed_arrangements(today: date) -> int:
             name=name,
             service_area=area,
             sharing_type=sharing,
-            started_on=started_on,
+            started_on=started_on or financial_year(today)[0],
             estimated_annual_savings_pence=estimated * POUND,
             claimed_annual_savings_pence=claimed * POUND if claimed is not None else None,
             verified_annual_savings_pence=verified * POUND if verified is not None else None,

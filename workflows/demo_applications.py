@@ -8,22 +8,41 @@ Idempotent: an application is made only for a demo council that has none in that
 
 from __future__ import annotations
 
+import io
 import secrets
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
+from flask import current_app, has_app_context
 from sqlalchemy import select
 
 from grants.extensions import db
 from grants.models import Application, Council, Expert, FundingRound, Role, Scheme, User, utcnow
+from grants.uploads import check_upload
 from workflows import accounts, applications, engagements, outcomes
 
 # How far each demo application gets. "submitted" is left for the eligibility check, which runs
-# as a task once the seed is committed, as it would for a council's own submission.
-STAGES = ("submitted", "in_assessment", "awaiting_decision", "offered", "expert_matching")
+# as a task once the seed is committed, as it would for a council's own submission. "delivered"
+# work has had an expert, who completed it and filed the first outcome report (see `Delivery`).
+STAGES = ("submitted", "in_assessment", "awaiting_decision", "offered", "expert_matching", "delivered")
 # Where the demo expert (expert01) comes in: offered the work, or delivering it.
 EXPERT_STAGES = (None, "offered", "delivering")
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Delivered work: the expert (or delivery partner) from the pool who did it, the savings
+    claimed in the 3-month outcome report (cashable, income, costs avoided, in pounds), the
+    figures a programme officer verified (None: the council has still to confirm the claim), and
+    the tranches of the award paid, in pounds."""
+
+    expert_email: str
+    claimed: tuple[int, int, int]
+    verified: tuple[int, int, int] | None
+    paid: tuple[int, ...]
+    trial_results: str = ""
 
 
 @dataclass(frozen=True)
@@ -34,6 +53,10 @@ class DemoApplication:
     stage: str
     answers: dict[str, tuple[dict[str, Any], dict[str, Any]]]  # section: (answers, typed columns)
     expert_stage: str | None = None
+    delivery: Delivery | None = None
+    # A joint bid's partner councils: GSS code, the officer (name, email) and the share of the
+    # match in pounds. Each officer confirms before the lead council submits.
+    partners: tuple[tuple[str, tuple[str, str], int], ...] = ()
 
 
 def _contact(name: str, job_title: str, email: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -96,6 +119,22 @@ def _sharing(areas: list[str], amount: int, who: tuple[str, str]) -> dict[str, t
     }
 
 
+def _joint_trial(
+    title: str, theme: str, amount: int, match: int, partners: list[tuple[str, str, int]], who: tuple[str, str]
+) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+    """A trial bid led by one council with partners (GSS code, name, share of the match in pounds)."""
+    answers = _trial(title, theme, amount, who)
+    answers["funding"] = (
+        {"amount": str(amount), "match": str(match)},
+        {"amount_requested_pence": amount * 100, "match_pence": match * 100},
+    )
+    answers["partners"] = (
+        {"partners": [{"gss_code": code, "council": name, "share": f"{share:,}"} for code, name, share in partners]},
+        {},
+    )
+    return answers
+
+
 def _officer(first: str, council: str) -> tuple[str, str]:
     return f"{first} ({council})", f"officer@{council.lower().replace(' ', '-')}.example.gov.uk"
 
@@ -113,6 +152,15 @@ _MID_SUFFOLK = _officer("Jack Turner", "Mid Suffolk")
 # Ipswich's officer is a demo sign-in (the partner in joint bids), so the council's side of an
 # engagement can be tried: confirming the expert's figures.
 _IPSWICH = ("Gwen Morris", "council.officer@ipswich.example.gov.uk")
+_LEEDS = _officer("Mark Ellison", "Leeds")
+_KENT = _officer("Nadia Brooks", "Kent")
+_WILTSHIRE = _officer("Oliver Penn", "Wiltshire")
+_LIVERPOOL = _officer("Patricia Doyle", "Liverpool")
+_HACKNEY = _officer("Rosa Mendes", "Hackney")
+_ISLINGTON = _officer("Sunil Varma", "Islington")
+
+THREE_MONTH_BASELINE = "Spending in the twelve months before the work began, from the council's ledger"
+THREE_MONTH_METHOD = "Ledger totals for the three months since, against the same months of the baseline year"
 
 DEMO_APPLICATIONS = [
     DemoApplication(
@@ -243,6 +291,92 @@ DEMO_APPLICATIONS = [
             _NORFOLK,
         ),
     ),
+    # Work already delivered: each expert completed it and filed the 3-month outcome report; the
+    # council confirmed the figures and a programme officer verified them (Liverpool's council has
+    # still to confirm). The figures are illustrative.
+    DemoApplication(
+        "productivity-experts",
+        "E08000035",
+        _LEEDS,
+        "delivered",
+        _expert_grant(
+            "Fleet and transport review",
+            "highways_and_transport",
+            "Vehicles under-used across services",
+            ["procurement", "finance"],
+            (1_200_000, 0, 300_000),
+            _LEEDS,
+        ),
+        delivery=Delivery("expert05@experts.example.org", (450_000, 0, 120_000), (400_000, 0, 120_000), (3_000, 3_000)),
+    ),
+    DemoApplication(
+        "productivity-experts",
+        "E10000016",
+        _KENT,
+        "delivered",
+        _expert_grant(
+            "Home-to-school transport contracts",
+            "procurement",
+            "Contract prices rising faster than pupil numbers",
+            ["procurement"],
+            (2_000_000, 0, 500_000),
+            _KENT,
+        ),
+        delivery=Delivery("expert12@experts.example.org", (900_000, 0, 250_000), (900_000, 0, 250_000), (3_000, 3_000)),
+    ),
+    DemoApplication(
+        "productivity-experts",
+        "E06000054",
+        _WILTSHIRE,
+        "delivered",
+        _expert_grant(
+            "Commercial property portfolio",
+            "property_and_assets",
+            "Rents below market on many leases",
+            ["asset_management", "commercialisation"],
+            (0, 1_500_000, 0),
+            _WILTSHIRE,
+        ),
+        delivery=Delivery("expert19@experts.example.org", (0, 600_000, 0), (0, 550_000, 0), (6_000,)),
+    ),
+    DemoApplication(
+        "productivity-experts",
+        "E08000012",
+        _LIVERPOOL,
+        "delivered",
+        _expert_grant(
+            "Agency staff in social care",
+            "adult_social_care",
+            "Agency spending up a third in two years",
+            ["adult_social_care", "workforce"],
+            (1_800_000, 0, 0),
+            _LIVERPOOL,
+        ),
+        delivery=Delivery("expert27@experts.example.org", (700_000, 0, 0), None, (3_000,)),
+    ),
+    DemoApplication(
+        "behavioural-insights",
+        "E09000012",
+        _HACKNEY,
+        "delivered",
+        _joint_trial(
+            "Online sexual health testing",
+            "public_health",
+            30_000,
+            20_000,
+            [("E09000019", "Islington", 10_000)],
+            _HACKNEY,
+        ),
+        delivery=Delivery(
+            "trials@brightside-bi.example.org",
+            (0, 0, 150_000),
+            (0, 0, 120_000),
+            (15_000,),
+            trial_results="Residents sent a text with a link to order a kit online tested a quarter more often "
+            "than the control group, and fewer needed a clinic appointment.",
+        ),
+        partners=(("E09000019", _ISLINGTON, 10_000),),
+    ),
     DemoApplication(
         "behavioural-insights",
         "E08000019",
@@ -348,6 +482,7 @@ def _take_through(
             applications.save_section(
                 application, section, answers, actor=officer, expected_version=application.version, columns=columns
             )
+    _bring_in_partners(application, spec, officer)
     applications.submit(application, actor=officer, expected_version=None, today=today)
     reached = STAGES.index(spec.stage)
     if reached == 0:
@@ -381,7 +516,129 @@ def _take_through(
     )
     if spec.expert_stage is not None:
         _bring_in_the_demo_expert(application, spec.expert_stage, programme, today)
+    if spec.delivery is not None and reached >= STAGES.index("delivered"):
+        _deliver(application, spec.delivery, officer, programme, today)
     return application
+
+
+def _bring_in_partners(application: Application, spec: DemoApplication, officer: User) -> None:
+    """A joint bid: the lead names its partners, and each partner's officer confirms."""
+    if not spec.partners:
+        return
+    shares = {}
+    partner_officers = []
+    for gss_code, (name, email), share in spec.partners:
+        council = db.session.scalar(select(Council).where(Council.gss_code == gss_code))
+        if council is None:
+            continue
+        shares[council] = share * 100
+        partner_officers.append(_officer_of(council, name, email))
+    applications.set_partners(application, shares, actor=officer, expected_version=application.version)
+    for partner_officer in partner_officers:
+        applications.respond_as_partner(application, actor=partner_officer, confirm=True)
+
+
+def _account_for(expert: Expert) -> User:
+    """The expert's sign-in, made if they have none (its password is not shown to anyone)."""
+    user = engagements.expert_user(expert)
+    if user is None:
+        user = accounts.create_user(
+            email=expert.email,
+            name=expert.name,
+            password=secrets.token_urlsafe(24),
+            roles={Role.EXPERT},
+            expert=expert,
+        )
+    return user
+
+
+def _evidence_dir() -> Path:
+    if has_app_context():
+        return Path(current_app.config["EVIDENCE_DIR"])
+    raise RuntimeError("the demo files its outcome reports' evidence inside the app")
+
+
+def _pence(figures: tuple[int, int, int]) -> tuple[int, int, int]:
+    cashable, income, avoided = figures
+    return cashable * 100, income * 100, avoided * 100
+
+
+def _deliver(application: Application, delivery: Delivery, officer: User, programme: User, today: date) -> None:
+    """The work done and its first outcome: the expert is offered it and accepts, logs days,
+    completes it and files the 3-month report with a spreadsheet of evidence; the council confirms
+    the figures and a programme officer verifies them; finance pays the award's tranches."""
+    expert = db.session.scalar(select(Expert).where(Expert.email == delivery.expert_email))
+    if expert is None:
+        return
+    user = _account_for(expert)
+    award = application.award
+    assert award is not None
+    tranches = iter(delivery.paid)
+    first = next(tranches, None)
+    if first is not None:
+        applications.record_payment(
+            award, amount_pence=first * 100, paid_on=today, reference=f"{application.reference}/1", actor=programme
+        )
+    engagement = engagements.offer(application, expert.id, actor=programme, today=today)
+    engagements.accept(engagement, actor=user, today=today)
+    worked_on = utcnow().date()  # the work happens now, whatever day the demo's rounds are dated from
+    outcomes.log_work(
+        engagement,
+        actor=user,
+        worked_on=worked_on,
+        days_tenths=40,
+        milestone="Baseline agreed, options appraised and the changes made with the service",
+        today=worked_on,
+    )
+    outcomes.complete(engagement, actor=user, today=worked_on)
+    cashable, income, avoided = _pence(delivery.claimed)
+    ledger = (
+        "Measure,Baseline (£),Last three months (£)\r\n"
+        f"Cashable savings,0,{cashable // 100}\r\nIncome generated,0,{income // 100}\r\n"
+        f"Costs avoided,0,{avoided // 100}\r\n"
+    ).encode()
+    evidence = check_upload(io.BytesIO(ledger), "savings ledger.csv", max_bytes=1024 * 1024)
+    report = outcomes.file_report(
+        engagement,
+        actor=user,
+        due_month=3,
+        claim=outcomes.Claim(
+            period_start=worked_on - timedelta(days=90),
+            period_end=worked_on,
+            cashable_pence=cashable,
+            cashable_recurring=True,
+            income_pence=income,
+            income_recurring=True,
+            avoided_pence=avoided,
+            avoided_recurring=False,
+            baseline=THREE_MONTH_BASELINE,
+            method=THREE_MONTH_METHOD,
+            trial_results=delivery.trial_results,
+        ),
+        evidence=[evidence],
+        evidence_dir=_evidence_dir(),
+        today=worked_on,
+    )
+    for number, tranche in enumerate(tranches, start=2):
+        applications.record_payment(
+            award,
+            amount_pence=tranche * 100,
+            paid_on=today,
+            reference=f"{application.reference}/{number}",
+            actor=programme,
+        )
+    if delivery.verified is None:
+        return
+    outcomes.confirm(report, actor=officer)
+    verified = _pence(delivery.verified)
+    outcomes.verify(
+        report,
+        actor=programme,
+        cashable_pence=verified[0],
+        income_pence=verified[1],
+        avoided_pence=verified[2],
+        reason="" if verified == (cashable, income, avoided) else "Only the savings the ledger evidences are verified",
+    )
 
 
 def _bring_in_the_demo_expert(application: Application, stage: str, programme: User, today: date) -> None:

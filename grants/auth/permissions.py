@@ -31,6 +31,7 @@ class Permission(enum.StrEnum):
     VIEW_REGISTER = "view_register"
     MANAGE_MESSAGES = "manage_messages"
     MANAGE_EXPERT_POOL = "manage_expert_pool"
+    ISSUE_BOARD_REPORTS = "issue_board_reports"
 
 
 _STAFF = {Permission.VIEW_PROGRAMME, Permission.VIEW_EXPERT_POOL, Permission.VIEW_REGISTER}
@@ -41,7 +42,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         _STAFF | {Permission.CHECK_APPLICATIONS, Permission.MANAGE_MESSAGES, Permission.MANAGE_EXPERT_POOL}
     ),
     Role.ASSESSOR: frozenset(_STAFF | {Permission.ASSESS_APPLICATIONS}),
-    Role.APPROVER: frozenset(_STAFF | {Permission.DECIDE_APPLICATIONS}),
+    Role.APPROVER: frozenset(_STAFF | {Permission.DECIDE_APPLICATIONS, Permission.ISSUE_BOARD_REPORTS}),
     Role.EXPERT: frozenset({Permission.USE_EXPERT_PORTAL}),
     Role.ADMINISTRATOR: frozenset(
         _STAFF
@@ -50,6 +51,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_SCHEMES,
             Permission.MANAGE_MESSAGES,
             Permission.MANAGE_EXPERT_POOL,
+            Permission.ISSUE_BOARD_REPORTS,
         }
     ),
 }

@@ -72,6 +72,7 @@ def test_the_demo_has_applications_at_every_stage_each_with_a_real_history(app, 
         ApplicationStatus.OFFERED: 1,
         ApplicationStatus.EXPERT_MATCHING: 5,
         ApplicationStatus.IN_DELIVERY: 1,
+        ApplicationStatus.OUTCOMES_REPORTED: 5,
     }
     for application in made:
         # Every application went through the workflow: its timeline starts with the draft and
@@ -80,16 +81,24 @@ def test_the_demo_has_applications_at_every_stage_each_with_a_real_history(app, 
         assert steps[0] == "draft" and steps[-1] == application.status.value
         assert application.lead_council.name in {c.name for c in db.session.scalars(db.select(Council))}
     committed = {r.scheme.code: r.committed_pence for r in db.session.scalars(db.select(FundingRound))}
-    # Six £6,000 grants offered or accepted, and the £25,000 trial: the budget shows them.
-    assert committed == {"productivity-experts": 6 * 600_000, "behavioural-insights": 2_500_000, "shared-services": 0}
+    # Ten £6,000 grants offered or accepted, and the £25,000 and £30,000 trials: the budget shows them.
+    assert committed == {"productivity-experts": 10 * 600_000, "behavioural-insights": 5_500_000, "shared-services": 0}
     # The demo expert has an offer to answer and work under way, with days logged.
     expert = db.session.scalar(db.select(Expert).where(Expert.email == demo.DEMO_EXPERT_EMAIL))
     work = {e.application.lead_council.name: e for e in db.session.scalars(db.select(Engagement))}
     assert {name: e.status for name, e in work.items()} == {
         "Manchester": EngagementStatus.OFFERED,
         "Ipswich": EngagementStatus.ACCEPTED,
+        # Work delivered by other experts in the pool, with its first outcome report filed.
+        "Leeds": EngagementStatus.COMPLETED,
+        "Kent": EngagementStatus.COMPLETED,
+        "Wiltshire": EngagementStatus.COMPLETED,
+        "Liverpool": EngagementStatus.COMPLETED,
+        "Hackney": EngagementStatus.COMPLETED,
     }
-    assert all(e.expert_id == expert.id for e in work.values()) and work["Ipswich"].days_logged_tenths == 10
+    assert work["Manchester"].expert_id == work["Ipswich"].expert_id == expert.id
+    assert work["Ipswich"].days_logged_tenths == 10
+    assert all(e.expert_id != expert.id for name, e in work.items() if name not in {"Manchester", "Ipswich"})
     # The councils' officers exist to have applied; their passwords are not shown to anyone.
     assert all(
         c.email.endswith(("@lga.example.gov.uk", "@experts.example.org"))
@@ -126,9 +135,9 @@ def test_the_demo_puts_a_dozen_shared_arrangements_on_the_map_once(app, session)
     demo.seed_demo(date(2026, 11, 22))
     demo.seed_demo(date(2026, 11, 22))
     made = {a.name: a for a in db.session.scalars(db.select(SharedArrangement))}
-    assert len(made) == len(demo.DEMO_ARRANGEMENTS) == 12
+    assert len(made) == len(demo.DEMO_ARRANGEMENTS) == 13
     recorded = db.select(db.func.count()).select_from(AuditEvent).where(AuditEvent.action == "arrangement.recorded")
-    assert db.session.scalar(recorded) == 12
+    assert db.session.scalar(recorded) == 13
 
     babergh = made["Babergh and Mid Suffolk shared workforce"]
     assert [link.council.gss_code for link in babergh.councils] == ["E07000200", "E07000203"]

@@ -295,7 +295,7 @@ def test_the_demo_data_validates_grant_by_grant(client, session, validators):  #
     db.session.commit()
     accepted_count = db.session.scalar(select(db.func.count()).select_from(Award).where(Award.accepted_at.is_not(None)))
     package = package_from(client)
-    assert assert_valid(package, validators) == accepted_count == 6
+    assert assert_valid(package, validators) == accepted_count == 11
     codes = {p["geoCode"][:3]: p["geoCodeType"] for g in package["grants"] for p in g["beneficiaryLocation"]}
     assert all(workflow.GEO_CODE_TYPES[prefix] == kind for prefix, kind in codes.items())
 

@@ -1,0 +1,106 @@
+"""The forms of the reporting pages: the Red/Amber/Green rule, and issuing a board report. They
+check the shape of what was typed; the rules themselves are the workflow's."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, StopValidation
+
+from grants.fields import VersionedForm
+from workflows import reporting
+from workflows.reporting import Rule
+
+NOTE_LIMIT = 2000
+
+
+class PercentField(StringField):
+    """A whole percentage typed into a text box; `number` holds it once it is valid."""
+
+    def __init__(self, label: str, *, noun: str, **kwargs: Any) -> None:
+        super().__init__(label, widget=GovTextInput(), **kwargs)
+        self.noun = noun
+        self.number: int | None = None
+
+    def pre_validate(self, form: Any) -> None:
+        self.number = None
+        text = (self.data or "").strip().removesuffix("%").strip()
+        low, high = reporting.PERCENT_BOUNDS
+        if not text:
+            raise StopValidation(f"Enter {self.noun}")
+        if not re.fullmatch(r"\d{1,6}", text):
+            raise StopValidation(f"Enter {self.noun} as a whole number, like 80")
+        number = int(text)
+        if not low <= number <= high:
+            raise StopValidation(f"{self.noun[0].upper()}{self.noun[1:]} must be between {low}% and {high:,}%")
+        self.number = number
+
+
+class RuleForm(VersionedForm):
+    green_percent = PercentField(
+        "Green at or above",
+        noun="the Green threshold",
+        description="As a percentage of what the target expects. Usually 100.",
+    )
+    amber_percent = PercentField(
+        "Amber at or above",
+        noun="the Amber threshold",
+        description="As a percentage of what the target expects, no more than the Green threshold. Below it is Red.",
+    )
+    pro_rata = RadioField(
+        "What is progress compared with?",
+        widget=GovRadioInput(),
+        choices=[
+            SelectChoice("yes", "The pro-rata target"),
+            SelectChoice("no", "The whole target"),
+        ],
+        validators=[InputRequired("Choose what progress is compared with")],
+    )
+    submit = SubmitField("Save the rule", widget=GovSubmitInput())
+
+    @classmethod
+    def showing(cls, rule: Rule, version: int) -> RuleForm:
+        """The form as it opens: the rule as it stands, and its version (0 for the defaults)."""
+        return cls(
+            formdata=None,
+            data={
+                "version": str(version),
+                "green_percent": str(rule.green_percent),
+                "amber_percent": str(rule.amber_percent),
+                "pro_rata": "yes" if rule.pro_rata else "no",
+            },
+        )
+
+    def thresholds(self) -> dict[str, Any]:
+        """The rule as typed, for the workflow; call once the form is valid."""
+        assert self.green_percent.number is not None and self.amber_percent.number is not None
+        return {
+            "green_percent": self.green_percent.number,
+            "amber_percent": self.amber_percent.number,
+            "pro_rata": self.pro_rata.data == "yes",
+        }
+
+    def other_problems(self) -> dict[str, str]:
+        """What the workflow would refuse, given what could be read, to show with the form's own."""
+        return reporting.rule_problems(self.green_percent.number, self.amber_percent.number)
+
+
+class IssueForm(FlaskForm):
+    # The latest version of the quarter's report the page knew of: 0 when none had been issued.
+    latest = HiddenField()
+    note = TextAreaField(
+        "Note for the board (optional)",
+        widget=GovTextArea(),
+        description="Shown under the report's title, for example what changed since the last version.",
+        validators=[Length(max=NOTE_LIMIT, message="The note must be 2,000 characters or fewer")],
+    )
+    submit = SubmitField("Issue the report", widget=GovSubmitInput())
+
+    def expected_latest(self) -> int:
+        value = (self.latest.data or "").strip()
+        return int(value) if value.isdigit() else -1
