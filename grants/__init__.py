@@ -53,6 +53,7 @@ def create_app(config: BaseConfig | str | None = None, **overrides: Any) -> Flas
     _init_templates(app)
 
     from grants.admin.views import bp as admin_bp
+    from grants.api import bp as api_bp
     from grants.applications.views import bp as applications_bp
     from grants.auth.views import bp as auth_bp
     from grants.errors import init_error_handlers
@@ -63,6 +64,7 @@ def create_app(config: BaseConfig | str | None = None, **overrides: Any) -> Flas
     from grants.open_data import bp as open_data_bp
     from grants.outcomes.views import bp as outcomes_bp
     from grants.portal.views import bp as portal_bp
+    from grants.reports.views import bp as reports_bp
     from grants.review.views import bp as review_bp
     from grants.sharing.views import bp as sharing_bp
 
@@ -78,6 +80,11 @@ def create_app(config: BaseConfig | str | None = None, **overrides: Any) -> Flas
     app.register_blueprint(portal_bp, url_prefix="/portal")
     app.register_blueprint(sharing_bp, url_prefix="/sharing")
     app.register_blueprint(open_data_bp)
+    app.register_blueprint(reports_bp, url_prefix="/reports")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    # The API reads a bearer token and never the session cookie, so no page can make a
+    # browser call it on someone's behalf: there is nothing for a CSRF token to protect.
+    csrf.exempt(api_bp)
     init_error_handlers(app)
 
     from grants.commands import register_commands

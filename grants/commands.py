@@ -8,6 +8,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from grants.api.commands import api_tokens_cli
 from grants.auth.passwords import password_problem
 from grants.extensions import db
 from grants.models import Council, Role
@@ -101,3 +102,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(offers_cli)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(api_tokens_cli)

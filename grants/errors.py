@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from grants.api import problems
 from grants.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -31,6 +32,10 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/health"
 
 
+def _in_api() -> bool:
+    return request.path == "/api" or request.path.startswith("/api/")
+
+
 def _render(status: int, **context: object) -> tuple[str, int]:
     return render_template(PAGES.get(status, "errors/500.html"), status=status, **context), status
 
@@ -44,6 +49,8 @@ def init_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> ResponseReturnValue:
         status = error.code or 500
+        if _in_api():
+            return problems.for_http_exception(error)
         if _wants_json():
             return jsonify(title=error.name, status=status), status
         response = _render(status)
@@ -59,10 +66,14 @@ def init_error_handlers(app: Flask) -> None:
         g.database_down = True
         with contextlib.suppress(OperationalError):
             db.session.rollback()
+        if _in_api():
+            return problems.for_status(503)
         return _render(503)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> ResponseReturnValue:
         logger.exception("unhandled error")
         db.session.rollback()
+        if _in_api():
+            return problems.for_status(500)
         return _render(500)

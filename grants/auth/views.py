@@ -15,13 +15,14 @@ from sqlalchemy import select
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.wrappers import Response
 
+from grants.api.token_forms import NewApiTokenForm, RevokeApiTokenForm
 from grants.auth import throttle
 from grants.auth.forms import ChangePasswordForm, EmailForm, NewPasswordForm, SignInForm, SignOutForm
 from grants.auth.passwords import hash_password, needs_rehash, verify_password
 from grants.auth.permissions import Permission, public, requires, signed_in_user
 from grants.extensions import db, limiter
-from grants.models import TokenPurpose, User
-from workflows import accounts
+from grants.models import TokenPurpose, User, utcnow
+from workflows import accounts, api_tokens
 
 bp = Blueprint("auth", __name__)
 logger = logging.getLogger(__name__)
@@ -175,7 +176,7 @@ def reset_password(secret: str) -> ResponseReturnValue:
 
 @bp.route("/account", methods=["GET", "POST"])
 @requires(Permission.SIGNED_IN)
-def account() -> str | Response:
+def account() -> tuple[str, int] | Response:
     user = signed_in_user()
     form = ChangePasswordForm(user_inputs=[user.email, user.name])
     if form.validate_on_submit():
@@ -187,4 +188,68 @@ def account() -> str | Response:
             login_user(user)  # the new session token replaces the old one in this browser only
             flash("Your password has been changed. Other sessions have been signed out", "success")
             return redirect(url_for("auth.account"))
-    return render_template("auth/account.html", form=form, user=user)
+    return _account_page(user, password_form=form)
+
+
+def _account_page(
+    user: User,
+    *,
+    password_form: ChangePasswordForm | None = None,
+    token_form: NewApiTokenForm | None = None,
+    new_secret: str | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    """The account page: the person's details, their password, and their API tokens. A form
+    with errors is the page's `form`, so its errors are summarised at the top."""
+    password_form = password_form or ChangePasswordForm(formdata=None)
+    token_form = token_form or NewApiTokenForm(formdata=None)
+    failed = token_form if token_form.errors else password_form
+    page = render_template(
+        "auth/account.html",
+        form=failed,
+        password_form=password_form,
+        token_form=token_form,
+        revoke_form=RevokeApiTokenForm(),
+        tokens=api_tokens.tokens_of(user),
+        new_secret=new_secret,
+        now=utcnow(),
+        user=user,
+    )
+    return page, status
+
+
+@bp.route("/account/api-tokens", methods=["POST"])
+@requires(Permission.SIGNED_IN)
+def create_api_token() -> tuple[str, int]:
+    """Make a personal API token and show its secret, this once, on the page itself (never in a
+    redirect or a cookie)."""
+    user = signed_in_user()
+    form = NewApiTokenForm()
+    if not form.validate_on_submit():
+        return _account_page(user, token_form=form, status=400)
+    try:
+        made = api_tokens.create_token(
+            user, name=form.name.data or "", expires_in_days=form.expires_in_days(), actor=user
+        )
+    except api_tokens.ApiTokenError as error:
+        db.session.rollback()
+        form.name.errors = [*form.name.errors, str(error)]
+        return _account_page(user, token_form=form, status=400)
+    db.session.commit()
+    return _account_page(user, new_secret=made.secret)
+
+
+@bp.route("/account/api-tokens/<int:token_id>/revoke", methods=["POST"])
+@requires(Permission.SIGNED_IN)
+def revoke_api_token(token_id: int) -> Response:
+    user = signed_in_user()
+    if not RevokeApiTokenForm().validate_on_submit():
+        abort(400)
+    token = api_tokens.token_of(user, token_id)
+    if token is None:
+        abort(404)
+    api_tokens.revoke_token(token, actor=user)
+    name = token.name
+    db.session.commit()
+    flash(f"The token '{name}' is revoked: it no longer works", "success")
+    return redirect(url_for("auth.account", _anchor="api-tokens"))

@@ -8,6 +8,7 @@ import pytest
 
 from grants.auth.permissions import ROLE_PERMISSIONS, Permission
 from grants.models import Role
+from tests.integration.api_setup import token_for
 from tests.integration.conftest import sign_in
 
 # Pages anyone may open, signed in or not.
@@ -26,7 +27,11 @@ PUBLIC_ENDPOINTS = {
     "open_data.index",
     "open_data.package",
     "open_data.grants_csv",
+    "api.openapi_document",
+    "api.open_data_package",
 }
+
+API = "/api/"
 
 
 def _sample_url(rule) -> str:  # type: ignore[no-untyped-def]
@@ -55,9 +60,14 @@ def test_every_protected_route_sends_an_anonymous_visitor_to_sign_in(app, client
     for rule in app.url_map.iter_rules():
         if rule.endpoint in PUBLIC_ENDPOINTS:
             continue
-        method = "GET" if "GET" in rule.methods else "POST"
+        method = "GET" if "GET" in rule.methods else next(iter(rule.methods - {"OPTIONS", "HEAD"}))
         response = client.open(_sample_url(rule), method=method)
-        if method == "POST":
+        if rule.rule.startswith(API):
+            # The API answers an anonymous caller with 401 and a problem, never a sign-in page.
+            assert response.status_code == 401, rule.rule
+            assert response.mimetype == "application/problem+json", rule.rule
+            assert response.headers["WWW-Authenticate"].startswith("Bearer"), rule.rule
+        elif method == "POST":
             # Without a CSRF token a POST stops at 400 before anything else; with one it must
             # still be refused, which the permission decorator does by redirecting.
             assert response.status_code in {400, 302}, rule.rule
@@ -70,13 +80,19 @@ def test_every_protected_route_sends_an_anonymous_visitor_to_sign_in(app, client
 def test_each_role_gets_403_from_every_page_its_permissions_do_not_cover(app, client, make_user, role):
     user = make_user(role)
     sign_in(client, user.email)
+    # The API takes a token, never the session: it refuses the signed-in browser with 401.
+    bearer = {"Authorization": f"Bearer {token_for(user)}"}
     granted = ROLE_PERMISSIONS[role] | {Permission.SIGNED_IN}
     for rule in app.url_map.iter_rules():
         view = app.view_functions[rule.endpoint]
         needed = getattr(view, "required_permissions", None)
-        if not needed or "GET" not in rule.methods:
+        in_api = rule.rule.startswith(API)
+        if not needed or ("GET" not in rule.methods and not in_api):
             continue
-        status = client.get(_sample_url(rule)).status_code
+        method = "GET" if "GET" in rule.methods else next(iter(rule.methods - {"OPTIONS", "HEAD"}))
+        if in_api:
+            assert client.open(_sample_url(rule), method=method).status_code == 401, rule.rule
+        status = client.open(_sample_url(rule), method=method, headers=bearer if in_api else {}).status_code
         if needed & granted:
             assert status != 403, f"{role} refused {rule.rule}"
         else:
