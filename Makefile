@@ -55,7 +55,7 @@ bench: setup services ## Measure speed; figures go to bench/results.json and doc
 	$(BIN)/python -m bench
 
 screenshots: setup services ## Refresh the pictures in docs/screenshots from a real browser
-	SCREENSHOTS_DIR=docs/screenshots $(BIN)/pytest tests/e2e -k screenshots
+	SCREENSHOTS_DIR=docs/screenshots $(BIN)/pytest tests/e2e
 
 lint: setup ## Lint, check formatting, check the direction of imports, and type-check
 	$(BIN)/ruff check .
