@@ -12,6 +12,7 @@ from grants.api import (  # noqa: F401 - each module registers its operations
     meta,
     outcomes,
     reference,
+    reports,
     review,
 )
 from grants.api.routing import bp
