@@ -5,6 +5,8 @@ checks every distinct page the journey opens."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from datetime import date, timedelta
 from pathlib import Path
@@ -133,6 +135,40 @@ COMBINED = "81.7%"
 
 
 # The journey -----------------------------------------------------------------------------------
+
+
+def _pence(text: str) -> int:
+    """ "£2,265,000.50" → 226500050."""
+    pounds, _, pence = text.replace("£", "").replace(",", "").partition(".")
+    return int(pounds) * 100 + int(pence or 0)
+
+
+def verified_on_the_dashboard(page: Page, axe: Axe, line: str) -> int:
+    """The verified savings the dashboard shows for a programme line this year, in pence."""
+    page.goto("/reports")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    axe.check("dashboard")
+    row = row_of(page.get_by_role("table", name="Programme lines against their targets"), line)
+    cell = row.locator("td").nth(3).inner_text()
+    found = re.match(r"£[\d,.]+", cell.strip())
+    assert found, cell
+    return _pence(found.group(0))
+
+
+def verified_in_the_board_preview(page: Page, axe: Axe, line: str) -> int:
+    """The verified savings in a line's row of this quarter's board report preview, in pence, from
+    the preview's CSV download (the page gives them rounded, in words)."""
+    page.goto("/reports/board")
+    axe.check("board-reports")
+    page.get_by_role("button", name="Preview the report").click()
+    row = row_of(page.get_by_role("table", name="Outputs against targets, by programme line"), line)
+    expect(row).to_contain_text("verified so far")
+    axe.check("board-preview")
+    with page.expect_download() as downloading:
+        page.get_by_role("link", name="Download this preview as a CSV file").click()
+    text = Path(downloading.value.path()).read_text(encoding="utf-8-sig")
+    [found] = [r for r in csv.DictReader(io.StringIO(text)) if r["Programme line"] == line]
+    return _pence(found["Savings verified (£)"])
 
 
 def test_an_invited_officer_applies_and_the_grant_runs_to_verified_savings(
@@ -390,8 +426,11 @@ def test_an_invited_officer_applies_and_the_grant_runs_to_verified_savings(
     axe.check("council-report:confirmed")
     wait_for_mail(mailbox, PROGRAMME_OFFICER, f"Colchester has confirmed the outcome report for {reference}")
 
-    # The programme officer verifies the report at a lower cashable figure, with the reason.
+    # The programme officer verifies the report at a lower cashable figure, with the reason; the
+    # dashboard and the board report's preview are read before and after.
     sign_in_as(page, live_server, axe, PROGRAMME_OFFICER)
+    dashboard_before = verified_on_the_dashboard(page, axe, "Productivity Experts")
+    board_before = verified_in_the_board_preview(page, axe, "Productivity Experts")
     open_from_menu(page, "Outcomes", "Outcome reports")
     to_verify = row_of(page.get_by_role("table", name="Reports waiting for verification"), reference)
     expect(to_verify).to_contain_text("Colchester")
@@ -431,6 +470,9 @@ def test_an_invited_officer_applies_and_the_grant_runs_to_verified_savings(
         page.get_by_role("link", name=EVIDENCE_NAME).click()
     assert downloading.value.suggested_filename == EVIDENCE_NAME
     assert Path(downloading.value.path()).read_bytes() == EVIDENCE_PDF
+    assert verified_on_the_dashboard(page, axe, "Productivity Experts") == dashboard_before + 4_500_000
+    assert verified_in_the_board_preview(page, axe, "Productivity Experts") == board_before + 4_500_000
+    screenshot(page, "board-preview")
     told = f"The outcome report for {reference} has been verified"
     assert "£45,000 verified, of £55,000 claimed" in mailbox.text(wait_for_mail(mailbox, OFFICER_EMAIL, told))
     wait_for_mail(mailbox, chosen.email, told)
