@@ -783,12 +783,13 @@ def accept_introduction(introduction_id: int) -> Response | tuple[str, int]:
         )
     )
     if error is None:
-        return _to_introduction(
-            introduction_id,
-            "You have accepted for your council. You will see the other councils' contact details once every "
-            "council has accepted.",
-            "success",
+        message = (
+            "You have accepted for your council. Every council has now accepted: their contact details are below."
+            if introductions.contacts_shared(found)
+            else "You have accepted for your council. You will see the other councils' contact details once every "
+            "council has accepted."
         )
+        return _to_introduction(introduction_id, message, "success")
     if isinstance(error, IllegalMoveError):
         return _to_introduction(introduction_id, str(error), "error")
     found = _introduction(introduction_id)

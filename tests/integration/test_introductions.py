@@ -261,6 +261,7 @@ def test_contact_details_are_shown_only_when_every_council_has_accepted(client, 
     assert accepted.status_code == 302
     waiting = client.get(path).get_data(as_text=True)
     assert "Waiting for the other councils to answer" in waiting
+    assert "You will see the other councils&#39; contact details once every council has accepted." in waiting
     assert IPSWICH_CONTACT.email not in waiting and IPSWICH_CONTACT.name not in waiting
     assert emails("introduction_accepted") == []
 
@@ -277,6 +278,30 @@ def test_contact_details_are_shown_only_when_every_council_has_accepted(client, 
     sign_out(client)
     sign_in(client, officers["camden"].email)
     assert BABERGH_CONTACT.phone in client.get(path).get_data(as_text=True)
+
+
+def test_the_last_council_to_accept_is_told_the_contacts_are_shown(client, people, councils, officers):  # type: ignore[no-untyped-def]
+    introduction = propose(people, councils, names=("babergh", "ipswich"))
+    introductions.accept(introduction, actor=officers["ipswich"], contact=IPSWICH_CONTACT, expected_version=None)
+    db.session.commit()
+    sign_in(client, officers["babergh"].email)
+    path = f"/applications/introductions/{introduction.id}"
+    before = client.get(path).get_data(as_text=True)
+    accepted = client.post(
+        f"{path}/accept",
+        data={
+            "accept-csrf_token": csrf_token(client, path),
+            "accept-version": page_version(before, "accept"),
+            "accept-contact_name": BABERGH_CONTACT.name,
+            "accept-contact_email": BABERGH_CONTACT.email,
+            "accept-contact_phone": BABERGH_CONTACT.phone,
+        },
+    )
+    assert accepted.status_code == 302
+    shown = client.get(path).get_data(as_text=True)
+    assert "Every council has now accepted: their contact details are below." in shown
+    assert "once every council has accepted" not in shown
+    assert IPSWICH_CONTACT.email in shown
 
 
 def test_the_accept_form_starts_with_the_lead_contact_of_the_councils_request(
