@@ -4,15 +4,13 @@ offer, a matched expert or an outcome report to confirm never goes unheard."""
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
 from grants.extensions import db
 from grants.models import Application, OutboundEmail, Reminder, Role
-from grants.uploads import check_upload
 from tests.integration.application_setup import drafted, expert_grant_round, scored
 from tests.integration.engagement_setup import account_of, expert
-from tests.integration.test_staff_exports import PDF
+from tests.integration.test_staff_exports import file_report
 from workflows import accounts, applications, engagements, outcomes
 
 TODAY = date.today()
@@ -82,26 +80,7 @@ def test_the_expert_matched_and_the_report_to_confirm_reach_a_colleague(people, 
         engagement, actor=account_of(chosen), worked_on=TODAY, days_tenths=10, milestone="Baseline agreed", today=TODAY
     )
     outcomes.complete(engagement, actor=account_of(chosen), today=TODAY)
-    outcomes.file_report(
-        engagement,
-        actor=account_of(chosen),
-        due_month=None,
-        claim=outcomes.Claim(
-            period_start=TODAY,
-            period_end=TODAY,
-            cashable_pence=100_000,
-            cashable_recurring=False,
-            income_pence=0,
-            income_recurring=False,
-            avoided_pence=0,
-            avoided_recurring=False,
-            baseline="Before",
-            method="Ledger",
-        ),
-        evidence=[check_upload(io.BytesIO(PDF), "ledger.pdf", max_bytes=1024 * 1024)],
-        evidence_dir=tmp_path,
-        today=TODAY,
-    )
+    file_report(engagement, tmp_path)
     db.session.commit()
     assert emailed("outcome_report_to_confirm") == ["sam@babergh.example.gov.uk"]
     assert emailed("expert_matched") == ["sam@babergh.example.gov.uk"]

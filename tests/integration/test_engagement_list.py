@@ -5,8 +5,7 @@ or experts."""
 
 from __future__ import annotations
 
-import io
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from flask import Flask
@@ -14,13 +13,12 @@ from flask import Flask
 from grants.extensions import db
 from grants.matching.engagement_list import ENGAGEMENTS_CSV_HEADER, days_text
 from grants.models import Application, Engagement, EngagementStatus, Role
-from grants.uploads import check_upload
 from tests.integration.engagement_setup import account_of, awaiting_expert, expert
 from tests.integration.test_staff_exports import (
     COUNCIL_EMAIL,
-    PDF,
     STAFF_EMAIL,
     counting_statements,
+    file_report,
     rows_of,
     signed_in,
 )
@@ -39,26 +37,7 @@ def delivered_and_verified(waiting: Application, people, tmp_path) -> Engagement
     outcomes.log_work(engagement, actor=user, worked_on=TODAY, days_tenths=10, milestone="Baseline", today=TODAY)
     outcomes.log_work(engagement, actor=user, worked_on=TODAY, days_tenths=5, milestone="Review", today=TODAY)
     outcomes.complete(engagement, actor=user, today=TODAY)
-    report = outcomes.file_report(
-        engagement,
-        actor=user,
-        due_month=None,
-        claim=outcomes.Claim(
-            period_start=TODAY - timedelta(days=90),
-            period_end=TODAY,
-            cashable_pence=4_000_000,
-            cashable_recurring=True,
-            income_pence=1_500_050,
-            income_recurring=False,
-            avoided_pence=0,
-            avoided_recurring=False,
-            baseline="Agency spending in 2025/26",
-            method="Ledger totals",
-        ),
-        evidence=[check_upload(io.BytesIO(PDF), "ledger.pdf", max_bytes=1024 * 1024)],
-        evidence_dir=tmp_path,
-        today=TODAY,
-    )
+    report = file_report(engagement, tmp_path)
     outcomes.confirm(report, actor=people["officer"])
     outcomes.verify(
         report,
