@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -171,7 +172,19 @@ class ApplicationEvent(Model):
     """The application's timeline: every move, who made it, when and why."""
 
     __tablename__ = "application_events"
-    __table_args__ = (Index("ix_application_events_application_occurred_at", "application_id", "occurred_at"),)
+    __table_args__ = (
+        Index("ix_application_events_application_occurred_at", "application_id", "occurred_at"),
+        # One move out of each version of an application: two decisions taken from the same
+        # stage at once cannot both be recorded, whatever the code above the database does.
+        Index(
+            "uq_application_events_one_move_per_version",
+            "application_id",
+            "version",
+            unique=True,
+            postgresql_where=text("version IS NOT NULL"),
+            sqlite_where=text("version IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"))
@@ -180,6 +193,8 @@ class ApplicationEvent(Model):
     from_status: Mapped[str | None] = mapped_column(String(30))
     to_status: Mapped[str | None] = mapped_column(String(30))
     reason: Mapped[str | None] = mapped_column(Text)
+    # The application's version the move made (status changes only; notes on the timeline have none).
+    version: Mapped[int | None] = mapped_column(Integer)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     application: Mapped[Application] = relationship(back_populates="events")
