@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from grants.auth.permissions import Permission, can
 from grants.money import pounds
+from workflows.applications import applied_for
 from workflows.messages import unread_count
 
 UK = ZoneInfo("Europe/London")
@@ -98,6 +99,7 @@ def register(app: Flask) -> None:
     app.add_template_global(navigation)
     app.add_template_global(link)
     app.add_template_global(can)
+    app.add_template_global(applied_for)
     app.add_template_global(Permission)
 
     @app.context_processor

@@ -195,13 +195,27 @@ def find_move(application: Application, action: str, actor: User) -> Move:
 
 
 def _actor_may(actor: User, application: Application, move: Move) -> bool:
-    """Who, beyond their role: a council officer acts only for the lead council; no one decides
-    an application they assessed (segregation of duties)."""
+    """Who, beyond their role: a council officer acts only for the lead council; no one scores
+    an application they applied for, nor decides one they applied for or assessed (segregation
+    of duties)."""
     if move.permission is Permission.APPLY_FOR_COUNCIL:
         return actor.council_id == application.lead_council_id
+    if move.permission is Permission.ASSESS_APPLICATIONS:
+        return not applied_for(actor, application)
     if move.permission is Permission.DECIDE_APPLICATIONS:
-        return not any(a.assessor_id == actor.id for a in application.assessments)
+        return not applied_for(actor, application) and not any(
+            a.assessor_id == actor.id for a in application.assessments
+        )
     return True
+
+
+def applied_for(actor: User, application: Application) -> bool:
+    """Whether the person is on the applying side: they made the application, or they work for
+    its lead council or a partner council. Such a person may neither score nor decide it."""
+    if actor.id is not None and actor.id == application.created_by_id:
+        return True
+    councils = {application.lead_council_id, *(p.council_id for p in application.partners)}
+    return actor.council_id is not None and actor.council_id in councils
 
 
 def allowed_actions(application: Application, actor: User) -> list[str]:
@@ -281,6 +295,7 @@ def _record(
         from_status=source.value if source else None,
         to_status=target.value if target else None,
         reason=reason,
+        version=application.version if target is not None else None,
     )
     db.session.add(event)
     record_event(
@@ -744,6 +759,8 @@ def assess(
         raise IllegalMoveError("Only an assessor can score applications")
     if application.status is not S.IN_ASSESSMENT:
         raise IllegalMoveError(f"An application that is {application.status.label.lower()} is not being assessed")
+    if applied_for(actor, application):
+        raise IllegalMoveError("You cannot score an application you or your council applied for")
     if any(a.assessor_id == actor.id for a in application.assessments):
         raise WorkflowError("You have already scored this application")
     criteria = application.scheme.criteria

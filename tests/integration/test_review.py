@@ -13,6 +13,7 @@ from sqlalchemy import event
 from grants.extensions import db
 from grants.models import (
     Application,
+    ApplicationPartner,
     ApplicationStatus,
     Council,
     FundingRound,
@@ -533,6 +534,48 @@ def test_an_approver_who_scored_an_application_cannot_decide_it(client, people, 
     assert fresh(application).award is None
     assert db.session.get(FundingRound, funding_round.id).committed_pence == 0
     assert act(client, application, "reject", "reject", {"reason": "No"}).status_code == 409
+
+
+@pytest.mark.parametrize("tie", ["works_for_the_lead_council", "works_for_a_partner_council", "made_it"])
+def test_no_one_decides_an_application_they_applied_for(client, people, councils, funding_round, tie):  # type: ignore[no-untyped-def]
+    application = awaiting_decision(funding_round, councils["babergh"], people)
+    approver = people["both"]
+    if tie == "works_for_the_lead_council":
+        approver.council = councils["babergh"]
+    elif tie == "works_for_a_partner_council":
+        application.partners.append(ApplicationPartner(council=councils["ipswich"]))
+        approver.council = councils["ipswich"]
+    else:
+        application.created_by = approver
+    db.session.commit()
+    signed_in_as(client, approver)
+    page = text(client.get(page_of(application)))
+    assert "Approve and make the offer" not in page and "Reject application" not in page
+    assert "You or your council applied for this, so someone else must score and decide it" in page
+
+    refused = act(client, application, "approve", "approve", {"conditions": ""})
+    assert refused.status_code == 409 and "You cannot do that to this application" in text(refused)
+    assert act(client, application, "reject", "reject", {"reason": "No"}).status_code == 409
+    assert fresh(application).status is ApplicationStatus.AWAITING_DECISION and fresh(application).award is None
+    assert db.session.get(FundingRound, funding_round.id).committed_pence == 0
+    # Someone with no part in it decides it.
+    signed_in_as(client, people["approver"])
+    assert act(client, application, "approve", "approve", {"conditions": ""}).status_code == 302
+    assert fresh(application).award is not None
+
+
+def test_no_one_scores_an_application_their_council_applied_for(client, people, councils, funding_round):  # type: ignore[no-untyped-def]
+    application = in_assessment(funding_round, councils["babergh"], people)
+    assessor = people["assessor"]
+    assessor.council = councils["babergh"]
+    db.session.commit()
+    signed_in_as(client, assessor)
+    assert "Score this application" not in text(client.get(page_of(application)))
+    assert client.get(f"{page_of(application)}/assess").status_code == 302  # back to the page, told why
+    with pytest.raises(applications.IllegalMoveError, match="you or your council applied for"):
+        scored(application, assessor)
+    db.session.rollback()
+    assert fresh(application).assessments == []
 
 
 def test_rejecting_needs_a_reason(client, people, councils, funding_round, mailbox):  # type: ignore[no-untyped-def]
