@@ -80,6 +80,6 @@ def test_an_unsafe_request_id_is_replaced(client):
 def test_security_headers_on_every_page(client):
     response = client.get("/")
     csp = response.headers["Content-Security-Policy"]
-    assert "script-src 'self' 'nonce-" in csp and "unsafe-inline" not in csp
+    assert "script-src 'self' 'sha256-" in csp and "unsafe-inline" not in csp and "nonce-" not in csp
     assert "frame-ancestors 'none'" in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
