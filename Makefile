@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: help setup run serve worker beat test bench lint format services screenshots reset-demo clean
+.PHONY: help setup run serve worker beat test bench lint audit format services screenshots reset-demo clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -37,7 +37,7 @@ run: setup ## Set up, migrate, load the demo world and serve it on http://127.0.
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 serve: setup ## Serve with gunicorn (production-style; set DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY)
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
 
 worker: setup ## Start a Celery worker (needs CELERY_BROKER_URL)
 	$(BIN)/celery -A celery_worker worker --loglevel=INFO
@@ -62,6 +62,9 @@ lint: setup ## Lint, check formatting, check the direction of imports, and type-
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
+
+audit: setup ## Check the installed Python packages for known vulnerabilities (pip-audit)
+	bash scripts/audit-dependencies.sh
 
 format: setup ## Format the code
 	$(BIN)/ruff format .
