@@ -5,6 +5,7 @@ back must not run at all."""
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 from celery import Celery
@@ -18,10 +19,17 @@ from grants.extensions import db
 logger = logging.getLogger(__name__)
 
 _PENDING = "tasks_after_commit"
+_WRITTEN = "files_written_in_transaction"
 
 
 def send_after_commit(task_name: str, *args: Any) -> None:
     db.session.info.setdefault(_PENDING, []).append((task_name, args))
+
+
+def remove_if_rolled_back(path: Path) -> None:
+    """A file written for the current transaction (an uploaded file, say): deleted if the
+    transaction rolls back, so no file is left that no record points at."""
+    db.session.info.setdefault(_WRITTEN, []).append(path)
 
 
 def _celery() -> Celery:
@@ -34,6 +42,7 @@ def _celery() -> Celery:
 
 @event.listens_for(Session, "after_commit")
 def _send(session: Session) -> None:
+    session.info.pop(_WRITTEN, None)
     for task_name, args in session.info.pop(_PENDING, []):
         try:
             celery = _celery()
@@ -50,3 +59,8 @@ def _send(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
     session.info.pop(_PENDING, None)
+    for path in session.info.pop(_WRITTEN, []):
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            logger.exception("could not remove %s, written by a transaction that rolled back", path.name)

@@ -39,6 +39,7 @@ from grants.uploads import CheckedFile, store
 from grants.working_days import add_working_days, is_working_day
 from notifications import queue_email, reminders
 from workflows import applications
+from workflows.after_commit import remove_if_rolled_back
 from workflows.applications import IllegalMoveError, WorkflowError
 from workflows.audit import record_event
 from workflows.engagements import expert_user
@@ -258,6 +259,7 @@ def file_report(
     db.session.flush()
     for checked in evidence:
         stored = store(checked, evidence_dir)
+        remove_if_rolled_back(evidence_dir / stored)
         db.session.add(
             EvidenceFile(
                 report=report,
