@@ -56,6 +56,7 @@ class BaseConfig:
     # How long single-use links stay valid, in hours.
     INVITATION_VALID_HOURS = 72
     PASSWORD_RESET_VALID_HOURS = 2
+    EMAIL_CHANGE_VALID_HOURS = 24
 
     # Sign-in throttling: failures counted over a window, per account and per client address.
     SIGN_IN_WINDOW_SECONDS = 15 * 60
@@ -75,6 +76,13 @@ class BaseConfig:
     # Emails handed to one delivery task: a task costs a worker about as much as an email does.
     OUTBOX_BATCH_SIZE = 20
     MAIL_TIMEOUT_SECONDS = 30
+
+    # Web sessions: one unused for SESSION_IDLE_MINUTES has ended (its next request is signed
+    # out), and the page warns SESSION_WARNING_MINUTES before. Approving, rejecting and recording a
+    # payment need the password entered within REAUTHENTICATE_AFTER_MINUTES (signing in counts).
+    SESSION_IDLE_MINUTES = 30
+    SESSION_WARNING_MINUTES = 5
+    REAUTHENTICATE_AFTER_MINUTES = 15
 
     def __init__(self) -> None:
         self.SECRET_KEY = _env("SECRET_KEY")

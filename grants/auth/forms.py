@@ -73,3 +73,12 @@ class ChangePasswordForm(NewPasswordForm):
 
 class SignOutForm(FlaskForm):
     submit = SubmitField("Sign out")
+
+
+class ConfirmPasswordForm(FlaskForm):
+    password = PasswordField(
+        "Password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired(message="Enter your password"), Length(max=MAX_LENGTH)],
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())

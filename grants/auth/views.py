@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
@@ -16,8 +16,15 @@ from werkzeug.exceptions import TooManyRequests
 from werkzeug.wrappers import Response
 
 from grants.api.token_forms import NewApiTokenForm, RevokeApiTokenForm
-from grants.auth import throttle
-from grants.auth.forms import ChangePasswordForm, EmailForm, NewPasswordForm, SignInForm, SignOutForm
+from grants.auth import sessions, throttle
+from grants.auth.forms import (
+    ChangePasswordForm,
+    ConfirmPasswordForm,
+    EmailForm,
+    NewPasswordForm,
+    SignInForm,
+    SignOutForm,
+)
 from grants.auth.passwords import hash_password, needs_rehash, verify_password
 from grants.auth.permissions import Permission, public, requires, signed_in_user
 from grants.extensions import db, limiter
@@ -27,7 +34,20 @@ from workflows import accounts, api_tokens
 bp = Blueprint("auth", __name__)
 logger = logging.getLogger(__name__)
 
+# Every page request of a signed-in browser passes the idle check first (grants/auth/sessions.py).
+bp.before_app_request(sessions.enforce_idle_timeout)
+
 WRONG_DETAILS = "Enter a correct email address and password"
+NOT_CONFIRMED = "The password is not correct"
+
+
+@bp.app_context_processor
+def _session_timeout_settings() -> dict[str, object]:
+    """The timings the page's idle warning reads (templates/auth/_session_timeout.html)."""
+    return {
+        "session_idle_seconds": sessions.idle_limit_seconds(),
+        "session_warning_seconds": sessions.warning_seconds(),
+    }
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -46,20 +66,26 @@ def _refuse(retry_after: int) -> None:
     raise error
 
 
+def _hold_or_refuse(email: str) -> None:
+    """Apply the sign-in throttle to an attempt at this account's password: refuse it with 429
+    past the limit, and hold it for a moment after a few failures."""
+    state = throttle.check_sign_in(email, request.remote_addr)
+    if state.refused:
+        logger.warning("password refused: too many failures", extra={"remote_addr": request.remote_addr})
+        _refuse(state.retry_after_seconds)
+    if state.delay_seconds:
+        time.sleep(state.delay_seconds)
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
 def sign_in() -> str | Response:
     if current_user.is_authenticated:
-        return redirect(url_for("main.home"))
+        return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
     form = SignInForm()
     if form.validate_on_submit():
         email = accounts.normalise_email(form.email.data or "")
-        state = throttle.check_sign_in(email, request.remote_addr)
-        if state.refused:
-            logger.warning("sign-in refused: too many failures", extra={"remote_addr": request.remote_addr})
-            _refuse(state.retry_after_seconds)
-        if state.delay_seconds:
-            time.sleep(state.delay_seconds)
+        _hold_or_refuse(email)
         user = db.session.scalar(select(User).where(User.email == email))
         password = form.password.data or ""
         if user is not None and user.is_active and verify_password(user.password_hash, password):
@@ -69,6 +95,7 @@ def sign_in() -> str | Response:
             destination = _safe_next(request.args.get("next")) or url_for("main.home")
             session.clear()  # a fresh session: nothing from before sign-in carries over
             login_user(user)
+            sessions.begin()
             accounts.record_sign_in(user)
             db.session.commit()
             return redirect(destination)
@@ -96,6 +123,44 @@ def sign_out() -> Response:
     return redirect(url_for("auth.sign_in"))
 
 
+@bp.route("/confirm-password", methods=["GET", "POST"])
+@requires(Permission.SIGNED_IN)
+def confirm_password() -> str | Response:
+    """Ask a signed-in person for their password again before a step that needs a recent one,
+    then return to the page they came from (a path on this site only)."""
+    user = signed_in_user()
+    form = ConfirmPasswordForm()
+    if form.validate_on_submit():
+        _hold_or_refuse(user.email)
+        if verify_password(user.password_hash, form.password.data or ""):
+            throttle.clear_account(user.email)
+            sessions.record_reauthentication(user)
+            db.session.commit()
+            return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
+        throttle.record_failure(user.email, request.remote_addr)
+        logger.warning("password confirmation failed", extra={"remote_addr": request.remote_addr})
+        form.password.errors = [NOT_CONFIRMED]
+    within = sessions.in_words(sessions.reauthenticate_seconds())
+    return render_template("auth/confirm_password.html", form=form, within=within)
+
+
+@bp.route("/session/status")
+@requires(Permission.SIGNED_IN)
+@sessions.background
+def session_status() -> Response:
+    """How long the session has left, for the page's idle warning. Asking does not count as
+    activity."""
+    return jsonify(signed_in=True, seconds_left=sessions.seconds_left())
+
+
+@bp.route("/session/extend", methods=["POST"])
+@requires(Permission.SIGNED_IN)
+def extend_session() -> Response:
+    """The warning's "Stay signed in": the session's idle time starts again from now."""
+    sessions.record_activity()
+    return jsonify(signed_in=True, seconds_left=sessions.seconds_left())
+
+
 @bp.route("/invitation/<secret>", methods=["GET", "POST"])
 @public
 def accept_invitation(secret: str) -> ResponseReturnValue:
@@ -115,6 +180,7 @@ def accept_invitation(secret: str) -> ResponseReturnValue:
             logout_user()
         session.clear()
         login_user(user)
+        sessions.begin()
         accounts.record_sign_in(user)
         db.session.commit()
         flash("Your password is set and you are signed in", "success")
@@ -186,6 +252,7 @@ def account() -> tuple[str, int] | Response:
             accounts.change_password(user, form.password.data or "")
             db.session.commit()
             login_user(user)  # the new session token replaces the old one in this browser only
+            sessions.note_password_entered()
             flash("Your password has been changed. Other sessions have been signed out", "success")
             return redirect(url_for("auth.account"))
     return _account_page(user, password_form=form)

@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 
 from grants.applications.forms import answer_sections
 from grants.auth.permissions import Permission, can, requires, signed_in_user
+from grants.auth.sessions import fresh_sign_in_required
 from grants.csv_export import CSV_BATCH, csv_line, csv_pounds, csv_uk_time
 from grants.extensions import db
 from grants.models import Application, ApplicationStatus, PartnerStatus, User
@@ -403,18 +404,21 @@ def request_changes(application_id: int) -> Response | tuple[str, int]:
 
 @bp.route("/applications/<int:application_id>/approve", methods=["POST"])
 @requires(Permission.DECIDE_APPLICATIONS)
+@fresh_sign_in_required("review.application")
 def approve(application_id: int) -> Response | tuple[str, int]:
     return _act(application_id, "approve", _approve, "conditions")
 
 
 @bp.route("/applications/<int:application_id>/reject", methods=["POST"])
 @requires(Permission.DECIDE_APPLICATIONS)
+@fresh_sign_in_required("review.application")
 def reject(application_id: int) -> Response | tuple[str, int]:
     return _act(application_id, "reject", _reject, "reason")
 
 
 @bp.route("/applications/<int:application_id>/payments", methods=["POST"])
 @requires(Permission.CHECK_APPLICATIONS)
+@fresh_sign_in_required("review.application")
 def record_payment(application_id: int) -> Response | tuple[str, int]:
     return _act(application_id, "payment", _record_payment, "amount")
 
