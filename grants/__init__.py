@@ -55,6 +55,7 @@ def create_app(config: BaseConfig | str | None = None, **overrides: Any) -> Flas
     from grants.admin.views import bp as admin_bp
     from grants.api import bp as api_bp
     from grants.applications.views import bp as applications_bp
+    from grants.auth import email_change  # noqa: F401 - adds the email-change pages to the auth blueprint
     from grants.auth.views import bp as auth_bp
     from grants.errors import init_error_handlers
     from grants.experts.views import bp as pool_bp

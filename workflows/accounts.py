@@ -65,7 +65,7 @@ def _check_role_links(roles: set[Role], council: Council | None, expert: Expert 
         raise AccountError("Only an expert is linked to an expert profile", field="expert")
 
 
-def issue_token(user: User, purpose: TokenPurpose, *, valid_for: timedelta) -> str:
+def issue_token(user: User, purpose: TokenPurpose, *, valid_for: timedelta, new_email: str | None = None) -> str:
     """A new single-use link secret for the user; earlier unused links of the same purpose stop
     working. Returns the secret, which is never stored."""
     now = utcnow()
@@ -77,7 +77,13 @@ def issue_token(user: User, purpose: TokenPurpose, *, valid_for: timedelta) -> s
     )
     secret = secrets.token_urlsafe(32)
     db.session.add(
-        UserToken(user_id=user.id, purpose=purpose, token_hash=_hash_token(secret), expires_at=now + valid_for)
+        UserToken(
+            user_id=user.id,
+            purpose=purpose,
+            token_hash=_hash_token(secret),
+            expires_at=now + valid_for,
+            new_email=new_email,
+        )
     )
     return secret
 
@@ -99,6 +105,15 @@ def find_token(secret: str, purpose: TokenPurpose) -> RedeemedToken:
     if token.expires_at <= utcnow() or not token.user.is_active:
         return RedeemedToken(token.user, EXPIRED)
     return RedeemedToken(token.user, None)
+
+
+def pending_email(secret: str) -> str | None:
+    """The address an email-change link would move its account to."""
+    return db.session.scalar(
+        select(UserToken.new_email).where(
+            UserToken.token_hash == _hash_token(secret), UserToken.purpose == TokenPurpose.EMAIL_CHANGE
+        )
+    )
 
 
 def _use_token(secret: str, purpose: TokenPurpose) -> User:
@@ -269,6 +284,18 @@ def change_password(user: User, password: str) -> None:
 def _set_password(user: User, password: str, *, action: str) -> None:
     user.password_hash = hash_password(password)
     user.session_token = new_session_token()
+    # A change of address someone else started with the old password dies with it.
+    db.session.execute(
+        update(UserToken)
+        .where(
+            UserToken.user_id == user.id,
+            UserToken.purpose == TokenPurpose.EMAIL_CHANGE,
+            UserToken.used_at.is_(None),
+            UserToken.expires_at > utcnow(),
+        )
+        .values(expires_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
     record_event(action, actor=user, subject_type="user", subject_id=user.id)
     queue_email(
         to=user,
@@ -278,6 +305,84 @@ def _set_password(user: User, password: str, *, action: str) -> None:
         context={"name": user.name},
         in_app=True,
     )
+
+
+def _check_new_email(user: User, new_email: str) -> None:
+    if new_email == user.email:
+        raise AccountError("That is already your email address", field="email")
+    if db.session.scalar(select(User.id).where(User.email == new_email, User.id != user.id)) is not None:
+        raise AccountError("Another account uses that email address", field="email")
+
+
+def request_email_change(user: User, new_email: str, *, valid_for: timedelta, service_url: str) -> None:
+    """Start moving the account to a new address: a single-use link goes to the new address, to
+    prove it is theirs, and a warning to the current one, in case it was not them."""
+    new_email = normalise_email(new_email)
+    _check_new_email(user, new_email)
+    secret = issue_token(user, TokenPurpose.EMAIL_CHANGE, valid_for=valid_for, new_email=new_email)
+    record_event("user.email_change_requested", actor=user, subject_type="user", subject_id=user.id)
+    hours = int(valid_for.total_seconds() // 3600)
+    queue_email(
+        to=new_email,
+        template="email_change_confirm",
+        key=f"email-change:{_token_key(secret)}",
+        link=f"{service_url}/account/email/{secret}",
+        context={"name": user.name, "expires_in_hours": hours},
+    )
+    queue_email(
+        to=user,
+        template="email_change_requested",
+        key=f"email-change-requested:{_token_key(secret)}",
+        link="/account",
+        context={"name": user.name, "new_email": new_email, "expires_in_hours": hours},
+    )
+
+
+def confirm_email_change(secret: str) -> User:
+    """Use an email-change link: the account moves to the new address, every session ends, and
+    the old address is told. Raises AccountError if the link is spent or the address was taken
+    meanwhile."""
+    new_email = pending_email(secret)
+    user = _use_token(secret, TokenPurpose.EMAIL_CHANGE)
+    assert new_email is not None
+    _check_new_email(user, new_email)
+    old_email = user.email
+    user.email = new_email
+    # The expert profile's address follows the account's where they were the same.
+    expert = db.session.get(Expert, user.expert_id) if user.expert_id else None
+    if (
+        expert is not None
+        and expert.email == old_email
+        and db.session.scalar(select(Expert.id).where(Expert.email == new_email, Expert.id != expert.id)) is None
+    ):
+        expert.email = new_email
+    user.session_token = new_session_token()
+    record_event(
+        "user.email_changed",
+        actor=user,
+        subject_type="user",
+        subject_id=user.id,
+        old_email=old_email,
+        new_email=new_email,
+    )
+    context = {"name": user.name, "new_email": new_email}
+    key = f"email-changed:{_token_key(secret)}"
+    queue_email(to=old_email, template="email_changed", key=key, link="/account", context=context)
+    queue_email(to=user, template="email_changed", key=f"{key}:new", link="/account", context=context, in_app=True)
+    return user
+
+
+def time_out_session(user: User, *, idle_minutes: float) -> None:
+    """An idle session has run out: every copy of its cookie stops working."""
+    user.session_token = new_session_token()
+    record_event(
+        "user.session_timed_out", actor=None, subject_type="user", subject_id=user.id, idle_minutes=idle_minutes
+    )
+
+
+def record_reauthentication(user: User) -> None:
+    """The person confirmed their password again before a step that needs a recent one."""
+    record_event("user.reauthenticated", actor=user, subject_type="user", subject_id=user.id)
 
 
 def record_sign_in(user: User) -> None:

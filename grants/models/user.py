@@ -110,6 +110,7 @@ class UserRole(Model):
 class TokenPurpose(enum.StrEnum):
     INVITATION = "invitation"
     PASSWORD_RESET = "password_reset"  # noqa: S105 - a purpose, not a secret
+    EMAIL_CHANGE = "email_change"
 
 
 class UserToken(Model):
@@ -124,5 +125,7 @@ class UserToken(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The address an email-change link moves the account to (that purpose only).
+    new_email: Mapped[str | None] = mapped_column(String(254))
 
     user: Mapped[User] = relationship()

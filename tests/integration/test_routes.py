@@ -24,6 +24,7 @@ PUBLIC_ENDPOINTS = {
     "auth.request_invitation",
     "auth.request_password_reset",
     "auth.reset_password",
+    "auth.confirm_email_change",
     "open_data.index",
     "open_data.package",
     "open_data.grants_csv",
