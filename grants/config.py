@@ -204,6 +204,8 @@ class ProductionConfig(BaseConfig):
             raise ConfigurationError("DATABASE_URL must point at PostgreSQL in production.")
         self.SESSION_COOKIE_SECURE = True
         self.REMEMBER_COOKIE_SECURE = True
+        # A database error quotes the statement; its values (hashes, tokens) stay out of the logs.
+        self.SQLALCHEMY_ENGINE_OPTIONS = {**BaseConfig.SQLALCHEMY_ENGINE_OPTIONS, "hide_parameters": True}
 
 
 CONFIGS: dict[str, type[BaseConfig]] = {

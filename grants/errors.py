@@ -12,7 +12,8 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from grants.api import problems
-from grants.extensions import db
+from grants.extensions import db, login_manager
+from grants.request_log import current_user_id, loggable_path
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +44,17 @@ def _render(status: int, **context: object) -> tuple[str, int]:
 def init_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError) -> ResponseReturnValue:
-        logger.warning("refused a form without a valid CSRF token: %s", error.description)
+        # The description says what was wrong ("missing", "expired"); it never holds the token.
+        logger.warning(
+            "refused a form without a valid CSRF token: %s",
+            error.description,
+            extra={
+                "event": "csrf_refused",
+                "method": request.method,
+                "path": loggable_path(),
+                "user_id": current_user_id(),
+            },
+        )
         return _render(400, reason="csrf")
 
     @app.errorhandler(HTTPException)
@@ -64,6 +75,9 @@ def init_error_handlers(app: Flask) -> None:
     def _database_down(error: OperationalError) -> ResponseReturnValue:
         logger.error("database unavailable: %s", error.orig)
         g.database_down = True
+        # Nothing rendered from here on may look the signed-in person up again: the page is
+        # drawn as for someone signed out (base.html checks database_down too).
+        g._login_user = login_manager.anonymous_user()
         with contextlib.suppress(OperationalError):
             db.session.rollback()
         if _in_api():

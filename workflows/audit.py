@@ -1,12 +1,21 @@
-"""The one way to write an audit event."""
+"""The one way to write an audit event, and the log line that reports each one once it is kept."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+
+from sqlalchemy import inspect
+from sqlalchemy.event import listens_for
+from sqlalchemy.orm import Session, SessionTransaction
 
 from grants.extensions import db
 from grants.models import AuditEvent, User
 from workflows.context import current_request_id
+
+logger = logging.getLogger(__name__)
+
+_TO_LOG = "audit_events_to_log"
 
 
 def record_event(
@@ -17,7 +26,9 @@ def record_event(
     subject_id: int | None,
     **detail: Any,
 ) -> AuditEvent:
-    """Add an audit event to the session (flushed with the change it describes, never alone)."""
+    """Add an audit event to the session (flushed with the change it describes, never alone).
+    Once the transaction commits, an INFO log line reports the action, the subject, the actor and
+    the request id; the detail stays in the database, as it may quote what people typed."""
     event = AuditEvent(
         action=action,
         actor_id=actor.id if actor is not None else None,
@@ -27,4 +38,29 @@ def record_event(
         request_id=current_request_id.get(),
     )
     db.session.add(event)
+    line = {
+        "event": "audit",
+        "action": action,
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "actor_id": event.actor_id,
+        "request_id": event.request_id,
+    }
+    db.session.info.setdefault(_TO_LOG, []).append((event, line))
     return event
+
+
+@listens_for(Session, "after_commit")
+def _log_kept_events(session: Session) -> None:
+    for kept, line in session.info.pop(_TO_LOG, []):
+        if inspect(kept).persistent:
+            logger.info("audit: %s %s %s", line["action"], line["subject_type"], line["subject_id"], extra=line)
+
+
+@listens_for(Session, "after_soft_rollback")
+def _forget_undone_events(session: Session, _previous: SessionTransaction) -> None:
+    # A rollback, of the whole transaction or of a savepoint, takes out of the session the events
+    # added in what it undid; those added before a savepoint stay, to be logged at the commit.
+    waiting = session.info.get(_TO_LOG)
+    if waiting:
+        session.info[_TO_LOG] = [(e, line) for e, line in waiting if inspect(e).pending or inspect(e).persistent]

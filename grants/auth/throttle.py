@@ -6,6 +6,7 @@ has passed."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from dataclasses import dataclass
 
@@ -14,6 +15,8 @@ from limits import RateLimitItemPerSecond
 from limits.strategies import MovingWindowRateLimiter
 
 from grants.extensions import limiter
+
+logger = logging.getLogger(__name__)
 
 # Failures before attempts start to be slowed down.
 FREE_FAILURES = 2
@@ -71,6 +74,15 @@ def record_failure(email: str, address: str | None) -> None:
     account_limit, client_limit = _limits()
     strategy.hit(account_limit, "sign-in", _account_key(email))
     strategy.hit(client_limit, "sign-in", _client_key(address))
+    # The failure that uses up a limit starts the refusals: say so once (never naming the account).
+    for scope, limit, key in (
+        ("account", account_limit, _account_key(email)),
+        ("client", client_limit, _client_key(address)),
+    ):
+        if not strategy.test(limit, "sign-in", key):
+            logger.warning(
+                "sign-in failures reached the %s limit", scope, extra={"event": "sign_in_limit_reached", "scope": scope}
+            )
 
 
 def clear_account(email: str) -> None:

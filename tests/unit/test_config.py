@@ -41,6 +41,13 @@ class TestProduction:
         monkeypatch.setenv("SECRET_KEY", "k" * 32)
         assert load_config("production").SECRET_KEY == "k" * 32
 
+    def test_database_errors_in_production_do_not_quote_the_values(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setenv("DATABASE_URL", POSTGRES)
+        monkeypatch.setenv("SECRET_KEY", GOOD_KEY)
+        options = load_config("production").SQLALCHEMY_ENGINE_OPTIONS
+        assert options["hide_parameters"] is True and options["pool_pre_ping"] is True
+        assert "hide_parameters" not in load_config("development").SQLALCHEMY_ENGINE_OPTIONS
+
     def test_refuses_to_start_on_sqlite_when_no_database_is_given(self, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv("SECRET_KEY", GOOD_KEY)
         with pytest.raises(ConfigurationError, match="DATABASE_URL"):
