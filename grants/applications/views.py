@@ -245,8 +245,9 @@ def start(round_id: int) -> Response:
         db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for("applications.index"))
+    application_id = application.id  # read before the commit, which expires it
     db.session.commit()
-    return redirect(url_for("applications.show", application_id=application.id))
+    return redirect(url_for("applications.show", application_id=application_id))
 
 
 # The overview: a task list while it can be changed, a summary afterwards ------------------------------
