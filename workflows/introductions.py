@@ -34,6 +34,7 @@ from grants.extensions import db
 from grants.models import (
     SERVICE_AREA_LABELS,
     Application,
+    ApplicationStatus,
     AuditEvent,
     ConsentStatus,
     Council,
@@ -355,9 +356,14 @@ def timeline(introduction: Introduction) -> list[AuditEvent]:
 
 
 def matchmaking_request(application_id: int) -> Application | None:
-    """A council's matchmaking request: an application to a scheme of the matchmaking kind."""
+    """A council's matchmaking request: an application to a scheme of the matchmaking kind, once
+    submitted (a draft is the council's own, seen by no one else)."""
     application = db.session.get(Application, application_id)
-    if application is None or application.scheme.kind is not SchemeKind.MATCHMAKING:
+    if (
+        application is None
+        or application.status is ApplicationStatus.DRAFT
+        or application.scheme.kind is not SchemeKind.MATCHMAKING
+    ):
         return None
     return application
 

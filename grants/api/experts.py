@@ -158,7 +158,7 @@ class Suggestions(Out):
 def _matching_application(application_id: int) -> Application:
     """The application, if its scheme uses experts; any other is a 404, as on the matching pages."""
     application = db.session.get(Application, application_id)
-    if application is None or not application.scheme.uses_experts:
+    if application is None or application.status is ApplicationStatus.DRAFT or not application.scheme.uses_experts:
         raise ApiError(404)
     return application
 

@@ -113,7 +113,8 @@ def index() -> str:
 
 def _application_or_404(application_id: int) -> Application:
     application = db.session.get(Application, application_id)
-    if application is None or not application.scheme.uses_experts:
+    # A draft is the council's own until it is submitted: staff see it nowhere.
+    if application is None or application.status is ApplicationStatus.DRAFT or not application.scheme.uses_experts:
         abort(404)
     return application
 

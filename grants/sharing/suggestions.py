@@ -10,9 +10,10 @@ from flask import abort, current_app, render_template
 from grants.applications.forms import REACH
 from grants.auth.permissions import Permission, requires
 from grants.extensions import db
-from grants.models import SERVICE_AREA_LABELS, SHARING_TYPE_LABELS, Application, SchemeKind
+from grants.models import SERVICE_AREA_LABELS, SHARING_TYPE_LABELS, Application
 from grants.sharing import bp
 from workflows import partner_suggestions
+from workflows.introductions import matchmaking_request as workflow_request
 
 __all__ = ["bp"]
 
@@ -54,8 +55,8 @@ def requests() -> str:
 def request(application_id: int) -> str:
     """One request and its suggested partners, best first. A request that is no longer open is
     shown with its status, and nothing suggested."""
-    application = db.session.get(Application, application_id)
-    if application is None or application.scheme.kind is not SchemeKind.MATCHMAKING:
+    application = workflow_request(application_id)
+    if application is None:
         abort(404)
     is_open = partner_suggestions.is_open(application)
     found = partner_suggestions.visible_suggestions(application.id) if is_open else []

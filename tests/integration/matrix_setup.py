@@ -1,0 +1,464 @@
+"""Two councils' worth of real records for the access-matrix test, made through the domain's own
+operations: council A (Babergh) with work under way by expert X, and council B (Ipswich) with an
+application in each state that has pages of its own, a joint bid with council C (Camden), work
+offered to and delivered by expert Y, an outcome report with evidence, a payment, matchmaking
+requests, introductions, messages, an API token, and the staff records around them (a board
+report, a match run, an arrangement, a conflict of interest). The test gets ids and text only.
+
+Also: one transaction held open for a whole module, and two ways to see whether anything was
+written to the database."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from flask import Flask
+from flask_sqlalchemy.session import _app_ctx_id
+from sqlalchemy import Connection, Select, orm, select, text
+
+from grants.extensions import db
+from grants.models import (
+    ApiToken,
+    Application,
+    ApplicationStatus,
+    Council,
+    CouncilTier,
+    Engagement,
+    EngagementStatus,
+    EvidenceFile,
+    FundingRound,
+    Introduction,
+    Notification,
+    OutboundEmail,
+    Region,
+    Role,
+    Scheme,
+    SchemeCriterion,
+    SchemeKind,
+    User,
+)
+from grants.uploads import check_upload
+from tests.integration.api_setup import token_for
+from tests.integration.application_setup import drafted, expert_grant_round, scored
+from tests.integration.conftest import PASSWORD, hashed_once
+from tests.integration.engagement_setup import account_of, expert
+from tests.integration.reporting_setup import PDF, joint_trial, officer_of, programme_round
+from tests.integration.test_introductions import matchmaking_request
+from tests.integration.test_partner_suggestions import ask
+from workflows import accounts, applications, arrangements, engagements, experts, introductions, outcomes, reporting
+
+TODAY = date.today()
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone who signs in: their account's id and email, and a bearer token for the API."""
+
+    id: int
+    email: str
+    token: str
+
+
+@dataclass(frozen=True)
+class World:
+    """What the walk needs: ids of every record, by whose it is, and the text that identifies
+    council B's records (which must never reach anyone outside them)."""
+
+    a: Person  # council A's officer
+    b: Person  # council B's officer
+    c: Person  # council C's officer: the partner in B's joint bid
+    programme: Person
+    assessor: Person
+    approver: Person
+    administrator: Person
+    x: Person  # expert X, working on council A's case
+    y: Person  # expert Y, working on council B's cases
+    b_council_id: int
+    b_gss: str
+    b_council_name: str
+    # Council A's application, under way with expert X, for paths that mix A's record with B's.
+    a_application: int
+    # Council B's applications, one in each state with pages of its own.
+    b_applications: dict[str, int]
+    b_references: tuple[str, ...]
+    y_engagements: dict[str, int]
+    b_report: int
+    b_evidence: int
+    b_introductions: dict[str, int]
+    b_notification: int
+    y_notification: int
+    b_token_id: int
+    b_email: int
+    y_window: int
+    y_conflict: int
+    y_expert: int
+    arrangement: int
+    scheme: int
+    criterion: int
+    funding_round: int
+    board_report: int
+    match_run: int
+    quarter: tuple[int, int]
+
+    @property
+    def drafts(self) -> frozenset[int]:
+        return frozenset({self.b_applications["draft"], self.b_applications["request_draft"]})
+
+    def secrets(self) -> tuple[str, ...]:
+        """Text that identifies council B's records: its applications' references, its officer's
+        and its expert's email addresses and its name."""
+        return (*self.b_references, self.b.email, self.y.email, self.b_council_name)
+
+
+def _person(user: User) -> Person:
+    return Person(id=user.id, email=user.email, token=token_for(user))
+
+
+def _to_decision(application: Application, people: dict[str, User]) -> None:
+    """A complete draft submitted, found eligible, scored and approved: an offer waiting for the
+    council's answer."""
+    applications.submit(application, actor=application.created_by, expected_version=None, today=TODAY)
+    applications.check_eligibility(application, TODAY)
+    applications.confirm_eligibility(application, actor=people["programme"], reason=None, expected_version=None)
+    for assessor in (people["assessor"], people["assessor2"]):
+        scored(application, assessor)
+    applications.approve(application, actor=people["approver"], expected_version=None)
+
+
+def _accepted(application: Application, officer: User) -> None:
+    applications.accept_offer(
+        application,
+        actor=officer,
+        signatory_name="A Signatory",
+        signatory_role="Chief Executive",
+        expected_version=None,
+    )
+
+
+def _matchmaking_round(code: str) -> FundingRound:
+    """A shared-services matchmaking scheme with a round open today."""
+    scheme = Scheme(
+        code=code,
+        name=f"Shared services {code}",
+        kind=SchemeKind.MATCHMAKING,
+        max_amount_pence=2_000_000,
+        match_ratio_percent=0,
+        uses_experts=True,
+        allows_partners=True,
+        one_per_council_per_round=True,
+        eligible_tiers=[],
+        assessments_required=1,
+        service_levels={},
+        criteria=[SchemeCriterion(code="fit", label="Fit", weight=1, position=0)],
+    )
+    made = FundingRound(
+        scheme=scheme,
+        name="2026/27",
+        opens_on=TODAY - timedelta(days=30),
+        closes_on=TODAY + timedelta(days=60),
+        budget_pence=20_000_000,
+    )
+    db.session.add(made)
+    db.session.flush()
+    return made
+
+
+def _delivered_with_report(engagement: Engagement, expert_user: User, evidence_dir: Path) -> EvidenceFile:
+    """The expert does the work, completes it and files the 3-month report with one PDF."""
+    outcomes.log_work(engagement, actor=expert_user, worked_on=TODAY, days_tenths=10, milestone="Done", today=TODAY)
+    outcomes.complete(engagement, actor=expert_user, today=TODAY)
+    report = outcomes.file_report(
+        engagement,
+        actor=expert_user,
+        due_month=3,
+        claim=outcomes.Claim(
+            period_start=TODAY - timedelta(days=90),
+            period_end=TODAY,
+            cashable_pence=1_000_000,
+            cashable_recurring=False,
+            income_pence=0,
+            income_recurring=False,
+            avoided_pence=0,
+            avoided_recurring=False,
+            baseline="Last year's spending",
+            method="Ledger totals",
+        ),
+        evidence=[check_upload(io.BytesIO(PDF), "ledger.pdf", max_bytes=1024 * 1024)],
+        evidence_dir=evidence_dir,
+        today=TODAY,
+    )
+    db.session.flush()
+    return report.evidence[0]
+
+
+def _agreed_introduction(broker: User, *councils: Council) -> Introduction:
+    """An introduction every council accepted, discussed and agreed on."""
+    made = introductions.propose(
+        list(councils), service_areas=["legal"], note="Both want a shared legal service.", actor=broker
+    )
+    for council in councils:
+        officer = officer_of(council)
+        contact = introductions.Contact(officer.name, officer.email, "01473 432 000")
+        introductions.accept(made, actor=officer, contact=contact, expected_version=None)
+    introductions.start_discussion(made, actor=broker, expected_version=None)
+    introductions.record_agreement(made, actor=broker, summary="A shared legal service", expected_version=None)
+    return made
+
+
+def _councils() -> dict[str, Council]:
+    """A county with two districts, and a London borough: A is Babergh, B Ipswich, C Camden."""
+    suffolk = Council(gss_code="E10000029", name="Suffolk", tier=CouncilTier.COUNTY)
+    made = {
+        "suffolk": suffolk,
+        "babergh": Council(gss_code="E07000200", name="Babergh", tier=CouncilTier.DISTRICT, parent=suffolk),
+        "ipswich": Council(gss_code="E07000202", name="Ipswich", tier=CouncilTier.DISTRICT, parent=suffolk),
+        "camden": Council(gss_code="E09000007", name="Camden", tier=CouncilTier.LONDON_BOROUGH),
+    }
+    for name in ("suffolk", "babergh", "ipswich"):
+        made[name].region = Region.EAST_OF_ENGLAND
+    made["camden"].region = Region.LONDON
+    db.session.add_all(made.values())
+    db.session.flush()
+    return made
+
+
+def _people(babergh: Council) -> dict[str, User]:
+    """Council A's officer and the programme's staff, under the names the shared set-up expects."""
+    accounts_by_key = {
+        "programme": (Role.PROGRAMME_OFFICER, "tom@lga.example.gov.uk", "Tom Okafor"),
+        "assessor": (Role.ASSESSOR, "hannah@lga.example.gov.uk", "Hannah Lewis"),
+        "assessor2": (Role.ASSESSOR, "dev@lga.example.gov.uk", "Dev Patel"),
+        "approver": (Role.APPROVER, "margaret@lga.example.gov.uk", "Margaret Doyle"),
+        "administrator": (Role.ADMINISTRATOR, "ada@lga.example.gov.uk", "Ada Lovell"),
+    }
+    with hashed_once():
+        made = {
+            key: accounts.create_user(email=email, name=name, password=PASSWORD, roles={role})
+            for key, (role, email, name) in accounts_by_key.items()
+        }
+        made["officer"] = accounts.create_user(
+            email="priya@babergh.example.gov.uk",
+            name="Priya Shah",
+            password=PASSWORD,
+            roles={Role.COUNCIL_OFFICER},
+            council=babergh,
+        )
+    db.session.commit()
+    return made
+
+
+def build_world(evidence_dir: Path) -> World:
+    """Every record of both councils, committed; evidence files are kept in `evidence_dir`."""
+    councils = _councils()
+    people = _people(councils["babergh"])
+    officer_a = people["officer"]
+    officer_b = officer_of(councils["ipswich"])
+    officer_c = officer_of(councils["camden"])
+    expert_x, expert_y = expert("Xavier Ash"), expert("Yasmin Bell")
+    user_x, user_y = account_of(expert_x), account_of(expert_y)
+
+    # Council A: approved, accepted and under way with expert X.
+    a_round = expert_grant_round(code="matrix-a")
+    a_application = drafted(a_round, councils["babergh"], officer_a)
+    _to_decision(a_application, people)
+    _accepted(a_application, officer_a)
+    x_engagement = engagements.offer(a_application, expert_x.id, actor=people["programme"], today=TODAY)
+    engagements.accept(x_engagement, actor=user_x, today=TODAY)
+
+    # Council B: a draft, a submitted application, an offer waiting for its answer, work waiting
+    # for expert Y to answer, work Y delivered and reported on (with evidence, confirmed by no
+    # one yet) and part paid, a joint bid with C, and matchmaking requests.
+    made: dict[str, Application] = {}
+    made["draft"] = applications.start_application(
+        expert_grant_round(code="matrix-draft"), council=councils["ipswich"], actor=officer_b, today=TODAY
+    )
+    made["submitted"] = drafted(expert_grant_round(code="matrix-submitted"), councils["ipswich"], officer_b)
+    applications.submit(made["submitted"], actor=officer_b, expected_version=None, today=TODAY)
+    made["offered"] = drafted(expert_grant_round(code="matrix-offered"), councils["ipswich"], officer_b)
+    _to_decision(made["offered"], people)
+    made["waiting"] = drafted(expert_grant_round(code="matrix-waiting"), councils["ipswich"], officer_b)
+    _to_decision(made["waiting"], people)
+    _accepted(made["waiting"], officer_b)
+    y_offer = engagements.offer(made["waiting"], expert_y.id, actor=people["programme"], today=TODAY)
+    delivered_round = expert_grant_round(code="matrix-delivered")
+    made["delivered"] = drafted(delivered_round, councils["ipswich"], officer_b)
+    _to_decision(made["delivered"], people)
+    _accepted(made["delivered"], officer_b)
+    y_done = engagements.offer(made["delivered"], expert_y.id, actor=people["programme"], today=TODAY)
+    engagements.accept(y_done, actor=user_y, today=TODAY)
+    evidence = _delivered_with_report(y_done, user_y, evidence_dir)
+    award = made["delivered"].award
+    assert award is not None
+    applications.record_payment(award, amount_pence=100_000, paid_on=TODAY, reference="PO-1", actor=people["programme"])
+    db.session.commit()
+    made["joint"] = joint_trial(
+        people,
+        councils,
+        programme_round("matrix-bi", "Behavioural Insights", kind=SchemeKind.MATCH_FUNDING),
+        lead="ipswich",
+        partner="camden",
+    )
+    made["request"] = ask(_matchmaking_round("matrix-sharing"), councils["ipswich"], ["waste"])
+    made["request_draft"] = matchmaking_request(
+        _matchmaking_round("matrix-sharing-later"), councils["ipswich"], officer_b
+    )
+    introduction = introductions.propose(
+        [councils["ipswich"], councils["camden"]],
+        service_areas=["waste"],
+        note="Both want to share a waste service.",
+        actor=people["programme"],
+        request=made["request"],
+    )
+    agreed = _agreed_introduction(people["programme"], councils["ipswich"], councils["suffolk"])
+
+    # Expert Y's own records, and the staff records around the programme.
+    window = experts.add_availability(expert_y, experts.AvailabilityWindow(starts_on=TODAY), actor=user_y)
+    conflict = experts.record_conflict(
+        expert_y, experts.ConflictDetails(council="Suffolk", reason="Worked there last year"), actor=people["programme"]
+    )
+    arrangement = arrangements.record_arrangement(
+        arrangements.ArrangementDetails(
+            name="Suffolk coastal legal service",
+            service_area="legal",
+            sharing_type="services",
+            started_on=TODAY - timedelta(days=400),
+            estimated_annual_savings_pence=5_000_000,
+        ),
+        ["Ipswich", "Camden"],
+        actor=people["programme"],
+        today=TODAY,
+    )
+    quarter = reporting.Quarter.containing(TODAY)
+    board_report = reporting.issue_board_report(
+        quarter, actor=people["approver"], note="", expected_latest=0, today=TODAY
+    )
+    match_run = engagements.start_match_run(delivered_round, actor=people["programme"])
+    db.session.commit()
+
+    for application in made.values():
+        db.session.refresh(application)
+    assert made["draft"].status is ApplicationStatus.DRAFT
+    assert made["submitted"].status is ApplicationStatus.SUBMITTED
+    assert made["offered"].status is ApplicationStatus.OFFERED
+    assert y_offer.status is EngagementStatus.OFFERED and y_done.status is EngagementStatus.COMPLETED
+    assert made["request"].status is ApplicationStatus.SUBMITTED
+    funding_round = db.session.get(FundingRound, delivered_round.id)
+    assert funding_round is not None
+    criterion = funding_round.scheme.criteria[0]
+    world = World(
+        a=_person(officer_a),
+        b=_person(officer_b),
+        c=_person(officer_c),
+        programme=_person(people["programme"]),
+        assessor=_person(people["assessor"]),
+        approver=_person(people["approver"]),
+        administrator=_person(people["administrator"]),
+        x=_person(user_x),
+        y=_person(user_y),
+        b_council_id=councils["ipswich"].id,
+        b_gss=councils["ipswich"].gss_code,
+        b_council_name=councils["ipswich"].name,
+        a_application=a_application.id,
+        b_applications={state: application.id for state, application in made.items()},
+        b_references=tuple(application.reference for application in made.values()),
+        y_engagements={"offered": y_offer.id, "completed": y_done.id},
+        b_report=evidence.report_id,
+        b_evidence=evidence.id,
+        b_introductions={"proposed": introduction.id, "agreed": agreed.id},
+        b_notification=_first(
+            select(Notification.id).where(Notification.user_id == officer_b.id).order_by(Notification.id)
+        ),
+        y_notification=_first(
+            select(Notification.id).where(Notification.user_id == user_y.id).order_by(Notification.id)
+        ),
+        b_token_id=_first(select(ApiToken.id).where(ApiToken.user_id == officer_b.id).order_by(ApiToken.id)),
+        b_email=_first(
+            select(OutboundEmail.id).where(OutboundEmail.user_id == officer_b.id).order_by(OutboundEmail.id)
+        ),
+        y_window=window.id,
+        y_conflict=conflict.id,
+        y_expert=expert_y.id,
+        arrangement=arrangement.id,
+        scheme=funding_round.scheme_id,
+        criterion=criterion.id,
+        funding_round=funding_round.id,
+        board_report=board_report.id,
+        match_run=match_run.id,
+        quarter=(quarter.year, quarter.number),
+    )
+    db.session.close()
+    return world
+
+
+def _first(query: Select[tuple[int]]) -> int:
+    """The first id the query finds; the world is incomplete without one."""
+    found = db.session.scalars(query.limit(1)).first()
+    assert found is not None, f"the world has no record for {query}"
+    return found
+
+
+# The database ------------------------------------------------------------------------------------------
+
+
+@contextmanager
+def one_transaction(data_app: Flask) -> Iterator[Connection]:
+    """The conftest's `session`, held open for as long as the context lasts so that a module
+    builds its world once: db.session bound to one connection whose outer transaction is rolled
+    back at the end. Requests to the app under test share the connection, each in a savepoint."""
+    with data_app.app_context():
+        connection = db.engine.connect()
+        transaction = connection.begin()
+        original = db.session
+        db.session = orm.scoped_session(
+            orm.sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),  # type: ignore[arg-type]
+            scopefunc=_app_ctx_id,
+        )
+        try:
+            yield connection
+        finally:
+            db.session.remove()
+            db.session = original
+            transaction.rollback()
+            connection.close()
+
+
+# What the database holds ------------------------------------------------------------------------------
+
+# Columns a request may touch without changing anyone's records: when a token was last used.
+VOLATILE = {"api_tokens": {"last_used_at"}}
+
+
+def snapshot(connection: Connection) -> dict[str, str]:
+    """A fingerprint of every table: its row count and a hash of all its rows (every column but
+    the volatile ones), so that any insert, update or delete shows."""
+    parts = []
+    for table in db.metadata.sorted_tables:
+        columns = [c.name for c in table.columns if c.name not in VOLATILE.get(table.name, set())]
+        row = "ROW(" + ", ".join(f't."{c}"' for c in columns) + ")::text"
+        parts.append(
+            f"SELECT '{table.name}' AS name, "
+            f"count(*) || ':' || coalesce(md5(string_agg({row}, '|' ORDER BY {row})), '') AS print "
+            f'FROM "{table.name}" t'
+        )
+    return dict(connection.execute(text(" UNION ALL ".join(parts))).tuples().all())
+
+
+def changed_tables(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    return sorted(name for name in before if before[name] != after.get(name))
+
+
+def writes(connection: Connection) -> dict[str, int]:
+    """Rows inserted, updated or deleted so far in the connection's transaction, by table, counting
+    those later rolled back to a savepoint: a request that writes anything at all shows here."""
+    found = connection.execute(
+        text(
+            "SELECT relname, n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_xact_user_tables "
+            "WHERE n_tup_ins + n_tup_upd + n_tup_del > 0"
+        )
+    )
+    return dict(found.tuples().all())
