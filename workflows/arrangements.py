@@ -352,7 +352,8 @@ def record_arrangement(
     return _record(details, found, actor=actor, introduction=None, source=source)
 
 
-def _agreed(introduction: Introduction) -> bool:
+def agreed(introduction: Introduction) -> bool:
+    """Whether the introduction's councils reached an agreement to share (it may be closed since)."""
     if introduction.status is IntroductionStatus.AGREED:
         return True
     return introduction.status is IntroductionStatus.CLOSED and introduction.agreed_at is not None
@@ -360,6 +361,8 @@ def _agreed(introduction: Introduction) -> bool:
 
 def default_name(councils: Sequence[Council], service_area: str) -> str:
     names = [council.name for council in councils]
+    if not names:
+        return f"Shared {SERVICE_AREA_LABELS.get(service_area, service_area).lower()}"[:NAME_MAX_LENGTH]
     joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     return f"{joined} shared {SERVICE_AREA_LABELS.get(service_area, service_area).lower()}"[:NAME_MAX_LENGTH]
 
@@ -384,7 +387,7 @@ def record_from_introduction(
     db.session.flush()
     if introduction.id is not None:
         db.session.refresh(introduction, with_for_update=True)
-    if not _agreed(introduction):
+    if not agreed(introduction):
         raise ArrangementError.about("introduction", "The councils have not reached an agreement to share yet")
     existing = db.session.scalar(
         select(SharedArrangement.name).where(SharedArrangement.introduction_id == introduction.id).limit(1)

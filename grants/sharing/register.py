@@ -475,6 +475,9 @@ def arrangement_from_introduction(introduction_id: int) -> str | Response:
     """Put on the map what an agreed introduction's councils are now sharing: the councils are
     those that accepted it."""
     introduction = db.get_or_404(Introduction, introduction_id)
+    if not workflow.agreed(introduction):
+        flash("The councils have not reached an agreement to share yet, so there is nothing to record", "info")
+        return redirect(url_for("sharing.introduction", introduction_id=introduction_id))
     councils = [p.council for p in introduction.parties if p.consent is ConsentStatus.ACCEPTED]
     areas = list(introduction.service_areas or [])
     if request.method == "GET":

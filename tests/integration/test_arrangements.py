@@ -33,7 +33,7 @@ from grants.models import (
     User,
 )
 from grants.models.base import utcnow
-from tests.integration.conftest import csrf_token
+from tests.integration.conftest import csrf_token, sign_in
 from tests.integration.test_scheme_admin import (
     assert_refused_beside,
     banner,
@@ -518,6 +518,20 @@ def introduction_of(officer: User, places: dict[str, Council], status: Introduct
     db.session.add(made)
     db.session.commit()
     return made
+
+
+def test_the_page_for_an_introduction_not_yet_agreed_says_so_instead_of_offering_a_form(client, officer, places):  # type: ignore[no-untyped-def]
+    proposed = introduction_of(officer, places, IntroductionStatus.PROPOSED)
+    for party in proposed.parties:
+        party.consent = ConsentStatus.WAITING  # no council has accepted yet
+    db.session.commit()
+    sign_in(client, officer.email)
+    answer = client.get(f"/sharing/introductions/{proposed.id}/arrangement")
+    assert answer.status_code == 302
+    assert answer.headers["Location"] == f"/sharing/introductions/{proposed.id}"
+    page = client.get(answer.headers["Location"]).get_data(as_text=True)
+    assert "The councils have not reached an agreement to share yet" in page
+    assert db.session.scalar(db.select(db.func.count()).select_from(SharedArrangement)) == 0
 
 
 def test_an_introduction_that_reached_agreement_becomes_an_arrangement_once(officer, places):  # type: ignore[no-untyped-def]
