@@ -8,6 +8,7 @@ import logging
 from flask import Flask, g, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
+from redis.exceptions import RedisError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -80,6 +81,16 @@ def init_error_handlers(app: Flask) -> None:
         g._login_user = login_manager.anonymous_user()
         with contextlib.suppress(OperationalError):
             db.session.rollback()
+        if _in_api():
+            return problems.for_status(503)
+        return _render(503)
+
+    @app.errorhandler(RedisError)
+    def _counters_down(error: RedisError) -> ResponseReturnValue:
+        # The sign-in and link counters live in Redis. Without them an attempt cannot be counted,
+        # so it is refused (a clean 503) rather than let through unthrottled.
+        logger.error("rate-limit counters unavailable: %s", type(error).__name__)
+        db.session.rollback()
         if _in_api():
             return problems.for_status(503)
         return _render(503)
