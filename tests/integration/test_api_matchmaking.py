@@ -9,7 +9,7 @@ import pytest
 from grants.extensions import db
 from grants.models import Role
 from tests.integration.api_setup import Api, ok
-from tests.integration.test_introductions import matchmaking_request, shared_services_round
+from tests.integration.test_introductions import shared_services_round, submitted_request
 
 CONTACT = {
     "contact_name": "Priya Shah",
@@ -25,7 +25,7 @@ def ipswich(make_user):  # type: ignore[no-untyped-def]
 
 def test_an_introduction_from_proposal_to_a_joint_application(client, people, councils, ipswich, make_user):  # type: ignore[no-untyped-def]
     funding_round = shared_services_round()
-    request = matchmaking_request(funding_round, councils["babergh"], people["officer"])
+    request = submitted_request(funding_round, councils["babergh"], people["officer"])
     db.session.commit()
     staff = Api(client, people["programme"])
     babergh = Api(client, people["officer"])

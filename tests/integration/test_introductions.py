@@ -104,6 +104,20 @@ def matchmaking_request(funding_round: FundingRound, council: Council, officer: 
     return request
 
 
+def submitted_request(funding_round: FundingRound, council: Council, officer: User) -> Application:
+    """The council's matchmaking request with every section answered, submitted (staff see a
+    request only once it is)."""
+    request = matchmaking_request(funding_round, council, officer)
+    for section, answers in (
+        ("geography", {"reach": "county", "detail": ""}),
+        ("funding", {"wanted": "neither"}),
+        ("declaration", {"chief_officer": "The Chief Executive", "job_title": "Chief Executive", "confirmed": True}),
+    ):
+        applications.save_section(request, section, answers, actor=officer, expected_version=request.version)
+    applications.submit(request, actor=officer, expected_version=request.version, today=TODAY)
+    return request
+
+
 @pytest.fixture
 def officers(people, make_user):  # type: ignore[no-untyped-def]
     return {
@@ -123,7 +137,7 @@ def funding_round(session):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def babergh_request(funding_round, councils, officers):  # type: ignore[no-untyped-def]
-    made = matchmaking_request(funding_round, councils["babergh"], officers["babergh"])
+    made = submitted_request(funding_round, councils["babergh"], officers["babergh"])
     db.session.commit()
     return made
 
