@@ -13,6 +13,7 @@ from grants.auth.passwords import password_problem
 from grants.extensions import db
 from grants.models import Council, Role
 from grants.outbox_commands import outbox_cli
+from grants.scale_commands import scale_data_cli
 from workflows import accounts, demo, register
 
 councils_cli = AppGroup("councils", help="The council register.")
@@ -103,3 +104,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(offers_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(api_tokens_cli)
+    app.cli.add_command(scale_data_cli)
