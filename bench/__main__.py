@@ -16,7 +16,7 @@ import traceback
 from types import ModuleType
 from typing import Any
 
-from bench import matching, notifications
+from bench import matching, notifications, pages
 from bench.common import (
     LOGS,
     PERFORMANCE_DOC,
@@ -29,7 +29,7 @@ from bench.common import (
 )
 
 # In the order they run. Each module has NAME, run() -> figures and report(figures) -> Markdown.
-BENCHMARKS: dict[str, ModuleType] = {module.NAME: module for module in (notifications, matching)}
+BENCHMARKS: dict[str, ModuleType] = {module.NAME: module for module in (notifications, matching, pages)}
 
 
 def _stop_on_sigterm(signum: int, frame: Any) -> None:
