@@ -14,9 +14,7 @@ def celery_init_app(app: Flask) -> Celery:
             with app.app_context():
                 return self.run(*args, **kwargs)
 
-    # Made the default, not the thread's current app: Celery's current app falls back to the
-    # default, so whoever makes another app (a command, a test) hands tasks back with set_default().
-    celery_app = Celery(app.name, task_cls=FlaskTask, set_as_current=False)
+    celery_app = Celery(app.name, task_cls=FlaskTask)
     celery_app.config_from_object(app.config["CELERY"])
     celery_app.set_default()
     # Task modules are imported here so that a worker registers every task.

@@ -12,6 +12,7 @@ from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import func, orm, select
 
 from grants import create_app
+from grants.config import celery_settings
 from grants.extensions import db
 from grants.models import (
     Application,
@@ -186,11 +187,14 @@ def test_the_command_refuses_a_database_that_is_not_empty(app, generated):
 
 
 def test_the_command_refuses_sqlite(app, tmp_path: Path):
-    sqlite_app = create_app("test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'quick-start.db'}")
+    sqlite_app = create_app(
+        "test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'quick-start.db'}", CELERY=celery_settings(None)
+    )
     try:
         with sqlite_app.app_context():
             result = sqlite_app.test_cli_runner().invoke(args=["scale-data", "generate", "--scale", SCALE])
     finally:
+        app.extensions["celery"].set_current()  # tasks sent from here go to the app under test again
         app.extensions["celery"].set_default()
     assert result.exit_code == 1
     assert "The scale dataset needs PostgreSQL" in result.output

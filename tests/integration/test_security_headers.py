@@ -326,6 +326,7 @@ def configured_app(app, database_url, monkeypatch, tmp_path):  # type: ignore[no
         yield build
     finally:
         # Building an app makes its Celery app the default; the tests' own takes it back.
+        app.extensions["celery"].set_current()  # tasks sent from here go to the app under test again
         app.extensions["celery"].set_default()
         for built in made:
             with built.app_context():

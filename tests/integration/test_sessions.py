@@ -232,6 +232,7 @@ def production_app(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flas
     try:
         yield production
     finally:
+        app.extensions["celery"].set_current()  # tasks sent from here go to the app under test again
         app.extensions["celery"].set_default()
 
 
