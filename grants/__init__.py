@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import jinja2
 from flask import Flask
+from sqlalchemy.exc import DBAPIError
 
 from grants.config import BaseConfig, load_config
 from grants.extensions import csrf, db, limiter, login_manager, migrate
@@ -31,6 +33,7 @@ def create_app(config: BaseConfig | str | None = None, **overrides: Any) -> Flas
     init_request_log(app)
 
     db.init_app(app)
+    _init_session_teardown(app)
     migrate.init_app(app, db, directory=str(root / "migrations"))
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
@@ -92,6 +95,25 @@ def create_app(config: BaseConfig | str | None = None, **overrides: Any) -> Flas
 
     register_commands(app)
     return app
+
+
+def _init_session_teardown(app: Flask) -> None:
+    """End each request's database session without failing the answer already made.
+
+    Flask-SQLAlchemy's own teardown rolls the session back; when the database went away after the
+    answer was made, that rollback raises and the server would send its bare 500 instead. This
+    teardown runs first (teardowns run in reverse order), drops the broken session whatever
+    happens, and leaves Flask-SQLAlchemy's with nothing to do."""
+
+    @app.teardown_appcontext
+    def _end_session(_exc: BaseException | None) -> None:
+        try:
+            db.session.remove()
+        except DBAPIError as error:
+            logging.getLogger("grants.database").error("database unavailable while ending a request: %s", error.orig)
+            # close() raised before the registry forgot the session: forget it now, so that no
+            # later request is handed the broken one.
+            db.session.registry.clear()
 
 
 def _init_login(app: Flask) -> None:

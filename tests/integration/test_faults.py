@@ -275,7 +275,13 @@ def _clean_503(answer: Answer) -> bool:
 
 def _describe(answers: list[Answer], world: World) -> str:
     shown = "\n".join(f"{a.kind} {a.status} {a.content_type}: {a.body[:300]!r}" for a in answers[:5])
-    return f"{shown}\n(the server's log: {world.log})"
+    # The server's tracebacks say why (the log itself is gone once the run's temporary files are).
+    lines = world.log.read_text(errors="replace").splitlines()
+    tracebacks = [
+        "\n".join(lines[start : start + 60]) for start, line in enumerate(lines) if line.startswith("Traceback")
+    ]
+    last = f"\nthe server's last traceback:\n{tracebacks[-1]}" if tracebacks else ""
+    return f"{shown}\n(the server's log: {world.log}){last}"
 
 
 def test_postgresql_restarted_under_requests_answers_503_then_recovers_with_nothing_half_written(
