@@ -34,6 +34,7 @@ from typing import Any
 
 import psycopg
 import requests
+from flask import Flask
 
 from bench.common import (
     ADMIN_URL,
@@ -222,8 +223,16 @@ _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def statement_counts(world: World, token: str) -> dict[str, int]:
+    """How many SQL statements each page runs, counted in-process by `count_statements`."""
+    with bench_app(world.url, None) as app:
+        return count_statements(app, world, token)
+
+
+def count_statements(app: Flask, world: World, token: str) -> dict[str, int]:
     """How many SQL statements each page runs, counted with a listener on the engine while the
-    Flask test client asks for it once more after a first, uncounted request."""
+    Flask test client asks for it once more after a first, uncounted request. The tests' guard
+    against statements that grow with the data (tests/integration/test_statement_counts.py)
+    counts with this too."""
     from sqlalchemy import event
 
     from grants.extensions import db
@@ -231,36 +240,35 @@ def statement_counts(world: World, token: str) -> dict[str, int]:
     counts: dict[str, int] = {}
     # No app context is held around the requests: each request must have its own, or the
     # signed-in person of one would be remembered in `g` for the next.
-    with bench_app(world.url, None) as app:
-        with app.app_context():
-            engine = db.engine
-        clients = {}
-        for role, email in world.emails.items():
-            client = app.test_client()
-            form = client.get("/sign-in").get_data(as_text=True)
-            found = _CSRF.search(form)
-            assert found, "no CSRF token on the sign-in page"
-            signed = client.post("/sign-in", data={"email": email, "password": PASSWORD, "csrf_token": found.group(1)})
-            assert signed.status_code == 302, f"{email} could not sign in ({signed.status_code})"
-            clients[role] = client
-        clients["api"] = app.test_client()
-        seen = [0]
+    with app.app_context():
+        engine = db.engine
+    clients = {}
+    for role, email in world.emails.items():
+        client = app.test_client()
+        form = client.get("/sign-in").get_data(as_text=True)
+        found = _CSRF.search(form)
+        assert found, "no CSRF token on the sign-in page"
+        signed = client.post("/sign-in", data={"email": email, "password": PASSWORD, "csrf_token": found.group(1)})
+        assert signed.status_code == 302, f"{email} could not sign in ({signed.status_code})"
+        clients[role] = client
+    clients["api"] = app.test_client()
+    seen = [0]
 
-        def count(*_args: Any) -> None:
-            seen[0] += 1
+    def count(*_args: Any) -> None:
+        seen[0] += 1
 
-        for page in pages(world):
-            client = clients[page.who]
-            headers = {"Authorization": f"Bearer {token}"} if page.who == "api" else {}
-            client.get(page.path, headers=headers)
-            event.listen(engine, "before_cursor_execute", count)
-            seen[0] = 0
-            try:
-                answer = client.get(page.path, headers=headers)
-            finally:
-                event.remove(engine, "before_cursor_execute", count)
-            assert answer.status_code == 200, f"{page.path}: {answer.status_code}"
-            counts[page.label] = seen[0]
+    for page in pages(world):
+        client = clients[page.who]
+        headers = {"Authorization": f"Bearer {token}"} if page.who == "api" else {}
+        client.get(page.path, headers=headers)
+        event.listen(engine, "before_cursor_execute", count)
+        seen[0] = 0
+        try:
+            answer = client.get(page.path, headers=headers)
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        assert answer.status_code == 200, f"{page.path}: {answer.status_code}"
+        counts[page.label] = seen[0]
     return counts
 
 

@@ -20,6 +20,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, and_, func, select
+from sqlalchemy.orm import joinedload
 
 from grants.extensions import db
 from grants.models import (
@@ -682,8 +683,11 @@ def _schedule_expiry_reminder(engagement: Engagement, today: date) -> None:
 
 
 def offers_for_expert(expert_id: int) -> Select[tuple[Engagement]]:
+    """Everything offered to one expert, each with its application and lead council loaded (the
+    portal names both for every row)."""
     return (
         select(Engagement)
         .where(Engagement.expert_id == expert_id)
+        .options(joinedload(Engagement.application).joinedload(Application.lead_council))
         .order_by(and_(Engagement.status == E.OFFERED).desc(), Engagement.offered_at.desc(), Engagement.id.desc())
     )

@@ -147,7 +147,9 @@ def get_application(application_id: int) -> Application | None:
             selectinload(Application.lead_council),
             selectinload(Application.created_by),
             selectinload(Application.round).selectinload(FundingRound.scheme).selectinload(Scheme.criteria),
-            selectinload(Application.partners).selectinload(ApplicationPartner.council),
+            # Joined (inner: every partner has a council), so that the statements are the same
+            # whether or not the application has partners.
+            selectinload(Application.partners).joinedload(ApplicationPartner.council, innerjoin=True),
             selectinload(Application.events).selectinload(ApplicationEvent.actor),
             selectinload(Application.assessments).selectinload(Assessment.assessor),
             selectinload(Application.award).options(
