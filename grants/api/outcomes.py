@@ -23,7 +23,7 @@ from grants.api.routing import Reply, operation
 from grants.api.schemas import ExpertRef, expert_ref
 from grants.api.types import Body, Out, Pence
 from grants.auth.permissions import Permission, can
-from grants.models import Engagement, OutcomeReport, ReportStatus
+from grants.models import OutcomeReport, ReportStatus
 from grants.uploads import CheckedFile, UploadError, check_upload, download_response, stored_path
 from workflows import engagements, outcomes
 
@@ -165,7 +165,7 @@ def list_outcome_reports(query: ReportQuery) -> Reply:
     if query.status is not None:
         found = found.where(OutcomeReport.status == query.status)
     if query.engagement_id is not None:
-        found = found.where(Engagement.id == query.engagement_id)
+        found = found.where(OutcomeReport.engagement_id == query.engagement_id)
     return paginate(found, query, OutcomeReportOut, report_out)
 
 

@@ -141,8 +141,11 @@ def report_for(user: User, report_id: int) -> OutcomeReport | None:
 
 
 def reports_for(user: User) -> Select[tuple[OutcomeReport]]:
-    query = select(OutcomeReport).join(Engagement, Engagement.id == OutcomeReport.engagement_id)
+    query = select(OutcomeReport)
     if not can(user, Permission.CHECK_APPLICATIONS):
+        # Whose reports they are is on the engagement; programme staff see every report, and their
+        # list (and its count) is read from the reports alone.
+        query = query.join(Engagement, Engagement.id == OutcomeReport.engagement_id)
         mine = []
         if can(user, Permission.USE_EXPERT_PORTAL) and user.expert_id is not None:
             mine.append(Engagement.expert_id == user.expert_id)

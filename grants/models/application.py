@@ -82,6 +82,9 @@ class Application(Model):
         Index("ix_applications_status_stage_due_on", "status", "stage_due_on"),
         Index("ix_applications_round_status", "round_id", "status"),
         Index("ix_applications_lead_council_status", "lead_council_id", "status"),
+        # The staff queue's order (due soonest first, the undated last): a page of the queue and
+        # of the API's list is read in this order and stops at the page's end, with no sort.
+        Index("ix_applications_queue_order", "stage_due_on", "submitted_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

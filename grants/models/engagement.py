@@ -208,6 +208,8 @@ class OutcomeReport(Model):
             name="verified_not_negative",
         ),
         UniqueConstraint("engagement_id", "due_month", name="uq_outcome_reports_engagement_due_month"),
+        # The list of reports, latest filed first, is this index read backwards.
+        Index("ix_outcome_reports_submitted_at", "submitted_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
