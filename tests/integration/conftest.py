@@ -7,6 +7,7 @@ import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from unittest.mock import patch
 
 import pytest
@@ -79,6 +80,26 @@ def data_app(app: Flask, database_url: str) -> Flask:
     other = _test_app(database_url)
     app.extensions["celery"].set_default()
     return other
+
+
+@contextmanager
+def evidence_kept_in(app: Flask, directory: Path) -> Iterator[Path]:
+    """The app stores and serves evidence files from `directory` while the context lasts."""
+    before = app.config["EVIDENCE_DIR"]
+    app.config["EVIDENCE_DIR"] = directory
+    try:
+        yield directory
+    finally:
+        app.config["EVIDENCE_DIR"] = before
+
+
+@pytest.fixture
+def evidence_dir(app: Flask, tmp_path: Path) -> Iterator[Path]:
+    """Evidence stored two folders down in the test's own directory, for the app that serves the
+    requests: a name that climbed two folders up would still land inside tmp_path, where the test
+    can see it."""
+    with evidence_kept_in(app, tmp_path / "outer" / "inner" / "evidence") as directory:
+        yield directory
 
 
 @pytest.fixture(autouse=True)

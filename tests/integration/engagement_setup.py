@@ -1,19 +1,24 @@
-"""Experts and applications waiting for them, made through the domain's own operations, for the
-tests of matching, offers and outcomes."""
+"""Experts, applications waiting for them, and work delivered and reported on, made through the
+domain's own operations, for the tests of matching, offers and outcomes."""
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
+from pathlib import Path
 
 from grants.extensions import db
 from grants.models import (
     Application,
     ApplicationStatus,
+    Council,
+    Engagement,
     Expert,
     ExpertKind,
     ExpertRegion,
     ExpertSpecialism,
     FundingRound,
+    OutcomeReport,
     Region,
     Role,
     Scheme,
@@ -23,11 +28,26 @@ from grants.models import (
     User,
     VettingStatus,
 )
+from grants.uploads import check_upload
 from tests.integration.application_setup import drafted, scored
 from tests.integration.conftest import PASSWORD, hashed_once
-from workflows import accounts, applications, engagements
+from workflows import accounts, applications, engagements, outcomes
 
 TODAY = date.today()
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+# A one-off saving of £10,000 over the last three months, with nothing else claimed.
+CLAIM = outcomes.Claim(
+    period_start=TODAY - timedelta(days=90),
+    period_end=TODAY,
+    cashable_pence=1_000_000,
+    cashable_recurring=False,
+    income_pence=0,
+    income_recurring=False,
+    avoided_pence=0,
+    avoided_recurring=False,
+    baseline="Last year's spending",
+    method="Ledger totals",
+)
 
 
 def expert(
@@ -67,10 +87,20 @@ def account_of(found: Expert) -> User:
     return user
 
 
-def awaiting_expert(people: dict[str, User], councils, funding_round, council: str = "babergh") -> Application:  # type: ignore[no-untyped-def]
-    """An application taken by the workflow's own steps to an accepted offer: waiting for an expert."""
-    officer = people["officer"]
-    if council != "babergh":
+def awaiting_acceptance(
+    people: dict[str, User],
+    councils: dict[str, Council],
+    funding_round: FundingRound,
+    council: str = "babergh",
+    *,
+    officer: User | None = None,
+) -> Application:
+    """An application taken by the workflow's own steps to an approved offer: waiting for the
+    council's answer. Drafted by `officer`, else by Babergh's officer in `people` or, for another
+    council, by an officer made for it. Flushes; the caller commits."""
+    if officer is None and council == "babergh":
+        officer = people["officer"]
+    elif officer is None:
         with hashed_once():
             officer = accounts.create_user(
                 email=f"officer@{council}.example.gov.uk",
@@ -86,9 +116,23 @@ def awaiting_expert(people: dict[str, User], councils, funding_round, council: s
     scored(application, people["assessor"])
     scored(application, people["assessor2"])
     applications.approve(application, actor=people["approver"], expected_version=None)
+    return application
+
+
+def awaiting_expert(
+    people: dict[str, User],
+    councils: dict[str, Council],
+    funding_round: FundingRound,
+    council: str = "babergh",
+    *,
+    officer: User | None = None,
+) -> Application:
+    """An application taken by the workflow's own steps to an accepted offer: waiting for an expert.
+    Its officer is chosen as `awaiting_acceptance` chooses."""
+    application = awaiting_acceptance(people, councils, funding_round, council, officer=officer)
     applications.accept_offer(
         application,
-        actor=officer,
+        actor=application.created_by,
         signatory_name="A Signatory",
         signatory_role="Chief Executive",
         expected_version=None,
@@ -96,6 +140,50 @@ def awaiting_expert(people: dict[str, User], councils, funding_round, council: s
     db.session.commit()
     assert application.status is ApplicationStatus.EXPERT_MATCHING
     return application
+
+
+def completed_engagement(
+    application: Application,
+    chosen: Expert,
+    *,
+    offered_by: User,
+    days_tenths: int = 10,
+    milestone: str = "Started",
+) -> Engagement:
+    """The application's work offered to the expert, accepted, days logged and marked complete:
+    its outcome reports can be filed."""
+    user = account_of(chosen)
+    engagement = engagements.offer(application, chosen.id, actor=offered_by, today=TODAY)
+    engagements.accept(engagement, actor=user, today=TODAY)
+    outcomes.log_work(
+        engagement, actor=user, worked_on=TODAY, days_tenths=days_tenths, milestone=milestone, today=TODAY
+    )
+    outcomes.complete(engagement, actor=user, today=TODAY)
+    db.session.commit()
+    return engagement
+
+
+def filed_report(
+    engagement: Engagement,
+    evidence_dir: Path,
+    *,
+    due_month: int | None = 3,
+    claim: outcomes.Claim = CLAIM,
+    evidence_name: str = "ledger.pdf",
+) -> OutcomeReport:
+    """The engagement's expert files the report for an evaluation point (None: an interim one)
+    with one PDF of evidence, stored in `evidence_dir`."""
+    report = outcomes.file_report(
+        engagement,
+        actor=account_of(engagement.expert),
+        due_month=due_month,
+        claim=claim,
+        evidence=[check_upload(io.BytesIO(PDF), evidence_name, max_bytes=1024 * 1024)],
+        evidence_dir=evidence_dir,
+        today=TODAY,
+    )
+    db.session.commit()
+    return report
 
 
 def awaiting_trial(people: dict[str, User], councils) -> Application:  # type: ignore[no-untyped-def]

@@ -10,7 +10,6 @@ written to the database."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,9 +27,7 @@ from grants.models import (
     ApplicationStatus,
     Council,
     CouncilTier,
-    Engagement,
     EngagementStatus,
-    EvidenceFile,
     FundingRound,
     Introduction,
     Notification,
@@ -42,15 +39,21 @@ from grants.models import (
     SchemeKind,
     User,
 )
-from grants.uploads import check_upload
 from tests.integration.api_setup import token_for
-from tests.integration.application_setup import drafted, expert_grant_round, scored
+from tests.integration.application_setup import drafted, expert_grant_round
 from tests.integration.conftest import PASSWORD, hashed_once
-from tests.integration.engagement_setup import account_of, expert
-from tests.integration.reporting_setup import PDF, joint_trial, officer_of, programme_round
+from tests.integration.engagement_setup import (
+    account_of,
+    awaiting_acceptance,
+    awaiting_expert,
+    completed_engagement,
+    expert,
+    filed_report,
+)
+from tests.integration.reporting_setup import joint_trial, officer_of, programme_round
 from tests.integration.test_introductions import matchmaking_request
 from tests.integration.test_partner_suggestions import ask
-from workflows import accounts, applications, arrangements, engagements, experts, introductions, outcomes, reporting
+from workflows import accounts, applications, arrangements, engagements, experts, introductions, reporting
 
 TODAY = date.today()
 
@@ -119,27 +122,6 @@ def _person(user: User) -> Person:
     return Person(id=user.id, email=user.email, token=token_for(user))
 
 
-def _to_decision(application: Application, people: dict[str, User]) -> None:
-    """A complete draft submitted, found eligible, scored and approved: an offer waiting for the
-    council's answer."""
-    applications.submit(application, actor=application.created_by, expected_version=None, today=TODAY)
-    applications.check_eligibility(application, TODAY)
-    applications.confirm_eligibility(application, actor=people["programme"], reason=None, expected_version=None)
-    for assessor in (people["assessor"], people["assessor2"]):
-        scored(application, assessor)
-    applications.approve(application, actor=people["approver"], expected_version=None)
-
-
-def _accepted(application: Application, officer: User) -> None:
-    applications.accept_offer(
-        application,
-        actor=officer,
-        signatory_name="A Signatory",
-        signatory_role="Chief Executive",
-        expected_version=None,
-    )
-
-
 def _matchmaking_round(code: str) -> FundingRound:
     """A shared-services matchmaking scheme with a round open today."""
     scheme = Scheme(
@@ -166,34 +148,6 @@ def _matchmaking_round(code: str) -> FundingRound:
     db.session.add(made)
     db.session.flush()
     return made
-
-
-def _delivered_with_report(engagement: Engagement, expert_user: User, evidence_dir: Path) -> EvidenceFile:
-    """The expert does the work, completes it and files the 3-month report with one PDF."""
-    outcomes.log_work(engagement, actor=expert_user, worked_on=TODAY, days_tenths=10, milestone="Done", today=TODAY)
-    outcomes.complete(engagement, actor=expert_user, today=TODAY)
-    report = outcomes.file_report(
-        engagement,
-        actor=expert_user,
-        due_month=3,
-        claim=outcomes.Claim(
-            period_start=TODAY - timedelta(days=90),
-            period_end=TODAY,
-            cashable_pence=1_000_000,
-            cashable_recurring=False,
-            income_pence=0,
-            income_recurring=False,
-            avoided_pence=0,
-            avoided_recurring=False,
-            baseline="Last year's spending",
-            method="Ledger totals",
-        ),
-        evidence=[check_upload(io.BytesIO(PDF), "ledger.pdf", max_bytes=1024 * 1024)],
-        evidence_dir=evidence_dir,
-        today=TODAY,
-    )
-    db.session.flush()
-    return report.evidence[0]
 
 
 def _agreed_introduction(broker: User, *councils: Council) -> Introduction:
@@ -263,10 +217,7 @@ def build_world(evidence_dir: Path) -> World:
     user_x, user_y = account_of(expert_x), account_of(expert_y)
 
     # Council A: approved, accepted and under way with expert X.
-    a_round = expert_grant_round(code="matrix-a")
-    a_application = drafted(a_round, councils["babergh"], officer_a)
-    _to_decision(a_application, people)
-    _accepted(a_application, officer_a)
+    a_application = awaiting_expert(people, councils, expert_grant_round(code="matrix-a"))
     x_engagement = engagements.offer(a_application, expert_x.id, actor=people["programme"], today=TODAY)
     engagements.accept(x_engagement, actor=user_x, today=TODAY)
 
@@ -279,19 +230,14 @@ def build_world(evidence_dir: Path) -> World:
     )
     made["submitted"] = drafted(expert_grant_round(code="matrix-submitted"), councils["ipswich"], officer_b)
     applications.submit(made["submitted"], actor=officer_b, expected_version=None, today=TODAY)
-    made["offered"] = drafted(expert_grant_round(code="matrix-offered"), councils["ipswich"], officer_b)
-    _to_decision(made["offered"], people)
-    made["waiting"] = drafted(expert_grant_round(code="matrix-waiting"), councils["ipswich"], officer_b)
-    _to_decision(made["waiting"], people)
-    _accepted(made["waiting"], officer_b)
+    offered_round, waiting_round = expert_grant_round(code="matrix-offered"), expert_grant_round(code="matrix-waiting")
+    made["offered"] = awaiting_acceptance(people, councils, offered_round, "ipswich", officer=officer_b)
+    made["waiting"] = awaiting_expert(people, councils, waiting_round, "ipswich", officer=officer_b)
     y_offer = engagements.offer(made["waiting"], expert_y.id, actor=people["programme"], today=TODAY)
     delivered_round = expert_grant_round(code="matrix-delivered")
-    made["delivered"] = drafted(delivered_round, councils["ipswich"], officer_b)
-    _to_decision(made["delivered"], people)
-    _accepted(made["delivered"], officer_b)
-    y_done = engagements.offer(made["delivered"], expert_y.id, actor=people["programme"], today=TODAY)
-    engagements.accept(y_done, actor=user_y, today=TODAY)
-    evidence = _delivered_with_report(y_done, user_y, evidence_dir)
+    made["delivered"] = awaiting_expert(people, councils, delivered_round, "ipswich", officer=officer_b)
+    y_done = completed_engagement(made["delivered"], expert_y, offered_by=people["programme"])
+    [evidence] = filed_report(y_done, evidence_dir).evidence
     award = made["delivered"].award
     assert award is not None
     applications.record_payment(award, amount_pence=100_000, paid_on=TODAY, reference="PO-1", actor=people["programme"])

@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from itertools import product
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -37,9 +36,9 @@ from grants.models import (
     SharedArrangement,
 )
 from tests.integration.application_setup import FIXED_GRANT_ANSWERS
-from tests.integration.conftest import csrf_token, sign_in
+from tests.integration.conftest import csrf_token, evidence_kept_in, sign_in
+from tests.integration.engagement_setup import PDF
 from tests.integration.matrix_setup import (
-    PDF,
     Person,
     World,
     build_world,
@@ -64,13 +63,8 @@ def database(data_app: Flask) -> Iterator[Connection]:
 
 @pytest.fixture(scope="module")
 def world(app: Flask, database: Connection, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    evidence_dir = Path(tmp_path_factory.mktemp("evidence"))
-    before = app.config["EVIDENCE_DIR"]
-    app.config["EVIDENCE_DIR"] = evidence_dir
-    try:
+    with evidence_kept_in(app, tmp_path_factory.mktemp("evidence")) as evidence_dir:
         yield build_world(evidence_dir)
-    finally:
-        app.config["EVIDENCE_DIR"] = before
 
 
 @pytest.fixture(autouse=True)

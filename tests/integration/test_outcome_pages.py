@@ -5,9 +5,7 @@ only by those entitled to it."""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -17,6 +15,7 @@ from flask.testing import FlaskClient
 
 from grants.extensions import db
 from grants.models import (
+    Application,
     ApplicationStatus,
     AuditEvent,
     Engagement,
@@ -24,72 +23,45 @@ from grants.models import (
     OutcomeReport,
     ReportStatus,
     Role,
+    User,
 )
-from grants.uploads import check_upload
 from tests.integration.conftest import csrf_token, post_form, sign_in
-from tests.integration.engagement_setup import account_of, expert
-from workflows import engagements, outcomes
+from tests.integration.engagement_setup import PDF, TODAY, completed_engagement, expert, filed_report
+from workflows import outcomes
 
 S = ApplicationStatus
 R = ReportStatus
-TODAY = date.today()
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 COUNCIL_EMAIL = "priya@babergh.example.gov.uk"
 STAFF_EMAIL = "tom@lga.example.gov.uk"
+# What the expert claims in every report here: £40,000 a year saved and £15,000.50 earned once.
+CLAIM = outcomes.Claim(
+    period_start=TODAY - timedelta(days=90),
+    period_end=TODAY,
+    cashable_pence=4_000_000,
+    cashable_recurring=True,
+    income_pence=1_500_050,
+    income_recurring=False,
+    avoided_pence=0,
+    avoided_recurring=False,
+    baseline="Spending on agency staff in 2025/26",
+    method="Ledger totals before and after",
+)
 
 
 # The world -------------------------------------------------------------------------------------------
 
 
 @pytest.fixture
-def evidence_dir(app: Flask, tmp_path: Path) -> Iterator[Path]:
-    """Evidence stored under the test's own directory, for the app that serves the requests."""
-    directory = tmp_path / "evidence"
-    before = app.config["EVIDENCE_DIR"]
-    app.config["EVIDENCE_DIR"] = directory
-    try:
-        yield directory
-    finally:
-        app.config["EVIDENCE_DIR"] = before
-
-
-@pytest.fixture
-def delivering(waiting, people):  # type: ignore[no-untyped-def]
+def delivering(waiting: Application, people: dict[str, User]) -> Engagement:
     """The waiting application's work accepted by an expert, with days logged and completed."""
-    chosen = expert("Amira Local")
-    engagement = engagements.offer(waiting, chosen.id, actor=people["programme"], today=TODAY)
-    user = account_of(chosen)
-    engagements.accept(engagement, actor=user, today=TODAY)
-    outcomes.log_work(engagement, actor=user, worked_on=TODAY, days_tenths=15, milestone="Baseline agreed", today=TODAY)
-    outcomes.complete(engagement, actor=user, today=TODAY)
-    db.session.commit()
-    return engagement
+    return completed_engagement(
+        waiting, expert("Amira Local"), offered_by=people["programme"], days_tenths=15, milestone="Baseline agreed"
+    )
 
 
 def file_report(engagement: Engagement, evidence_dir: Path, month: int | None = 3) -> OutcomeReport:
     """The expert files a report for the evaluation point with a PDF of evidence."""
-    report = outcomes.file_report(
-        engagement,
-        actor=account_of(engagement.expert),
-        due_month=month,
-        claim=outcomes.Claim(
-            period_start=TODAY - timedelta(days=90),
-            period_end=TODAY,
-            cashable_pence=4_000_000,
-            cashable_recurring=True,
-            income_pence=1_500_050,
-            income_recurring=False,
-            avoided_pence=0,
-            avoided_recurring=False,
-            baseline="Spending on agency staff in 2025/26",
-            method="Ledger totals before and after",
-        ),
-        evidence=[check_upload(io.BytesIO(PDF), "agency ledger.pdf", max_bytes=1024 * 1024)],
-        evidence_dir=evidence_dir,
-        today=TODAY,
-    )
-    db.session.commit()
-    return report
+    return filed_report(engagement, evidence_dir, due_month=month, claim=CLAIM, evidence_name="agency ledger.pdf")
 
 
 @pytest.fixture

@@ -9,13 +9,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import http.client
-import io
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -29,16 +27,13 @@ from grants import create_app
 from grants.config import celery_settings
 from grants.extensions import db
 from grants.models import Application, Engagement, OutcomeReport
-from grants.uploads import check_upload
 from tests.conftest import REDIS_URL
 from tests.integration.api_setup import token_for
 from tests.integration.conftest import sign_in
-from tests.integration.engagement_setup import account_of, expert
+from tests.integration.engagement_setup import completed_engagement, expert, filed_report
 from tests.integration.workers import ROOT, free_port, wait_for
-from workflows import engagements, outcomes
 
 TODAY = date.today()
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 SECRET_KEY = "k" * 48
 API = "/api/"
 
@@ -68,42 +63,12 @@ class World:
 
 
 @pytest.fixture
-def world(app: Flask, waiting: Application, people: dict[str, Any], tmp_path: Path) -> Iterator[World]:
+def world(waiting: Application, people: dict[str, Any], evidence_dir: Path) -> World:
     """Babergh's application with its offer accepted, the work done by an expert and an outcome
     report filed with a PDF of evidence: so that most pages show a real record, not a 404."""
-    before = app.config["EVIDENCE_DIR"]
-    app.config["EVIDENCE_DIR"] = tmp_path / "evidence"
-    chosen = expert("Amira Local")
-    engagement = engagements.offer(waiting, chosen.id, actor=people["programme"], today=TODAY)
-    user = account_of(chosen)
-    engagements.accept(engagement, actor=user, today=TODAY)
-    outcomes.log_work(engagement, actor=user, worked_on=TODAY, days_tenths=10, milestone="Started", today=TODAY)
-    outcomes.complete(engagement, actor=user, today=TODAY)
-    report = outcomes.file_report(
-        engagement,
-        actor=user,
-        due_month=3,
-        claim=outcomes.Claim(
-            period_start=TODAY - timedelta(days=90),
-            period_end=TODAY,
-            cashable_pence=1_000_000,
-            cashable_recurring=False,
-            income_pence=0,
-            income_recurring=False,
-            avoided_pence=0,
-            avoided_recurring=False,
-            baseline="Last year's spending",
-            method="Invoices",
-        ),
-        evidence=[check_upload(io.BytesIO(PDF), "ledger.pdf", max_bytes=1024 * 1024)],
-        evidence_dir=app.config["EVIDENCE_DIR"],
-        today=TODAY,
-    )
-    db.session.commit()
-    try:
-        yield World(application=waiting, engagement=engagement, report=report, officer_id=people["officer"].id)
-    finally:
-        app.config["EVIDENCE_DIR"] = before
+    engagement = completed_engagement(waiting, expert("Amira Local"), offered_by=people["programme"])
+    report = filed_report(engagement, evidence_dir)
+    return World(application=waiting, engagement=engagement, report=report, officer_id=people["officer"].id)
 
 
 def _urls(app: Flask, world: World) -> list[str]:

@@ -9,8 +9,7 @@ from __future__ import annotations
 import io
 import os
 import re
-from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -18,41 +17,18 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from grants.extensions import db
-from grants.models import AuditEvent, Engagement, EvidenceFile, OutcomeReport
+from grants.models import Application, AuditEvent, Engagement, EvidenceFile, OutcomeReport, User
 from tests.integration.conftest import csrf_token, sign_in
-from tests.integration.engagement_setup import account_of, expert
-from workflows import engagements, outcomes
+from tests.integration.engagement_setup import PDF, TODAY, completed_engagement, expert
 
-TODAY = date.today()
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
 MIB = 1024 * 1024
 
 
 @pytest.fixture
-def evidence_dir(app: Flask, tmp_path: Path) -> Iterator[Path]:
-    """Evidence stored two folders down in the test's own directory, so that a name climbing two
-    folders up would still land inside tmp_path, where the test can see it."""
-    directory = tmp_path / "outer" / "inner" / "evidence"
-    before = app.config["EVIDENCE_DIR"]
-    app.config["EVIDENCE_DIR"] = directory
-    try:
-        yield directory
-    finally:
-        app.config["EVIDENCE_DIR"] = before
-
-
-@pytest.fixture
-def completed(waiting, people) -> Engagement:  # type: ignore[no-untyped-def]
+def completed(waiting: Application, people: dict[str, User]) -> Engagement:
     """The waiting application's work done by an expert: its 3-month report can be filed."""
-    chosen = expert("Amira Local")
-    engagement = engagements.offer(waiting, chosen.id, actor=people["programme"], today=TODAY)
-    user = account_of(chosen)
-    engagements.accept(engagement, actor=user, today=TODAY)
-    outcomes.log_work(engagement, actor=user, worked_on=TODAY, days_tenths=10, milestone="Started", today=TODAY)
-    outcomes.complete(engagement, actor=user, today=TODAY)
-    db.session.commit()
-    return engagement
+    return completed_engagement(waiting, expert("Amira Local"), offered_by=people["programme"])
 
 
 @pytest.fixture
