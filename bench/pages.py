@@ -2,15 +2,16 @@
 the national dataset (`flask scale-data generate --scale 1`), how many of them a second the server
 sends against its own /health, how many SQL statements each page runs at full scale and at a
 tenth, and how long the 360Giving export of every published grant takes to stream and what it
-costs the server in memory.
+costs the server in memory (also at scale 2, the first with more than 20,000 grants).
 
 Targets: the staff queue, an application's staff page, the council's list and the expert portal
 at p95 under 150 ms; the dashboard and the board report under 300 ms; every page at least a
 quarter of /health's throughput; the 360Giving export under 5 s, its memory not growing with the
 number of grants; the same number of SQL statements per page at both scales.
 
-The databases are made once and kept: building the national one takes minutes. Set
-BENCH_PAGES_DATABASE (and BENCH_PAGES_TENTH_DATABASE) to measure databases made another way.
+The databases are made once and kept (and migrated to the code's schema on each run): building the
+national one takes minutes. Set BENCH_PAGES_DATABASE (and BENCH_PAGES_TENTH_DATABASE,
+BENCH_PAGES_DOUBLE_DATABASE) to measure databases made another way.
 """
 
 from __future__ import annotations
@@ -55,8 +56,15 @@ from bench.common import (
 NAME = "pages"
 
 # The databases the benchmark makes, at scale 1 and 0.1, and the password every account shares.
-SCALES = {"full": ("pb_bench_national", 1.0), "tenth": ("pb_bench_tenth", 0.1)}
-OVERRIDES = {"full": "BENCH_PAGES_DATABASE", "tenth": "BENCH_PAGES_TENTH_DATABASE"}
+# About half of the applications at scale 1 end in an award (10,000 or so), so the 360Giving export
+# is also measured at scale 2, where more than 20,000 grants are published.
+SCALES = {"full": ("pb_bench_national", 1.0), "tenth": ("pb_bench_tenth", 0.1), "double": ("pb_bench_double", 2.0)}
+OVERRIDES = {
+    "full": "BENCH_PAGES_DATABASE",
+    "tenth": "BENCH_PAGES_TENTH_DATABASE",
+    "double": "BENCH_PAGES_DOUBLE_DATABASE",
+}
+EXPORT_TARGET_GRANTS = 20_000
 PASSWORD = "plum-harbour-violin-42"
 
 SEQUENTIAL_REQUESTS = 200
@@ -140,12 +148,17 @@ def database(scale_key: str) -> str:
     if not _exists(name):
         with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
             connection.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
-    if _applications(url):
-        return url
     evidence = str(LOGS.parent / f"{name}-evidence")
+    if _applications(url):
+        # Made by an earlier run: brought up to the code's schema (new indexes, say), then used.
+        _flask(url, "db", "upgrade", evidence_dir=evidence)
+        return url
     say(f"pages: making {name} (scale {scale}); scale 1 takes a few minutes")
     _flask(url, "db", "upgrade", evidence_dir=evidence)
     _flask(url, "scale-data", "generate", "--scale", str(scale), "--password", PASSWORD, evidence_dir=evidence)
+    # As autovacuum would in time: statistics for the planner, and the visibility map that lets
+    # counts be read from indexes alone.
+    sql(url, "VACUUM ANALYZE")
     return url
 
 
@@ -536,16 +549,16 @@ def measure_pages(world: World, token: str) -> dict[str, Any]:
 
 def run() -> dict[str, Any]:
     worlds = {}
-    for key in ("full", "tenth"):
+    for key in SCALES:
         url = database(key)
         worlds[key] = find_world(url)
         say(f"pages: {key} database {url.rsplit('/', 1)[1]}: {worlds[key].published_grants:,} awards")
-    tokens = {key: api_token(world) for key, world in worlds.items()}
+    tokens = {key: api_token(worlds[key]) for key in ("full", "tenth")}
 
-    say("pages: SQL statements per page at both scales")
-    statements = {key: statement_counts(world, tokens[key]) for key, world in worlds.items()}
+    say("pages: SQL statements per page at scales 1 and 0.1")
+    statements = {key: statement_counts(worlds[key], token) for key, token in tokens.items()}
 
-    say("pages: 360Giving export at both scales")
+    say("pages: 360Giving export at every scale")
     exports = {key: measure_exports(world, key) for key, world in worlds.items()}
 
     measured = measure_pages(worlds["full"], tokens["full"])
@@ -562,10 +575,14 @@ def run() -> dict[str, Any]:
         figures["statements_tenth"] = statements["tenth"][label]
         figures["statements_equal"] = statements["full"][label] == statements["tenth"][label]
 
-    for name, full in exports["full"].items():
-        tenth = exports["tenth"][name]
-        full["meets_time"] = full["worst_seconds"] < EXPORT_TARGET_SECONDS
-        full["grows_with_grants"] = full["rss_growth_mb"] > max(EXPORT_GROWTH_ALLOWANCE_MB, 2 * tenth["rss_growth_mb"])
+    for name, tenth in exports["tenth"].items():
+        for key in ("full", "double"):
+            bigger = exports[key][name]
+            bigger["meets_time"] = bigger["worst_seconds"] < EXPORT_TARGET_SECONDS
+            bigger["grows_with_grants"] = bigger["rss_growth_mb"] > max(
+                EXPORT_GROWTH_ALLOWANCE_MB, 2 * tenth["rss_growth_mb"]
+            )
+        exports["double"][name]["enough_grants"] = exports["double"][name]["grants"] >= EXPORT_TARGET_GRANTS
     return {
         "databases": {key: world.url.rsplit("/", 1)[1] for key, world in worlds.items()},
         "sign_ins": worlds["full"].emails,
@@ -594,7 +611,8 @@ def report(figures: dict[str, Any]) -> str:
         f"Measured {figures['measured_at'][:10]} on {host['cores']} cores ({host['processor']}), "
         f"{host['ram_gib']} GiB RAM, Python {host['python']}, PostgreSQL {host['postgresql']}; "
         f"load average before the run {load}. Server: {figures['server']}; databases "
-        f"`{figures['databases']['full']}` (scale 1) and `{figures['databases']['tenth']}` (scale 0.1). "
+        f"`{figures['databases']['full']}` (scale 1) and `{figures['databases']['tenth']}` (scale 0.1); "
+        f"the 360Giving export also on `{figures['databases']['double']}` (scale 2). "
         f"/health: {health:,.0f} requests/s with {figures['clients']} clients. "
         f"The whole benchmark took {figures['benchmark_seconds']:.0f} s.",
         "",
@@ -614,17 +632,21 @@ def report(figures: dict[str, Any]) -> str:
         )
     lines += [
         "",
-        "| 360Giving export | grants | size | time to last byte (worst of runs) | target | "
-        "worker memory growth, full / tenth | grows with grants? |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| 360Giving export | scale | grants | size | time to last byte (worst of runs) | target | "
+        "worker memory growth (tenth's) | grows with grants? |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for name, full in figures["exports"]["full"].items():
-        tenth = figures["exports"]["tenth"][name]
-        lines.append(
-            f"| `{full['path']}` | {full['grants']:,} (tenth: {tenth['grants']:,}) | {full['megabytes']:.1f} MB "
-            f"| {full['worst_seconds']:.2f} s (tenth: {tenth['worst_seconds']:.2f} s) "
-            f"| under {EXPORT_TARGET_SECONDS:.0f} s {_verdict(full['meets_time'])} "
-            f"| {full['rss_growth_mb']:.1f} MB / {tenth['rss_growth_mb']:.1f} MB "
-            f"| {'**yes**' if full['grows_with_grants'] else 'no'} |"
-        )
+    scales = {"double": "2", "full": "1"}
+    for name, tenth in figures["exports"]["tenth"].items():
+        for key, scale in scales.items():
+            found = figures["exports"].get(key, {}).get(name)
+            if found is None:
+                continue
+            lines.append(
+                f"| `{found['path']}` | {scale} | {found['grants']:,} | {found['megabytes']:.1f} MB "
+                f"| {found['worst_seconds']:.2f} s (tenth: {tenth['worst_seconds']:.2f} s) "
+                f"| under {EXPORT_TARGET_SECONDS:.0f} s {_verdict(found['meets_time'])} "
+                f"| {found['rss_growth_mb']:.1f} MB ({tenth['rss_growth_mb']:.1f} MB) "
+                f"| {'**yes**' if found['grows_with_grants'] else 'no'} |"
+            )
     return "\n".join(lines)
