@@ -868,9 +868,10 @@ def accept_offer(
         raise WorkflowError("Enter the name of the person signing for the council", field="signatory_name")
     if not role:
         raise WorkflowError("Enter the signatory's job title", field="signatory_role")
+    # The move is checked first: only an offered application may be accepted, and it has its award.
+    transition(application, "accept_offer", actor, expected_version=expected_version)
     award = application.award
     assert award is not None
-    transition(application, "accept_offer", actor, expected_version=expected_version)
     award.accepted_at = utcnow()
     award.accepted_by_id = actor.id
     award.signatory_name = name[:120]

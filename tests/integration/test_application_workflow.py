@@ -111,6 +111,17 @@ def test_submission_is_refused_until_every_section_is_complete(people, councils,
     assert application.status is S.DRAFT
 
 
+def test_an_offer_cannot_be_accepted_before_it_is_made(people, councils, funding_round):  # type: ignore[no-untyped-def]
+    application = drafted(funding_round, councils["babergh"], people["officer"])
+    applications.submit(application, actor=people["officer"], expected_version=None, today=date.today())
+    with pytest.raises(IllegalMoveError):
+        applications.accept_offer(
+            application, actor=people["officer"], signatory_name="A", signatory_role="B", expected_version=None
+        )
+    assert application.status is S.SUBMITTED
+    assert application.award is None
+
+
 def test_a_stale_save_is_refused_and_nothing_is_lost(people, councils, funding_round):  # type: ignore[no-untyped-def]
     application = drafted(funding_round, councils["babergh"], people["officer"])
     read_at = application.version
