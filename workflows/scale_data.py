@@ -875,7 +875,7 @@ class _Generator:
             administrator = db.session.get(User, self.staff[Role.ADMINISTRATOR][0].id)
             assert administrator is not None
             for spec in specs:
-                scheme = schemes.create_scheme(self._settings(spec), actor=administrator)
+                scheme = schemes.create_scheme(schemes.SchemeSettings.from_spec(spec), actor=administrator)
                 criteria = [
                     schemes.CriterionDetails(code, label, weight=weight) for code, label, weight in spec["criteria"]
                 ]
@@ -897,24 +897,6 @@ class _Generator:
                     self._plan_applications(self.rounds[-1], count)
                     tick(1)
             self._date_set_up_events()
-
-    @staticmethod
-    def _settings(spec: dict[str, Any]) -> schemes.SchemeSettings:
-        return schemes.SchemeSettings(
-            code=spec["code"],
-            name=spec["name"],
-            summary=spec["summary"],
-            kind=spec["kind"],
-            fixed_amount_pence=spec["fixed_amount_pence"],
-            max_amount_pence=spec["max_amount_pence"],
-            match_ratio_percent=spec["match_ratio_percent"],
-            uses_experts=spec["uses_experts"],
-            allows_partners=spec["allows_partners"],
-            one_per_council_per_round=spec["one_per_council_per_round"],
-            eligible_tiers=tuple(CouncilTier(t) for t in spec["eligible_tiers"]),
-            assessments_required=spec["assessments_required"],
-            service_levels=spec["service_levels"],
-        )
 
     @staticmethod
     def _scheme(scheme: Scheme) -> _Scheme:
