@@ -11,6 +11,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from grants.auth.permissions import Permission, can
+from grants.components import govuk_table, govuk_tag
 from grants.money import pounds
 from workflows.applications import applied_for
 from workflows.messages import unread_count
@@ -101,6 +102,8 @@ def register(app: Flask) -> None:
     app.add_template_global(can)
     app.add_template_global(applied_for)
     app.add_template_global(Permission)
+    app.add_template_global(govuk_table)
+    app.add_template_global(govuk_tag)
 
     @app.context_processor
     def _service() -> dict[str, Any]:
