@@ -139,7 +139,8 @@ def get_application(application_id: int) -> Application | None:
 
     Everything is loaded by separate SELECT ... IN statements, none joined to the application's
     own row: the workflow locks that row by reloading it FOR UPDATE, and the reload repeats the
-    loading options, which PostgreSQL refuses beside an outer join."""
+    loading options, which PostgreSQL refuses beside an outer join (and would otherwise lock the
+    joined rows too)."""
     return db.session.scalar(
         select(Application)
         .where(Application.id == application_id, Application.status != S.DRAFT)
@@ -150,12 +151,14 @@ def get_application(application_id: int) -> Application | None:
             # Joined (inner: every partner has a council), so that the statements are the same
             # whether or not the application has partners.
             selectinload(Application.partners).joinedload(ApplicationPartner.council, innerjoin=True),
-            selectinload(Application.events).selectinload(ApplicationEvent.actor),
-            selectinload(Application.assessments).selectinload(Assessment.assessor),
+            # The people on each record are joined into its own statement: FOR UPDATE goes only
+            # on the application's statement, so joins are safe here.
+            selectinload(Application.events).joinedload(ApplicationEvent.actor),
+            selectinload(Application.assessments).joinedload(Assessment.assessor),
             selectinload(Application.award).options(
-                selectinload(Award.approved_by),
-                selectinload(Award.accepted_by),
-                selectinload(Award.payments).selectinload(Payment.recorded_by),
+                joinedload(Award.approved_by),
+                joinedload(Award.accepted_by),
+                selectinload(Award.payments).joinedload(Payment.recorded_by),
             ),
         )
     )
