@@ -6,14 +6,16 @@ import json
 import logging
 import sys
 
-from grants import create_app
-from grants.config import celery_settings
+from tests.conftest import REDIS_URL, SMTP_PORT
+from tests.integration.workers import sending_app
+
+UNREACHABLE_DATABASE = "postgresql+psycopg://postgres@127.0.0.1:1/nothing"
 
 
 def test_health_reports_database_and_broker(app, client):
-    live = create_app("test", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
-    app.extensions["celery"].set_default()
-    response = live.test_client().get("/health")
+    # The test configuration's broker: the Redis the tests use.
+    with sending_app(app.config["SQLALCHEMY_DATABASE_URI"], REDIS_URL, smtp_port=SMTP_PORT) as live:
+        response = live.test_client().get("/health")
     assert response.status_code == 200
     body = response.get_json()
     assert body["status"] == "ok"
@@ -23,13 +25,8 @@ def test_health_reports_database_and_broker(app, client):
 
 
 def test_health_is_503_when_the_broker_is_unreachable(app):
-    broken = create_app(
-        "test",
-        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
-        CELERY=celery_settings("redis://127.0.0.1:1/0"),
-    )
-    app.extensions["celery"].set_default()
-    response = broken.test_client().get("/health")
+    with sending_app(app.config["SQLALCHEMY_DATABASE_URI"], "redis://127.0.0.1:1/0", smtp_port=SMTP_PORT) as broken:
+        response = broken.test_client().get("/health")
     assert response.status_code == 503
     assert response.get_json()["status"] == "unavailable"
     assert response.get_json()["checks"]["broker"] == "unavailable"
@@ -37,25 +34,15 @@ def test_health_is_503_when_the_broker_is_unreachable(app):
 
 
 def test_health_is_503_when_the_database_is_unreachable(app):
-    broken = create_app(
-        "test",
-        SQLALCHEMY_DATABASE_URI="postgresql+psycopg://postgres@127.0.0.1:1/nothing",
-        CELERY=celery_settings(None),
-    )
-    app.extensions["celery"].set_default()
-    response = broken.test_client().get("/health")
+    with sending_app(UNREACHABLE_DATABASE, None, smtp_port=SMTP_PORT) as broken:
+        response = broken.test_client().get("/health")
     assert response.status_code == 503
     assert response.get_json()["checks"]["database"] == "unavailable"
 
 
 def test_a_page_when_the_database_is_down_is_a_clean_503(app):
-    broken = create_app(
-        "test",
-        SQLALCHEMY_DATABASE_URI="postgresql+psycopg://postgres@127.0.0.1:1/nothing",
-        CELERY=celery_settings(None),
-    )
-    app.extensions["celery"].set_default()
-    response = broken.test_client().get("/invitation/some-link")
+    with sending_app(UNREACHABLE_DATABASE, None, smtp_port=SMTP_PORT) as broken:
+        response = broken.test_client().get("/invitation/some-link")
     assert response.status_code == 503
     assert "Sorry, the service is unavailable" in response.get_data(as_text=True)
 

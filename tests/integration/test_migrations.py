@@ -7,11 +7,10 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 
-from grants import create_app
-from grants.config import celery_settings
 from grants.extensions import db
-from tests.conftest import drop_database, recreate_database
+from tests.conftest import SMTP_PORT, drop_database, recreate_database
 from tests.integration.conftest import DATABASE
+from tests.integration.workers import sending_app
 
 
 def _script(app) -> ScriptDirectory:  # type: ignore[no-untyped-def]
@@ -46,15 +45,13 @@ def test_the_migrated_database_matches_the_models(app, session):
 def test_every_migration_downgrades_and_upgrades_again(app):
     name = f"{DATABASE}_migrations"  # its own per run, like the main test database
     url = recreate_database(name)
-    scratch = create_app("test", SQLALCHEMY_DATABASE_URI=url, CELERY=celery_settings(None))
-    app.extensions["celery"].set_default()
     try:
-        with scratch.app_context():
+        # The scratch app's engine is closed as the block ends, before its database is dropped.
+        with sending_app(url, None, smtp_port=SMTP_PORT) as scratch, scratch.app_context():
             upgrade()
             downgrade(revision="base")
             upgrade()
             tables = set(db.inspect(db.engine).get_table_names())
-            db.engine.dispose()
         assert {"councils", "users", "user_roles", "user_tokens", "schemes", "funding_rounds", "experts"} <= tables
     finally:
         drop_database(name)

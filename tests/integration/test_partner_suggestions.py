@@ -5,6 +5,7 @@ and shown to them ranked with the reasons."""
 from __future__ import annotations
 
 import re
+from contextlib import ExitStack
 from datetime import date, timedelta
 from typing import Any
 
@@ -30,7 +31,9 @@ from grants.models import (
     SharedArrangementCouncil,
     User,
 )
+from tests.conftest import SMTP_PORT
 from tests.integration.conftest import PASSWORD, hashed_once, sign_in
+from tests.integration.workers import sending_app
 from workflows import accounts, applications, demo, tasks
 
 TODAY = date.today()
@@ -379,22 +382,20 @@ def test_the_introduction_action_appears_only_where_its_page_exists(client, peop
     assert "Propose an introduction" not in page and ">Action<" not in page
     assert "Their own request" in page  # the suggestions are shown all the same
 
-    if "sharing.new_introduction" in client.application.view_functions:
-        browser = client
-    else:
-        from tests.integration.conftest import _test_app
+    with ExitStack() as opened:  # a stand-in app, if one is built, hands Celery back as this ends
+        if "sharing.new_introduction" in client.application.view_functions:
+            browser = client
+        else:
+            with_introductions = opened.enter_context(sending_app(database_url, None, smtp_port=SMTP_PORT))
 
-        with_introductions = _test_app(database_url)
-        client.application.extensions["celery"].set_default()  # tasks stay with the app under test
+            @requires(Permission.CHECK_APPLICATIONS)
+            def stand_in() -> str:
+                return "introductions"
 
-        @requires(Permission.CHECK_APPLICATIONS)
-        def stand_in() -> str:
-            return "introductions"
-
-        with_introductions.add_url_rule("/sharing/introductions/new", "sharing.new_introduction", stand_in)
-        browser = with_introductions.test_client()
-        sign_in(browser, people["programme"].email)
-    page = text(browser.get(path))
+            with_introductions.add_url_rule("/sharing/introductions/new", "sharing.new_introduction", stand_in)
+            browser = with_introductions.test_client()
+            sign_in(browser, people["programme"].email)
+        page = text(browser.get(path))
     mid = db.session.scalar(db.select(Council.id).where(Council.name == "Mid Suffolk"))
     assert ">Action<" in page
     assert 'Propose an introduction<span class="govuk-visually-hidden"> to Mid Suffolk</span>' in page

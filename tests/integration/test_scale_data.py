@@ -11,8 +11,6 @@ import pytest
 from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import func, orm, select
 
-from grants import create_app
-from grants.config import celery_settings
 from grants.extensions import db
 from grants.models import (
     Application,
@@ -32,6 +30,8 @@ from grants.models import (
     User,
     utcnow,
 )
+from tests.conftest import SMTP_PORT
+from tests.integration.workers import sending_app
 from workflows.applications import MOVES
 
 PASSWORD = "plum-harbour-violin-42"
@@ -187,14 +187,10 @@ def test_the_command_refuses_a_database_that_is_not_empty(app, generated):
 
 
 def test_the_command_refuses_sqlite(app, tmp_path: Path):
-    sqlite_app = create_app(
-        "test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'quick-start.db'}", CELERY=celery_settings(None)
-    )
-    try:
-        with sqlite_app.app_context():
-            result = sqlite_app.test_cli_runner().invoke(args=["scale-data", "generate", "--scale", SCALE])
-    finally:
-        app.extensions["celery"].set_current()  # tasks sent from here go to the app under test again
-        app.extensions["celery"].set_default()
+    with (
+        sending_app(f"sqlite:///{tmp_path / 'quick-start.db'}", None, smtp_port=SMTP_PORT) as sqlite_app,
+        sqlite_app.app_context(),
+    ):
+        result = sqlite_app.test_cli_runner().invoke(args=["scale-data", "generate", "--scale", SCALE])
     assert result.exit_code == 1
     assert "The scale dataset needs PostgreSQL" in result.output

@@ -31,7 +31,7 @@ from tests.conftest import REDIS_URL
 from tests.integration.api_setup import token_for
 from tests.integration.conftest import sign_in
 from tests.integration.engagement_setup import completed_engagement, expert, filed_report
-from tests.integration.workers import ROOT, free_port, wait_for
+from tests.integration.workers import ROOT, free_port, hand_celery_back, wait_for
 
 TODAY = date.today()
 SECRET_KEY = "k" * 48
@@ -290,9 +290,9 @@ def configured_app(app, database_url, monkeypatch, tmp_path):  # type: ignore[no
     try:
         yield build
     finally:
-        # Building an app makes its Celery app the default; the tests' own takes it back.
-        app.extensions["celery"].set_current()  # tasks sent from here go to the app under test again
-        app.extensions["celery"].set_default()
+        # Building an app makes its Celery app the current and default one; the app under test
+        # takes both back.
+        hand_celery_back(app.extensions["celery"])
         for built in made:
             with built.app_context():
                 db.engine.dispose()

@@ -15,14 +15,13 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from grants import create_app
-from grants.config import celery_settings
 from grants.extensions import db
 from grants.models import Application, Council, Role, User
 from grants.request_log import JsonFormatter, StdoutHandler, configure_logging, redact
-from tests.conftest import Mailbox
+from tests.conftest import SMTP_PORT, Mailbox
 from tests.integration.application_setup import drafted, expert_grant_round, scored
 from tests.integration.conftest import PASSWORD
+from tests.integration.workers import sending_app
 from workflows import applications
 
 WRONG_PASSWORD = "Zebra-wrong-quartz-8164"
@@ -312,17 +311,14 @@ def test_an_exception_trace_is_redacted(app: Flask, log: CapturedLog) -> None:
     """An error whose message quotes a link, a token and a hash is logged without them."""
     root = logging.getLogger()
     handlers = list(root.handlers)
-    broken = create_app(
-        "test", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], CELERY=celery_settings(None)
-    )
-    app.extensions["celery"].set_default()
-    root.handlers = handlers  # keep the handler the log fixture points at the buffer
+    with sending_app(app.config["SQLALCHEMY_DATABASE_URI"], None, smtp_port=SMTP_PORT) as broken:
+        root.handlers = handlers  # keep the handler the log fixture points at the buffer
 
-    @broken.get("/explode")
-    def explode() -> str:
-        raise RuntimeError(f"cannot open /invitation/{SECRET} for pb_{SECRET}: {ARGON2_HASH}")
+        @broken.get("/explode")
+        def explode() -> str:
+            raise RuntimeError(f"cannot open /invitation/{SECRET} for pb_{SECRET}: {ARGON2_HASH}")
 
-    response = broken.test_client().get("/explode")
+        response = broken.test_client().get("/explode")
     assert response.status_code == 500
     line = assert_logged(log, response, message="unhandled error")
     assert "RuntimeError: cannot open /invitation/[redacted]" in line["exception"]

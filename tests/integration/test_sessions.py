@@ -18,13 +18,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from grants import create_app
-from grants.config import celery_settings
 from grants.extensions import db
 from grants.models import Application, ApplicationStatus, AuditEvent, Council, Payment, User
 from tests.conftest import REDIS_URL, SMTP_PORT
 from tests.integration.application_setup import drafted, expert_grant_round, scored
 from tests.integration.conftest import PASSWORD, csrf_token, post_form, sign_in
+from tests.integration.workers import sending_app
 from workflows import applications
 
 JSON = {"Accept": "application/json"}
@@ -222,18 +221,16 @@ def test_the_api_is_not_touched_by_the_idle_time_out(client, people):  # type: i
 
 @pytest.fixture
 def production_app(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
-    """The app as production builds it (from the environment), on the test database and Redis."""
+    """The app as production builds it (from the environment), on the test database and Redis.
+    Its Celery app stays the one tasks are sent with until the test ends."""
+    database_url = str(app.config["SQLALCHEMY_DATABASE_URI"])
     monkeypatch.setenv("SECRET_KEY", secrets.token_hex(32))
-    monkeypatch.setenv("DATABASE_URL", str(app.config["SQLALCHEMY_DATABASE_URI"]))
+    monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("RATELIMIT_STORAGE_URI", REDIS_URL)
     monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
     monkeypatch.delenv("SESSION_COOKIE_SECURE", raising=False)
-    production = create_app("production", CELERY=celery_settings(None), MAIL_SENDER="smtp", MAIL_PORT=SMTP_PORT)
-    try:
+    with sending_app(database_url, None, smtp_port=SMTP_PORT, config="production", MAIL_SENDER="smtp") as production:
         yield production
-    finally:
-        app.extensions["celery"].set_current()  # tasks sent from here go to the app under test again
-        app.extensions["celery"].set_default()
 
 
 def test_in_production_the_session_cookie_is_secure_http_only_and_same_site_lax(production_app, people):  # type: ignore[no-untyped-def]

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import psycopg
+from celery import Celery
 from flask import Flask
 
 from grants import create_app
@@ -126,33 +127,50 @@ def start_worker(
     return Worker(process, log)
 
 
+def hand_celery_back(celery: Celery) -> None:
+    """Make `celery` the thread's current and default Celery app again.
+
+    Building an app makes its Celery app both, so after a test builds a second app, tasks sent
+    later in the same thread (tasks sent by tasks too) would go to that app, whose broker may be
+    a dead port. A test that builds apps itself calls this from a `finally`; `sending_app` calls
+    it on the way out."""
+    celery.set_current()
+    celery.set_default()
+
+
 @contextmanager
-def sending_app(database_url: str, broker_url: str | None, *, smtp_port: int, **overrides: Any) -> Iterator[Flask]:
+def sending_app(
+    database_url: str, broker_url: str | None, *, smtp_port: int, config: str = "test", **overrides: Any
+) -> Iterator[Flask]:
     """An app like the web processes': its tasks go through the broker to the workers (with no
-    broker, they run in-process). While it is open its Celery app is the one tasks are sent
-    with; the one before comes back after."""
+    broker, they run in-process). `config` names the configuration it starts from (test,
+    development, production); the arguments and `overrides` replace single settings of it.
+    While it is open its Celery app is the one tasks are sent with; the one before comes back
+    after, and the app's database connections are closed."""
     from celery import current_app as current_celery
 
     before = current_celery._get_current_object()
-    app = create_app(
-        "test",
-        SQLALCHEMY_DATABASE_URI=database_url,
-        CELERY=celery_settings(broker_url),
-        RATELIMIT_STORAGE_URI=REDIS_URL,
-        MAIL_PORT=smtp_port,
-        SIGN_IN_SLOWDOWN_SECONDS=0.05,
-        **overrides,
-    )
     try:
-        yield app
-    finally:
-        with app.app_context():
-            from grants.extensions import db
+        app = create_app(
+            config,
+            SQLALCHEMY_DATABASE_URI=database_url,
+            CELERY=celery_settings(broker_url),
+            RATELIMIT_STORAGE_URI=REDIS_URL,
+            MAIL_PORT=smtp_port,
+            SIGN_IN_SLOWDOWN_SECONDS=0.05,
+            **overrides,
+        )
+        try:
+            yield app
+        finally:
+            with app.app_context():
+                from grants.extensions import db
 
-            db.engine.dispose()
-        app.extensions["celery"].close()
-        before.set_current()
-        before.set_default()
+                db.engine.dispose()
+            app.extensions["celery"].close()
+    finally:
+        # Also when building the app failed part-way, after its Celery app was made current.
+        hand_celery_back(before)
 
 
 class RedisServer:
