@@ -7,9 +7,9 @@ from pathlib import Path
 
 from grants.extensions import db
 from grants.models import EvidenceFile
-from tests.integration.test_outcome_pages import delivering, evidence_dir, file_report
+from tests.integration.test_outcome_pages import delivering, file_report
 
-__all__ = ["delivering", "evidence_dir"]
+__all__ = ["delivering"]
 
 
 def _stored(directory: Path) -> list[str]:
