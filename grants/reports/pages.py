@@ -151,8 +151,15 @@ def build_page(
     """The page's own figures (at `level`, under `key`) and, with `breakdown`, a line for each of
     its schemes or rounds. A fixed number of statements, whatever the data."""
     rounds = reporting.list_rounds(scope)
-    found: dict[int, Figures] = reporting.figures(scope, level, [period])
-    own = found.get(key) or Figures(Standing(), [Totals()])
+    parts: dict[int, Figures] = {}
+    # A page whose scope is its own line alone (the programme's, one scheme's) sums its lines'
+    # figures instead of counting its rows a second time.
+    if breakdown is not None and (level is Level.PROGRAMME or (level is Level.SCHEME and scope.scheme_id == key)):
+        own, parts = reporting.figures_with_lines(scope, breakdown, [period])
+    else:
+        own = reporting.figures(scope, level, [period]).get(key) or Figures(Standing(), [Totals()])
+        if breakdown is not None:
+            parts = reporting.figures(scope, breakdown, [period])
     expected = reporting.expected_by(rounds, level, as_of, rule).get(key, Expected())
     [totals] = own.periods
     progress = reporting.progress_of(own.standing, totals, expected, as_of, rule)
@@ -167,7 +174,6 @@ def build_page(
     )
     lines: list[Line] = []
     if breakdown is not None:
-        parts = reporting.figures(scope, breakdown, [period])
         expected_parts = reporting.expected_by(rounds, breakdown, as_of, rule)
         seen: dict[int, list[FundingRound]] = {}
         for funding_round in rounds:

@@ -9,7 +9,7 @@ import html
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -202,6 +202,24 @@ def test_each_line_counts_its_councils_money_and_savings_at_each_stage(world) ->
     assert programme.committed_pence == 3_200_000
     assert programme.verified_pence == 4_000_000 + 2_200_000
     assert programme.claimed_pence == 5_500_000 + 2_500_000
+
+
+def test_a_whole_summed_from_its_lines_has_the_figures_counted_for_it_directly(world) -> None:  # type: ignore[no-untyped-def]
+    """The programme's figures added up from its schemes', and a scheme's from its rounds', are
+    those counted for it on its own: Babergh, reached by two schemes, counts once."""
+    first, last = reporting.financial_year_bounds(this_year())
+    periods = [Period(first, last), Period(None, first - timedelta(days=1)), Period(None, None)]
+    year = Scope(year=this_year())
+    whole, lines = reporting.figures_with_lines(year, Level.SCHEME, periods)
+    assert whole == reporting.figures(year, Level.PROGRAMME, periods)[reporting.PROGRAMME_KEY]
+    assert lines == reporting.figures(year, Level.SCHEME, periods)
+    assert sum(line.periods[0].councils for line in lines.values()) > whole.periods[0].councils
+    for name in ("grants", "trials", "sharing"):
+        scheme_id = world[name].scheme_id
+        scheme = Scope(year=this_year(), scheme_id=scheme_id)
+        whole, lines = reporting.figures_with_lines(scheme, Level.ROUND, periods)
+        assert whole == reporting.figures(scheme, Level.SCHEME, periods)[scheme_id]
+        assert lines == reporting.figures(scheme, Level.ROUND, periods)
 
 
 def test_the_programme_dashboard_shows_every_line_against_its_targets(app, world) -> None:  # type: ignore[no-untyped-def]

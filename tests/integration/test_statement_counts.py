@@ -34,7 +34,7 @@ CEILINGS = {
     "application staff page": 20,
     "council's application list": 11,
     "expert portal": 8,
-    "dashboard": 20,
+    "dashboard": 15,
     "board report preview": 6,
     "API applications": 5,
     "API engagements": 10,
