@@ -118,6 +118,7 @@ def _init_session_teardown(app: Flask) -> None:
 
 def _init_login(app: Flask) -> None:
     from grants.models import User
+    from workflows import accounts
 
     login_manager.login_view = "auth.sign_in"
     login_manager.login_message = "Sign in to see that page."
@@ -129,7 +130,7 @@ def _init_login(app: Flask) -> None:
         user_id, _, session_token = identity.partition(":")
         if not user_id.isdigit() or not session_token:
             return None
-        user = db.session.get(User, int(user_id))
+        user = accounts.user_with_roles(int(user_id))
         if user is None or not user.is_active or user.session_token != session_token:
             return None
         return user

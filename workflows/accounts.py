@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 
 from grants.auth.passwords import hash_password
 from grants.extensions import db
@@ -40,6 +41,13 @@ UNKNOWN = "unknown"
 class RedeemedToken:
     user: User | None
     problem: str | None  # None, EXPIRED, USED or UNKNOWN
+
+
+def user_with_roles(user_id: int) -> User | None:
+    """The person with their roles, in one statement: every signed-in request (a page or the
+    API) starts by loading them, and their roles decide what it may do."""
+    query = select(User).where(User.id == user_id).options(joinedload(User.role_links))
+    return db.session.execute(query).unique().scalar_one_or_none()
 
 
 def normalise_email(email: str) -> str:

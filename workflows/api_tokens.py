@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 
 from grants.extensions import db
 from grants.models import ApiToken, User, utcnow
+from workflows import accounts
 from workflows.audit import record_event
 
 SECRET_PREFIX = "pb_"  # noqa: S105 - marks a secret as this service's, and is no secret
@@ -122,7 +123,7 @@ def authenticate(secret: str, *, now: datetime | None = None) -> Authenticated |
         return None
     if token.expires_at is not None and token.expires_at <= now:
         return None
-    user = db.session.get(User, token.user_id)
+    user = accounts.user_with_roles(token.user_id)
     if user is None or not user.is_active:
         return None
     if token.last_used_at is not None and now - token.last_used_at < LAST_USED_EVERY:
