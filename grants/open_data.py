@@ -3,12 +3,33 @@ to everyone."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 from flask import Blueprint, Response, abort, current_app, render_template, stream_with_context, url_for
 
 from grants.auth.permissions import public
 from workflows import open_data as workflow
 
 bp = Blueprint("open_data", __name__)
+
+# The files are made a grant at a time; they are sent in pieces of about this size, not a write to
+# the socket per grant (20,000 of them for a national file).
+CHUNK_CHARACTERS = 64 * 1024
+
+
+def in_chunks(pieces: Iterable[str], size: int = CHUNK_CHARACTERS) -> Iterator[str]:
+    """The pieces joined into chunks of at least `size` characters (the last may be shorter),
+    each sent as soon as it is full."""
+    held: list[str] = []
+    length = 0
+    for piece in pieces:
+        held.append(piece)
+        length += len(piece)
+        if length >= size:
+            yield "".join(held)
+            held, length = [], 0
+    if held:
+        yield "".join(held)
 
 
 def _identifiers() -> workflow.Identifiers:
@@ -42,13 +63,13 @@ def package() -> Response:
         download_url=url_for(".package", _external=True), access_url=url_for(".index", _external=True)
     )
     body = workflow.package_json(_identifiers(), links, modified=modified)
-    return Response(stream_with_context(body), mimetype="application/json")
+    return Response(stream_with_context(in_chunks(body)), mimetype="application/json")
 
 
 @bp.route("/open-data/360giving.csv")
 @public
 def grants_csv() -> Response:
     """The grants in the standard's flattened CSV form, sent as it is read."""
-    response = Response(stream_with_context(workflow.grants_csv(_identifiers())), mimetype="text/csv")
+    response = Response(stream_with_context(in_chunks(workflow.grants_csv(_identifiers()))), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="360giving.csv"'
     return response
