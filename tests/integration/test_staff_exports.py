@@ -21,14 +21,13 @@ from grants.csv_export import csv_uk_time
 from grants.extensions import db
 from grants.models import Application, Engagement, OutcomeReport, Role
 from grants.review.views import APPLICATIONS_CSV_HEADER
-from grants.uploads import check_upload
 from tests.integration.application_setup import FIXED_GRANT_ANSWERS, drafted, expert_grant_round
 from tests.integration.conftest import sign_in
-from tests.integration.engagement_setup import account_of, expert
+from tests.integration.engagement_setup import account_of, expert, filed_report
+from tests.integration.test_outcome_pages import CLAIM
 from workflows import applications, engagements, outcomes
 
 TODAY = date.today()
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 STAFF_EMAIL = "tom@lga.example.gov.uk"
 COUNCIL_EMAIL = "priya@babergh.example.gov.uk"
 
@@ -178,28 +177,9 @@ def delivering(waiting, people):  # type: ignore[no-untyped-def]
 
 
 def file_report(engagement: Engagement, evidence_dir: Path, month: int | None = None) -> OutcomeReport:
-    report = outcomes.file_report(
-        engagement,
-        actor=account_of(engagement.expert),
-        due_month=month,
-        claim=outcomes.Claim(
-            period_start=TODAY - timedelta(days=90),
-            period_end=TODAY,
-            cashable_pence=4_000_000,
-            cashable_recurring=True,
-            income_pence=1_500_050,
-            income_recurring=False,
-            avoided_pence=0,
-            avoided_recurring=False,
-            baseline="Spending on agency staff in 2025/26",
-            method="Ledger totals before and after",
-        ),
-        evidence=[check_upload(io.BytesIO(PDF), "agency ledger.pdf", max_bytes=1024 * 1024)],
-        evidence_dir=evidence_dir,
-        today=TODAY,
-    )
-    db.session.commit()
-    return report
+    """The expert files a report (an interim one unless a month is given) with the outcome pages'
+    claim and a PDF of evidence."""
+    return filed_report(engagement, evidence_dir, due_month=month, claim=CLAIM, evidence_name="agency ledger.pdf")
 
 
 def test_the_reports_download_lists_every_report_with_claimed_and_verified_figures(  # type: ignore[no-untyped-def]
