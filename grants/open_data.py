@@ -3,33 +3,13 @@ to everyone."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-
 from flask import Blueprint, Response, abort, current_app, render_template, stream_with_context, url_for
 
 from grants.auth.permissions import public
+from grants.streaming import in_chunks
 from workflows import open_data as workflow
 
 bp = Blueprint("open_data", __name__)
-
-# The files are made a grant at a time; they are sent in pieces of about this size, not a write to
-# the socket per grant (20,000 of them for a national file).
-CHUNK_CHARACTERS = 64 * 1024
-
-
-def in_chunks(pieces: Iterable[str], size: int = CHUNK_CHARACTERS) -> Iterator[str]:
-    """The pieces joined into chunks of at least `size` characters (the last may be shorter),
-    each sent as soon as it is full."""
-    held: list[str] = []
-    length = 0
-    for piece in pieces:
-        held.append(piece)
-        length += len(piece)
-        if length >= size:
-            yield "".join(held)
-            held, length = [], 0
-    if held:
-        yield "".join(held)
 
 
 def _identifiers() -> workflow.Identifiers:

@@ -29,6 +29,7 @@ from grants.models import (
     Scheme,
     WorkLog,
 )
+from grants.streaming import in_chunks
 
 
 @dataclass(frozen=True)
@@ -271,6 +272,7 @@ def engagements_csv(filters: EngagementFilters) -> Iterator[str]:
 @requires(Permission.CHECK_APPLICATIONS)
 def engagements_download() -> Response:
     """The engagements the page's filters choose, as a CSV file sent as it is written."""
-    response = Response(stream_with_context(engagements_csv(filters_from(request.args))), mimetype="text/csv")
+    body = in_chunks(engagements_csv(filters_from(request.args)))
+    response = Response(stream_with_context(body), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="engagements-{date.today().isoformat()}.csv"'
     return response

@@ -25,6 +25,7 @@ from grants.models import Application, ApplicationStatus, Engagement, OutcomeRep
 from grants.money import pounds
 from grants.outcomes import queries
 from grants.outcomes.forms import VerifyForm
+from grants.streaming import in_chunks
 from grants.uploads import download_response, stored_path
 from workflows import outcomes
 from workflows.applications import WorkflowError
@@ -138,7 +139,7 @@ def reports_csv() -> Iterator[str]:
 @requires(Permission.CHECK_APPLICATIONS)
 def reports_download() -> Response:
     """Every outcome report as a CSV file, sent as it is written."""
-    response = Response(stream_with_context(reports_csv()), mimetype="text/csv")
+    response = Response(stream_with_context(in_chunks(reports_csv())), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="outcome-reports-{date.today().isoformat()}.csv"'
     return response
 

@@ -24,6 +24,7 @@ from grants.form_problems import apply_change
 from grants.models import BoardReport, FundingRound, Scheme
 from grants.reports.forms import IssueForm, RuleForm
 from grants.reports.pages import build_page, quarter_view
+from grants.streaming import in_chunks
 from workflows import reporting
 from workflows.reporting import BoardReportError, Level, Period, Quarter, RagStatus, Scope, StaleRuleError
 
@@ -413,7 +414,7 @@ def board_csv(rows: list[dict[str, Any]], year: int) -> Iterator[str]:
 
 
 def _csv_response(lines: Iterator[str], filename: str) -> Response:
-    response = Response(stream_with_context(lines), mimetype="text/csv")
+    response = Response(stream_with_context(in_chunks(lines)), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

@@ -35,6 +35,7 @@ from grants.review.forms import (
     VersionedForm,
     assessment_form,
 )
+from grants.streaming import in_chunks
 from workflows import applications
 from workflows.applications import IllegalMoveError, StaleApplicationError, WorkflowError
 
@@ -221,7 +222,8 @@ def applications_csv(filters: queries.QueueFilters, today: date) -> Iterator[str
 def applications_download() -> Response:
     """The applications the queue's filters choose, as a CSV file sent as it is written."""
     today = date.today()
-    response = Response(stream_with_context(applications_csv(filters_from(request.args), today)), mimetype="text/csv")
+    body = in_chunks(applications_csv(filters_from(request.args), today))
+    response = Response(stream_with_context(body), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="applications-{today.isoformat()}.csv"'
     return response
 

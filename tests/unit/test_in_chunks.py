@@ -1,10 +1,11 @@
-"""The open-data files are sent in chunks of about 64 KB rather than a socket write per grant."""
+"""Downloads (CSV files, the 360Giving package) are sent in chunks of about 64 KB rather than a
+socket write per line."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from grants.open_data import in_chunks
+from grants.streaming import in_chunks
 
 
 def test_the_chunks_hold_every_piece_in_order() -> None:
