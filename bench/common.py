@@ -219,6 +219,19 @@ def bench_app(database_url: str, broker_url: str | None, *, smtp_port: int = 25,
 # Redis ----------------------------------------------------------------------------------------------
 
 
+def stop_group(process: subprocess.Popen[bytes]) -> None:
+    """A warm stop (SIGTERM, up to 20 s), then SIGKILL to the whole process group, so that no
+    child the process started outlives the benchmark."""
+    if process.poll() is None:
+        process.terminate()
+        with suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=20)
+    with suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    if process.poll() is None:
+        process.wait(timeout=10)
+
+
 class RedisServer:
     """A Redis server of the benchmark's own on a free port, keeping nothing on disk, so that the
     shared one is left alone and nothing survives the run."""
@@ -391,14 +404,7 @@ class Worker:
         so that no pool child outlives the benchmark."""
         if self.process is None:
             return
-        if self.process.poll() is None:
-            self.process.terminate()
-            with suppress(subprocess.TimeoutExpired):
-                self.process.wait(timeout=20)
-        with suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGKILL)
-        if self.process.poll() is None:
-            self.process.wait(timeout=10)
+        stop_group(self.process)
         self.process = None
 
 

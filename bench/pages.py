@@ -49,6 +49,7 @@ from bench.common import (
     say,
     sql,
     sqlalchemy_url,
+    stop_group,
     summary_ms,
     wait_for,
 )
@@ -356,14 +357,7 @@ class Gunicorn:
     def stop(self) -> None:
         if self.process is None:
             return
-        if self.process.poll() is None:
-            self.process.terminate()
-            with suppress(subprocess.TimeoutExpired):
-                self.process.wait(timeout=20)
-        with suppress(ProcessLookupError):
-            os.killpg(self.process.pid, 9)
-        if self.process.poll() is None:
-            self.process.wait(timeout=10)
+        stop_group(self.process)
         self.process = None
 
 
