@@ -55,22 +55,21 @@ def create_app(config: BaseConfig | str | None = None, **overrides: Any) -> Flas
     init_security_headers(app)
     _init_templates(app)
 
-    from grants.admin.views import bp as admin_bp
+    from grants.admin import bp as admin_bp
     from grants.api import bp as api_bp
-    from grants.applications.views import bp as applications_bp
-    from grants.auth import email_change  # noqa: F401 - adds the email-change pages to the auth blueprint
-    from grants.auth.views import bp as auth_bp
+    from grants.applications import bp as applications_bp
+    from grants.auth import bp as auth_bp
     from grants.errors import init_error_handlers
-    from grants.experts.views import bp as pool_bp
-    from grants.main.views import bp as main_bp
-    from grants.matching.views import bp as matching_bp
-    from grants.messages.views import bp as messages_bp
+    from grants.experts import bp as pool_bp
+    from grants.main import bp as main_bp
+    from grants.matching import bp as matching_bp
+    from grants.messages import bp as messages_bp
     from grants.open_data import bp as open_data_bp
-    from grants.outcomes.views import bp as outcomes_bp
-    from grants.portal.views import bp as portal_bp
-    from grants.reports.views import bp as reports_bp
-    from grants.review.views import bp as review_bp
-    from grants.sharing.views import bp as sharing_bp
+    from grants.outcomes import bp as outcomes_bp
+    from grants.portal import bp as portal_bp
+    from grants.reports import bp as reports_bp
+    from grants.review import bp as review_bp
+    from grants.sharing import bp as sharing_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)

@@ -9,12 +9,12 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from grants.api.commands import api_tokens_cli
-from grants.auth.passwords import password_problem
 from grants.extensions import db
 from grants.models import Council, Role
 from grants.outbox_commands import outbox_cli
 from grants.scale_commands import scale_data_cli
 from workflows import accounts, demo, register
+from workflows.passwords import password_problem
 
 councils_cli = AppGroup("councils", help="The council register.")
 users_cli = AppGroup("users", help="People who sign in.")

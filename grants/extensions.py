@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from celery import Celery
+from celery import current_app as current_celery
+from flask import current_app, has_app_context
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -32,6 +35,16 @@ migrate = Migrate(compare_type=True, render_as_batch=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+
+
+def celery_app() -> Celery:
+    """The Flask app's own Celery app (`create_app` makes one per Flask app), so that another
+    Celery app made current elsewhere in the process never takes this app's tasks; outside an app
+    context, Celery's current app."""
+    if has_app_context() and "celery" in current_app.extensions:
+        return current_app.extensions["celery"]
+    return current_celery
+
 
 # Records inherit from `Model`: Flask-SQLAlchemy's `db.Model`, which type checkers see as the
 # declarative base it extends.

@@ -10,7 +10,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
 from wtforms import DateField, HiddenField, StringField
 from wtforms.validators import StopValidation
 
-from grants.money import MoneyError, parse_pounds
+from workflows.money import MoneyError, parse_pounds
 
 
 class UKDateField(DateField):

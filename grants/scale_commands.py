@@ -14,9 +14,9 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import text
 
-from grants.auth.passwords import hash_password, password_problem
 from grants.extensions import db
 from workflows import scale_data
+from workflows.passwords import hash_password, password_problem
 
 scale_data_cli = AppGroup("scale-data", help="A national-scale dataset for performance work.")
 

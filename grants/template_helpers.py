@@ -2,43 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Flask, g, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
-from grants.auth.permissions import Permission, can
 from grants.components import govuk_table, govuk_tag
-from grants.money import pounds
 from workflows.applications import applied_for
+from workflows.formatting import uk_date, uk_datetime
 from workflows.messages import unread_count
-
-UK = ZoneInfo("Europe/London")
-
-
-def uk_datetime(value: datetime | None) -> str:
-    """A UTC time shown in UK time: "22 November 2026 at 3:05pm"."""
-    if value is None:
-        return ""
-    local = value.astimezone(UK)
-    hour = local.hour % 12 or 12
-    suffix = "am" if local.hour < 12 else "pm"
-    return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{suffix}"
-
-
-def uk_date(value: date | datetime | str | None) -> str:
-    """A date as people write it: "1 December 2026". Takes an ISO date too (messages keep their
-    details as text)."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        value = date.fromisoformat(value)
-    if isinstance(value, datetime):
-        value = value.astimezone(UK).date()
-    return f"{value.day} {value:%B %Y}"
+from workflows.money import pounds
+from workflows.permissions import Permission, can
 
 
 def link(href: str, text: object) -> Markup:

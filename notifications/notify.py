@@ -25,7 +25,7 @@ from typing import Any
 from notifications_python_client.errors import HTTPError, InvalidResponse
 from notifications_python_client.notifications import NotificationsAPIClient
 
-from notifications.senders import OutgoingEmail, PermanentMailError, TransientMailError
+from notifications.mail import OutgoingEmail, PermanentMailError, TransientMailError
 
 logger = logging.getLogger(__name__)
 

@@ -28,10 +28,11 @@ from sqlalchemy import CursorResult, Update, event, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from grants.extensions import db
+from grants.extensions import celery_app, db
 from grants.models import EmailStatus, Notification, OutboundEmail, User, utcnow
 from notifications.locks import periodic_lock
-from notifications.senders import OutgoingEmail, PermanentMailError, Sender, TransientMailError, sender_for
+from notifications.mail import OutgoingEmail, PermanentMailError, Sender, TransientMailError
+from notifications.senders import sender_for
 
 logger = logging.getLogger(__name__)
 
@@ -142,14 +143,12 @@ def enqueue(email_ids: list[int], *, countdown: float | None = None) -> int:
     reminder sweep, say) pays a task's cost once per batch, not once per email, and each email is
     still claimed on its own. A broker that cannot be reached is logged, not raised: the rows wait
     in the outbox and the replay sweep enqueues them again. Returns how many were handed over."""
-    from notifications.tasks import deliver_emails
-
     size = max(int(current_app.config["OUTBOX_BATCH_SIZE"]), 1)
     handed = 0
     for start in range(0, len(email_ids), size):
         batch = email_ids[start : start + size]
         try:
-            deliver_emails.apply_async((batch,), countdown=countdown)
+            celery_app().tasks["notifications.deliver_emails"].apply_async((batch,), countdown=countdown)
         except Exception:
             logger.warning(
                 "could not enqueue %s email(s) from %s; the outbox keeps them for the replay sweep",

@@ -17,40 +17,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
+
+from notifications.mail import OutgoingEmail, PermanentMailError, Sender, TransientMailError
+from notifications.notify import NotifySender
 
 logger = logging.getLogger(__name__)
-
-
-class TransientMailError(Exception):
-    """Delivery failed in a way that may succeed later (server down, busy, 4xx)."""
-
-
-class PermanentMailError(Exception):
-    """Delivery will never succeed (address refused, 5xx)."""
-
-
-@dataclass(frozen=True)
-class OutgoingEmail:
-    """One rendered email, as the outbox holds it.
-
-    `message_id` is fixed when the email is queued, so a message sent again after a crash carries
-    the same Message-ID and the receiving side can tell it is the same message. `reference` is the
-    outbox row's idempotency key.
-    """
-
-    to: str
-    subject: str
-    text: str
-    html: str
-    template: str
-    message_id: str
-    reference: str
-    link: str
-
-
-class Sender(Protocol):
-    def send(self, email: OutgoingEmail) -> None: ...
 
 
 def build_message(email: OutgoingEmail, *, sender: str) -> EmailMessage:
@@ -190,7 +162,5 @@ def sender_for(config: dict[str, Any], instance_path: str) -> Sender:
     if kind == "console":
         return ConsoleSender(config, Path(instance_path) / "mail")
     if kind == "notify":
-        from notifications.notify import NotifySender
-
         return NotifySender(config)
     raise ValueError(f"MAIL_SENDER must be 'smtp', 'notify' or 'console', not {kind!r}")

@@ -6,21 +6,19 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
-from grants.auth.passwords import hash_password
 from grants.extensions import db
 from grants.models import Council, Expert, Role, TokenPurpose, User, UserRole, UserToken, utcnow
 from grants.models.user import new_session_token
-from grants.template_helpers import uk_datetime
-from grants.working_days import add_working_days
 from notifications import queue_email, reminders
 from workflows.audit import record_event
+from workflows.formatting import UK, uk_datetime
+from workflows.passwords import hash_password
+from workflows.working_days import add_working_days
 
-UK = ZoneInfo("Europe/London")
 INVITATION_REMINDER = "invitation"
 
 

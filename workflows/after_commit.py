@@ -8,13 +8,10 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from celery import Celery
-from celery import current_app as current_celery
-from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from grants.extensions import db
+from grants.extensions import celery_app, db
 
 logger = logging.getLogger(__name__)
 
@@ -32,20 +29,12 @@ def remove_if_rolled_back(path: Path) -> None:
     db.session.info.setdefault(_WRITTEN, []).append(path)
 
 
-def _celery() -> Celery:
-    """The Flask app's own Celery app: another Celery app made current elsewhere in the process
-    must not take its tasks."""
-    if has_app_context() and "celery" in current_app.extensions:
-        return current_app.extensions["celery"]
-    return current_celery
-
-
 @event.listens_for(Session, "after_commit")
 def _send(session: Session) -> None:
     session.info.pop(_WRITTEN, None)
     for task_name, args in session.info.pop(_PENDING, []):
         try:
-            celery = _celery()
+            celery = celery_app()
             if celery.conf.task_always_eager:
                 celery.tasks[task_name].apply(args=args)
             else:

@@ -15,7 +15,6 @@ from typing import Any, cast
 
 from sqlalchemy import CursorResult, func, select, update
 
-from grants.auth.permissions import Permission, can
 from grants.extensions import db
 from grants.models import (
     Application,
@@ -36,11 +35,12 @@ from grants.models import (
     UserRole,
     utcnow,
 )
-from grants.money import pounds
-from grants.working_days import add_working_days
 from notifications import queue_email, reminders
 from workflows.after_commit import send_after_commit
 from workflows.audit import record_event
+from workflows.money import pounds
+from workflows.permissions import Permission, can
+from workflows.working_days import add_working_days
 
 S = ApplicationStatus
 LIVE = frozenset({S.SUBMITTED, S.IN_ASSESSMENT, S.AWAITING_DECISION, S.CHANGES_REQUESTED, S.OFFERED})

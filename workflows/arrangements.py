@@ -21,9 +21,6 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
-from grants.auth.permissions import Permission, can
-from grants.csv_export import CSV_BATCH, csv_line, csv_pounds
-from grants.csv_export import safe_cell as safe_cell
 from grants.extensions import db
 from grants.models import (
     SERVICE_AREA_LABELS,
@@ -39,11 +36,14 @@ from grants.models import (
     User,
 )
 from grants.models.sharing import ConsentStatus
-from grants.money import pounds
 from workflows import partner_suggestions
 from workflows.after_commit import send_after_commit
 from workflows.audit import record_event
+from workflows.csv_export import CSV_BATCH, csv_line, csv_pounds
+from workflows.csv_export import safe_cell as safe_cell
 from workflows.experts import ExpertPoolError, find_council
+from workflows.money import pounds
+from workflows.permissions import Permission, can
 from workflows.problems import ProblemsError
 
 NAME_MAX_LENGTH = 200

@@ -20,8 +20,8 @@ from sqlalchemy import select
 
 from grants.extensions import db
 from grants.models import Application, Council, Expert, FundingRound, Role, Scheme, User, utcnow
-from grants.uploads import check_upload
 from workflows import accounts, applications, engagements, outcomes
+from workflows.uploads import check_upload
 
 # How far each demo application gets. "submitted" is left for the eligibility check, which runs
 # as a task once the seed is committed, as it would for a council's own submission. "delivered"

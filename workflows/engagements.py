@@ -46,12 +46,12 @@ from grants.models import (
     VettingStatus,
     utcnow,
 )
-from grants.working_days import add_working_days
 from notifications import queue_email, reminders
 from workflows import applications, matching
 from workflows.after_commit import send_after_commit
 from workflows.applications import IllegalMoveError, WorkflowError
 from workflows.audit import record_event
+from workflows.working_days import add_working_days
 
 S = ApplicationStatus
 E = EngagementStatus

@@ -26,7 +26,6 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, literal, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from grants.auth.permissions import Permission, can
 from grants.extensions import db
 from grants.models import (
     ConflictOfInterest,
@@ -41,8 +40,9 @@ from grants.models import (
     User,
     VettingStatus,
 )
-from grants.money import MoneyError, parse_pounds, typed_pounds
 from workflows.audit import record_event
+from workflows.money import MoneyError, parse_pounds, typed_pounds
+from workflows.permissions import Permission, can
 from workflows.problems import ProblemsError
 
 NAME_MAX_LENGTH = 120

@@ -29,7 +29,6 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
-from grants.auth.permissions import Permission, can
 from grants.extensions import db
 from grants.models import (
     SERVICE_AREA_LABELS,
@@ -52,6 +51,7 @@ from workflows import applications
 from workflows.applications import CLOSED as CLOSED_APPLICATIONS
 from workflows.applications import IllegalMoveError, WorkflowError
 from workflows.audit import record_event
+from workflows.permissions import Permission, can
 
 Status = IntroductionStatus
 Consent = ConsentStatus

@@ -37,7 +37,7 @@ import numpy.typing as npt
 from ortools.graph.python import min_cost_flow
 
 from grants.models import Region, Specialism
-from grants.money import pounds
+from workflows.money import pounds
 
 __all__ = [
     "Assignment",

@@ -22,15 +22,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from grants.csv_export import csv_line
 from grants.extensions import db
 from grants.models import Application, ApplicationPartner, Award, Council, FundingRound, PartnerStatus, Scheme
-
-UK = ZoneInfo("Europe/London")
+from workflows.csv_export import csv_line
+from workflows.formatting import UK
 
 DEFAULT_PREFIX = "lga-pp"
 STANDARD_VERSION = "1.4"

@@ -18,7 +18,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from grants.auth.permissions import Permission, can
 from grants.extensions import db
 from grants.models import (
     Application,
@@ -34,15 +33,16 @@ from grants.models import (
     WorkLog,
     utcnow,
 )
-from grants.money import pounds
-from grants.uploads import CheckedFile, store
-from grants.working_days import add_working_days, is_working_day
 from notifications import queue_email, reminders
 from workflows import applications
 from workflows.after_commit import remove_if_rolled_back
 from workflows.applications import IllegalMoveError, WorkflowError
 from workflows.audit import record_event
 from workflows.engagements import expert_user
+from workflows.money import pounds
+from workflows.permissions import Permission, can
+from workflows.uploads import CheckedFile, store
+from workflows.working_days import add_working_days, is_working_day
 
 E = EngagementStatus
 R = ReportStatus

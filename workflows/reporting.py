@@ -38,7 +38,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
@@ -55,7 +54,6 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from grants.auth.permissions import Permission, can
 from grants.extensions import db
 from grants.models import (
     Application,
@@ -76,13 +74,14 @@ from grants.models import (
     User,
     utcnow,
 )
-from grants.money import pounds
 from workflows.applications import IllegalMoveError, reference_prefix
 from workflows.audit import record_event
+from workflows.formatting import UK, uk_date
+from workflows.money import pounds
+from workflows.permissions import Permission, can
 from workflows.problems import ProblemsError
 
 S = ApplicationStatus
-UK = ZoneInfo("Europe/London")
 
 # Approved applications: offered, or any later stage. A declined offer is withdrawn, so it is not.
 AWARDED = (S.OFFERED, S.EXPERT_MATCHING, S.IN_DELIVERY, S.OUTCOMES_REPORTED, S.EVALUATED, S.CLOSED)
@@ -188,7 +187,7 @@ def elapsed_fraction(opens_on: date, closes_on: date, as_of: date) -> Fraction:
 
 def day_words(day: date) -> str:
     """ "1 December 2026"."""
-    return f"{day.day} {day:%B %Y}"
+    return uk_date(day)
 
 
 def money_words(pence: int | Fraction) -> str:

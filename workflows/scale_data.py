@@ -61,13 +61,13 @@ from grants.models import (
     Specialism,
     User,
 )
-from grants.uploads import check_upload, store
-from grants.working_days import add_working_days
 from workflows import register, schemes
 from workflows.applications import _MESSAGES as MESSAGES_BY_MOVE
 from workflows.applications import MOVES, SECTIONS, reference_prefix
 from workflows.demo import POUND, SCHEMES, STANDARD_SERVICE_LEVELS, financial_year
 from workflows.outcomes import add_months, due_date
+from workflows.uploads import check_upload, store
+from workflows.working_days import add_working_days
 
 S = ApplicationStatus
 

@@ -17,7 +17,6 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from grants.auth.permissions import Permission, can
 from grants.extensions import db
 from grants.models import (
     Application,
@@ -30,6 +29,7 @@ from grants.models import (
     User,
 )
 from workflows.audit import record_event
+from workflows.permissions import Permission, can
 from workflows.problems import ProblemsError
 
 CODE_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

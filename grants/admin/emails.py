@@ -11,10 +11,11 @@ from werkzeug.wrappers import Response
 
 from grants.admin.forms import ConfirmForm
 from grants.admin.views import bp
-from grants.auth.permissions import Permission, requires
+from grants.auth.permissions import requires
 from grants.extensions import db
 from grants.models import AuditEvent, EmailStatus, OutboundEmail, User
 from workflows import messages
+from workflows.permissions import Permission
 
 PER_PAGE = 50
 ALL = "all"

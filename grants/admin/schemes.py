@@ -25,13 +25,14 @@ from wtforms.validators import StopValidation, ValidationError
 
 from grants.admin.forms import ConfirmForm
 from grants.admin.views import bp
-from grants.auth.permissions import Permission, requires, signed_in_user
+from grants.auth.permissions import requires, signed_in_user
 from grants.extensions import db
 from grants.fields import PoundsField, UKDateField
 from grants.form_problems import apply_change, form_for
 from grants.models import AuditEvent, CouncilTier, FundingRound, Scheme, SchemeCriterion, SchemeKind, User
-from grants.money import pounds, typed_pounds
 from workflows import schemes as workflow
+from workflows.money import pounds, typed_pounds
+from workflows.permissions import Permission
 from workflows.schemes import SERVICE_LEVEL_STAGES, SchemeError
 
 KIND_LABELS = {

@@ -12,10 +12,11 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from grants.admin.forms import ConfirmForm, DeactivateForm, InviteForm, RolesForm
-from grants.auth.permissions import Permission, requires
+from grants.auth.permissions import requires
 from grants.extensions import db
 from grants.models import AuditEvent, Council, Expert, Role, User, UserRole
 from workflows import accounts
+from workflows.permissions import Permission
 
 bp = Blueprint("admin", __name__)
 
@@ -192,7 +193,3 @@ def resend_invitation(user_id: int) -> Response:
             db.session.commit()
             flash(f"A new invitation has been sent to {person.email}", "success")
     return redirect(url_for("admin.user", user_id=user_id))
-
-
-from grants.admin import emails as _emails  # noqa: E402, F401  (adds the outbox pages to this blueprint)
-from grants.admin import schemes as _schemes  # noqa: E402, F401  (adds the scheme and round pages to this blueprint)

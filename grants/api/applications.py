@@ -33,7 +33,6 @@ from grants.api.schemas import (
 from grants.api.types import Body, Id, Out, Pence, Version
 from grants.applications import forms, queries
 from grants.applications.views import ASSESSOR_ACTIONS
-from grants.auth.permissions import Permission
 from grants.extensions import db
 from grants.models import (
     Application,
@@ -46,6 +45,7 @@ from grants.models import (
 )
 from grants.review.views import can_record_payment, can_score
 from workflows import applications as workflow
+from workflows.permissions import Permission
 
 TAG = "Applications"
 S = ApplicationStatus

@@ -7,10 +7,10 @@ from __future__ import annotations
 from flask import g, request
 
 from grants.api.problems import ApiError
-from grants.auth.permissions import Permission, can
 from grants.extensions import db
 from grants.models import User
 from workflows import api_tokens
+from workflows.permissions import Permission, can
 
 CHALLENGE = 'Bearer realm="api"'
 

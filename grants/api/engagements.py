@@ -17,9 +17,9 @@ from grants.api.queries import engagement_for, engagements_for
 from grants.api.routing import Reply, operation
 from grants.api.schemas import CouncilRef, ExpertRef, council_ref, expert_ref
 from grants.api.types import Body, Out, Version
-from grants.auth.permissions import Permission, can
 from grants.models import Application, Engagement, EngagementStatus
 from workflows import engagements, outcomes
+from workflows.permissions import Permission, can
 
 TAG = "Engagements"
 READ = (Permission.CHECK_APPLICATIONS, Permission.USE_EXPERT_PORTAL)

@@ -16,7 +16,6 @@ from grants.api.problems import ApiError
 from grants.api.routing import Reply, operation
 from grants.api.schemas import ExpertRef, expert_ref
 from grants.api.types import Body, Id, Out
-from grants.auth.permissions import Permission
 from grants.extensions import db
 from grants.main import queries as main_queries
 from grants.models import (
@@ -31,6 +30,7 @@ from grants.models import (
     VettingStatus,
 )
 from workflows import engagements
+from workflows.permissions import Permission
 
 # The pool ---------------------------------------------------------------------------------------------
 

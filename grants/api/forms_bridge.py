@@ -15,7 +15,7 @@ from wtforms import BooleanField, Field, SelectMultipleField
 from grants import fields as shared_fields
 from grants.api.problems import ApiError, FieldError, pointer_to
 from grants.applications import forms as application_forms
-from grants.money import typed_pounds
+from workflows.money import typed_pounds
 
 FormT = TypeVar("FormT", bound=FlaskForm)
 

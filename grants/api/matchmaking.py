@@ -21,7 +21,6 @@ from grants.api.problems import ApiError, FieldError
 from grants.api.routing import Reply, operation
 from grants.api.schemas import CouncilRef, PersonRef, council_ref, person_ref
 from grants.api.types import Body, Id, Out, Version
-from grants.auth.permissions import Permission, can
 from grants.extensions import db
 from grants.models import (
     Application,
@@ -34,6 +33,7 @@ from grants.models import (
 from grants.sharing.introductions import AcceptIntroductionForm
 from workflows import introductions as workflow
 from workflows import partner_suggestions
+from workflows.permissions import Permission, can
 
 TAG = "Matchmaking"
 

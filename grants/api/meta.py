@@ -11,8 +11,8 @@ from grants.api.openapi import document
 from grants.api.routing import operation
 from grants.api.schemas import CouncilRef, council_ref
 from grants.api.types import Out
-from grants.auth.permissions import Permission, permissions_of
 from workflows import open_data
+from workflows.permissions import Permission, permissions_of
 
 
 class Me(Out):

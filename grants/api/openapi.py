@@ -13,7 +13,7 @@ from pydantic.json_schema import JsonSchemaValue, models_json_schema
 from grants.api.routing import JSON, OPERATIONS, Operation
 from grants.api.schemas import Problem
 from grants.api.types import INT32_MAX
-from grants.auth.permissions import Permission
+from workflows.permissions import Permission
 
 PREFIX = "/api/v1"
 PROBLEM_JSON = "application/problem+json"

@@ -22,10 +22,11 @@ from grants.api.queries import report_for, reports_for
 from grants.api.routing import Reply, operation
 from grants.api.schemas import ExpertRef, expert_ref
 from grants.api.types import Body, Out, Pence
-from grants.auth.permissions import Permission, can
+from grants.downloads import download_response
 from grants.models import OutcomeReport, ReportStatus
-from grants.uploads import CheckedFile, UploadError, check_upload, download_response, stored_path
 from workflows import engagements, outcomes
+from workflows.permissions import Permission, can
+from workflows.uploads import CheckedFile, UploadError, check_upload, stored_path
 
 TAG = "Outcome reports"
 READ = (Permission.CHECK_APPLICATIONS, Permission.USE_EXPERT_PORTAL, Permission.APPLY_FOR_COUNCIL)

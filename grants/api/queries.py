@@ -12,7 +12,6 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from grants.applications import queries as council_queries
-from grants.auth.permissions import Permission, can
 from grants.models import (
     Application,
     ApplicationPartner,
@@ -25,6 +24,7 @@ from grants.models import (
 )
 from grants.outcomes import queries as outcome_queries
 from grants.review import queries as review_queries
+from workflows.permissions import Permission, can
 
 Relation = Literal["lead", "partner", "staff"]
 

@@ -16,11 +16,11 @@ from grants.api.routing import Reply, operation
 from grants.api.schemas import CouncilRef, SchemeRef, council_ref, scheme_ref
 from grants.api.types import Out
 from grants.applications import forms as application_forms
-from grants.auth.permissions import Permission, can
 from grants.extensions import db
 from grants.main import queries as main_queries
 from grants.models import Council, CouncilTier, FundingRound, Region, Scheme, SchemeKind
 from workflows.applications import sections_for
+from workflows.permissions import Permission, can
 
 # Councils -------------------------------------------------------------------------------------------
 

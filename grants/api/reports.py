@@ -11,10 +11,10 @@ from grants.api.pagination import PageQuery, page_of, paginate
 from grants.api.problems import ApiError, FieldError
 from grants.api.routing import Reply, operation
 from grants.api.types import Id, Out, Query
-from grants.auth.permissions import Permission
 from grants.extensions import db
 from grants.models import BoardReport
 from workflows import reporting
+from workflows.permissions import Permission
 
 TAG = "Reports"
 READ = (Permission.VIEW_PROGRAMME,)

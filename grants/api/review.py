@@ -18,12 +18,12 @@ from grants.api.queries import staff_application
 from grants.api.routing import Reply, operation
 from grants.api.schemas import PersonRef, person_ref
 from grants.api.types import Body, Out, Pence, Version
-from grants.auth.permissions import Permission
 from grants.models import Application, Assessment
-from grants.money import typed_pounds
 from grants.review.forms import PaymentForm
 from workflows import applications as workflow
 from workflows.applications import WorkflowError
+from workflows.money import typed_pounds
+from workflows.permissions import Permission
 
 TAG = "Review"
 

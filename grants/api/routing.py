@@ -23,10 +23,10 @@ from pydantic import BaseModel, ValidationError
 from grants.api.auth import authenticate_request, check_permissions
 from grants.api.problems import ApiError, FieldError, from_problem, pointer_to
 from grants.api.types import INT32_MAX
-from grants.auth.permissions import Permission
 from grants.extensions import db
 from workflows.api_tokens import ApiTokenError
 from workflows.applications import IllegalMoveError, StaleApplicationError, WorkflowError
+from workflows.permissions import Permission
 from workflows.problems import ProblemsError
 
 logger = logging.getLogger(__name__)

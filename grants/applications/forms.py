@@ -33,11 +33,11 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, StopValidation, ValidationError
 
-from grants import money
 from grants.fields import VersionedForm
 from grants.models import SERVICE_AREA_LABELS, Application, SchemeKind, Specialism
-from grants.money import MoneyError, pounds
+from workflows import money
 from workflows.applications import sections_for
+from workflows.money import MoneyError, pounds
 
 TITLE_MAX = 150
 SHORT_MAX = 120

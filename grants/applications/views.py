@@ -16,7 +16,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from grants.applications import forms, queries
-from grants.auth.permissions import Permission, requires, signed_in_user
+from grants.auth.permissions import requires, signed_in_user
 from grants.extensions import db
 from grants.models import (
     Application,
@@ -31,7 +31,6 @@ from grants.models import (
     Scheme,
     SchemeKind,
 )
-from grants.money import pounds
 from grants.outcomes import queries as outcome_queries
 from grants.outcomes.forms import ConfirmFiguresForm, DisputeFiguresForm
 from grants.sharing.introductions import (
@@ -47,6 +46,8 @@ from workflows import applications as workflow
 from workflows import introductions, outcomes
 from workflows.applications import IllegalMoveError, StaleApplicationError, WorkflowError
 from workflows.introductions import StaleIntroductionError
+from workflows.money import pounds
+from workflows.permissions import Permission
 
 bp = Blueprint("applications", __name__)
 

@@ -13,12 +13,13 @@ from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput,
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import Email, InputRequired, Length
 
-from grants.auth.passwords import MAX_LENGTH, verify_password
-from grants.auth.permissions import Permission, public, requires, signed_in_user
+from grants.auth.permissions import public, requires, signed_in_user
 from grants.auth.views import bp
 from grants.extensions import db, limiter
 from grants.models import TokenPurpose
 from workflows import accounts
+from workflows.passwords import MAX_LENGTH, verify_password
+from workflows.permissions import Permission
 
 
 class ChangeEmailForm(FlaskForm):

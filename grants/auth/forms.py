@@ -5,7 +5,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput,
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
 
-from grants.auth.passwords import MAX_LENGTH, password_problem
+from workflows.passwords import MAX_LENGTH, password_problem
 
 
 class SignInForm(FlaskForm):

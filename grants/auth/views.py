@@ -25,11 +25,12 @@ from grants.auth.forms import (
     SignInForm,
     SignOutForm,
 )
-from grants.auth.passwords import hash_password, needs_rehash, verify_password
-from grants.auth.permissions import Permission, public, requires, signed_in_user
+from grants.auth.permissions import public, requires, signed_in_user
 from grants.extensions import db, limiter
 from grants.models import TokenPurpose, User, utcnow
 from workflows import accounts, api_tokens
+from workflows.passwords import hash_password, needs_rehash, verify_password
+from workflows.permissions import Permission
 
 bp = Blueprint("auth", __name__)
 logger = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
-from grants.auth.permissions import Permission, requires, signed_in_user
+from grants.auth.permissions import requires, signed_in_user
 from grants.experts.forms import (
     KIND_HINTS,
     VETTING_HINTS,
@@ -43,9 +43,10 @@ from grants.models import (
     User,
     VettingStatus,
 )
-from grants.template_helpers import uk_date
 from workflows import experts as workflow
 from workflows.experts import ImportRefusedError, StaleExpertError
+from workflows.formatting import uk_date
+from workflows.permissions import Permission
 
 bp = Blueprint("pool", __name__)
 

@@ -1,0 +1,5 @@
+"""Start pages, the programme's lists, public pages and /health."""
+
+from grants.main.views import bp
+
+__all__ = ["bp"]

@@ -11,10 +11,11 @@ from kombu import Connection
 from sqlalchemy import select, text
 from werkzeug.wrappers import Response
 
-from grants.auth.permissions import Permission, public, requires, signed_in_user
+from grants.auth.permissions import public, requires, signed_in_user
 from grants.extensions import db
 from grants.main import queries
 from grants.models import CouncilTier, Expert, Region, Role, Specialism, WorkerHeartbeat
+from workflows.permissions import Permission
 
 bp = Blueprint("main", __name__)
 logger = logging.getLogger(__name__)

@@ -15,8 +15,7 @@ from sqlalchemy import BigInteger, ScalarSelect, Select, Subquery, func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
-from grants.auth.permissions import Permission, requires
-from grants.csv_export import CSV_BATCH, csv_line, csv_pounds, csv_uk_time
+from grants.auth.permissions import requires
 from grants.extensions import db
 from grants.matching.views import PAGE_SIZE, bp
 from grants.models import (
@@ -30,6 +29,8 @@ from grants.models import (
     WorkLog,
 )
 from grants.streaming import in_chunks
+from workflows.csv_export import CSV_BATCH, csv_line, csv_pounds, csv_uk_time
+from workflows.permissions import Permission
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from grants.auth.permissions import Permission, requires, signed_in_user
+from grants.auth.permissions import requires, signed_in_user
 from grants.extensions import db
 from grants.matching.forms import ConfirmRunForm, DiscardRunForm, MatchRoundForm, OfferForm, WithdrawForm
 from grants.models import (
@@ -28,9 +28,10 @@ from grants.models import (
     MatchRunStatus,
     Scheme,
 )
-from grants.template_helpers import uk_date
 from workflows import engagements, matching
 from workflows.applications import WorkflowError
+from workflows.formatting import uk_date
+from workflows.permissions import Permission
 
 bp = Blueprint("matching", __name__)
 
@@ -342,4 +343,3 @@ def discard_run(run_id: int) -> Response:
 
 
 # The list of every engagement adds its routes to this blueprint.
-from grants.matching import engagement_list  # noqa: E402, F401

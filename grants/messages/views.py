@@ -7,10 +7,11 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from grants.auth.permissions import Permission, requires, signed_in_user
+from grants.auth.permissions import requires, signed_in_user
 from grants.extensions import db
 from grants.template_helpers import unread_messages
 from workflows import messages
+from workflows.permissions import Permission
 
 bp = Blueprint("messages", __name__)
 

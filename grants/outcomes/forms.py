@@ -10,7 +10,7 @@ from wtforms.validators import Length
 
 from grants.fields import PoundsField
 from grants.models import OutcomeReport
-from grants.money import typed_pounds
+from workflows.money import typed_pounds
 
 REASON_LIMIT = 5000
 TOO_LONG = "The reason must be 5,000 characters or fewer"

@@ -11,7 +11,6 @@ from datetime import date, datetime
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from grants.auth.permissions import Permission, can
 from grants.extensions import db
 from grants.models import (
     Application,
@@ -25,6 +24,7 @@ from grants.models import (
     User,
 )
 from workflows import outcomes
+from workflows.permissions import Permission, can
 
 R = ReportStatus
 S = ApplicationStatus

@@ -18,17 +18,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
-from grants.auth.permissions import Permission, requires, signed_in_user
-from grants.csv_export import CSV_BATCH, csv_line, csv_pounds
+from grants.auth.permissions import requires, signed_in_user
+from grants.downloads import download_response
 from grants.extensions import db
 from grants.models import Application, ApplicationStatus, Engagement, OutcomeReport, ReportStatus, utcnow
-from grants.money import pounds
 from grants.outcomes import queries
 from grants.outcomes.forms import VerifyForm
 from grants.streaming import in_chunks
-from grants.uploads import download_response, stored_path
 from workflows import outcomes
 from workflows.applications import WorkflowError
+from workflows.csv_export import CSV_BATCH, csv_line, csv_pounds
+from workflows.money import pounds
+from workflows.permissions import Permission
+from workflows.uploads import stored_path
 
 bp = Blueprint("outcomes", __name__)
 logger = logging.getLogger(__name__)

@@ -10,14 +10,15 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
-from grants.auth.permissions import Permission, requires, signed_in_user
+from grants.auth.permissions import requires, signed_in_user
 from grants.extensions import db
 from grants.models import Engagement, EngagementStatus, Expert, SchemeKind
 from grants.portal.forms import AcceptOfferForm, CompleteForm, DeclineOfferForm, ReportForm, WorkForm
-from grants.template_helpers import uk_date
-from grants.uploads import CheckedFile, UploadError, check_upload
 from workflows import engagements, outcomes
 from workflows.applications import WorkflowError
+from workflows.formatting import uk_date
+from workflows.permissions import Permission
+from workflows.uploads import CheckedFile, UploadError, check_upload
 
 bp = Blueprint("portal", __name__)
 

@@ -10,8 +10,8 @@ from fractions import Fraction
 
 from grants.charts import Bar, Chart, Heading, Marker, bar_chart
 from grants.models import ApplicationStatus, FundingRound, SchemeKind
-from grants.money import pounds
 from workflows import reporting
+from workflows.money import pounds
 from workflows.reporting import (
     Expected,
     Figures,

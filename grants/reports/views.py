@@ -17,8 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
-from grants.auth.permissions import Permission, can, requires, signed_in_user
-from grants.csv_export import csv_line, csv_pounds
+from grants.auth.permissions import requires, signed_in_user
 from grants.extensions import db
 from grants.form_problems import apply_change
 from grants.models import BoardReport, FundingRound, Scheme
@@ -26,6 +25,8 @@ from grants.reports.forms import IssueForm, RuleForm
 from grants.reports.pages import build_page, quarter_view
 from grants.streaming import in_chunks
 from workflows import reporting
+from workflows.csv_export import csv_line, csv_pounds
+from workflows.permissions import Permission, can
 from workflows.reporting import BoardReportError, Level, Period, Quarter, RagStatus, Scope, StaleRuleError
 
 bp = Blueprint("reports", __name__)

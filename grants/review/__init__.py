@@ -1,1 +1,5 @@
 """The staff's side of applications: queues, checks, scores, decisions, payments."""
+
+from grants.review.views import bp
+
+__all__ = ["bp"]

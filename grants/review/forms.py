@@ -19,7 +19,7 @@ from wtforms.validators import InputRequired, Length, ValidationError
 
 from grants.fields import UKDateField, VersionedForm
 from grants.models import SchemeCriterion
-from grants.money import MoneyError, parse_pounds
+from workflows.money import MoneyError, parse_pounds
 
 RECOMMENDATION_LABELS = {
     "approve": "Approve",

@@ -16,12 +16,10 @@ from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 
 from grants.applications.forms import answer_sections
-from grants.auth.permissions import Permission, can, requires, signed_in_user
+from grants.auth.permissions import requires, signed_in_user
 from grants.auth.sessions import fresh_sign_in_required
-from grants.csv_export import CSV_BATCH, csv_line, csv_pounds, csv_uk_time
 from grants.extensions import db
 from grants.models import Application, ApplicationStatus, PartnerStatus, User
-from grants.money import pounds
 from grants.review import queries
 from grants.review.forms import (
     RECOMMENDATION_LABELS,
@@ -38,6 +36,9 @@ from grants.review.forms import (
 from grants.streaming import in_chunks
 from workflows import applications
 from workflows.applications import IllegalMoveError, StaleApplicationError, WorkflowError
+from workflows.csv_export import CSV_BATCH, csv_line, csv_pounds, csv_uk_time
+from workflows.money import pounds
+from workflows.permissions import Permission, can
 
 bp = Blueprint("review", __name__)
 

@@ -2,6 +2,7 @@
 brokered with every council's consent (introductions.py), and the register of shared arrangements
 (register.py). One blueprint, "sharing", at /sharing."""
 
-from flask import Blueprint
+from grants.sharing import introductions, register, suggestions  # noqa: F401 - each attaches its routes to the blueprint
+from grants.sharing.views import bp
 
-bp = Blueprint("sharing", __name__)
+__all__ = ["bp"]

@@ -20,7 +20,7 @@ from wtforms import Field, HiddenField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from grants.applications.forms import SHARING_AREAS, ReasonText, TextInput, checkboxes, long_text, short_text
-from grants.auth.permissions import Permission, can, requires, signed_in_user
+from grants.auth.permissions import requires, signed_in_user
 from grants.extensions import db
 from grants.fields import VersionedForm
 from grants.models import (
@@ -32,9 +32,10 @@ from grants.models import (
     SharedArrangement,
     User,
 )
-from grants.sharing import bp
+from grants.sharing.views import bp
 from workflows import introductions as workflow
 from workflows.applications import WorkflowError
+from workflows.permissions import Permission, can
 
 __all__ = ["bp"]
 

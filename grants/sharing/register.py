@@ -22,7 +22,7 @@ from werkzeug.wrappers import Response
 from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
-from grants.auth.permissions import Permission, can, requires, signed_in_user
+from grants.auth.permissions import requires, signed_in_user
 from grants.extensions import db
 from grants.fields import PoundsField, UKDateField, VersionedForm
 from grants.models import (
@@ -35,8 +35,7 @@ from grants.models import (
     SharedArrangement,
     User,
 )
-from grants.money import pounds, typed_pounds
-from grants.sharing import bp
+from grants.sharing.views import bp
 from workflows import arrangements as workflow
 from workflows.arrangements import (
     AreaFigures,
@@ -45,6 +44,8 @@ from workflows.arrangements import (
     RegisterFilter,
     StaleArrangementError,
 )
+from workflows.money import pounds, typed_pounds
+from workflows.permissions import Permission, can
 
 __all__ = ["bp"]
 

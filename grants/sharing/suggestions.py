@@ -8,12 +8,13 @@ from __future__ import annotations
 from flask import abort, current_app, render_template
 
 from grants.applications.forms import REACH
-from grants.auth.permissions import Permission, requires
+from grants.auth.permissions import requires
 from grants.extensions import db
 from grants.models import SERVICE_AREA_LABELS, SHARING_TYPE_LABELS, Application
-from grants.sharing import bp
+from grants.sharing.views import bp
 from workflows import partner_suggestions
 from workflows.introductions import matchmaking_request as workflow_request
+from workflows.permissions import Permission
 
 __all__ = ["bp"]
 

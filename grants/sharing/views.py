@@ -1,5 +1,5 @@
-"""The sharing blueprint with the routes of each of its parts attached."""
+"""The sharing blueprint: suggestions.py, introductions.py and register.py attach their routes to it."""
 
-from grants.sharing import bp, introductions, register, suggestions
+from flask import Blueprint
 
-__all__ = ["bp", "introductions", "register", "suggestions"]
+bp = Blueprint("sharing", __name__)

@@ -35,10 +35,10 @@ from grants.models import (
     ReportStatus,
     User,
 )
-from grants.working_days import add_working_days
 from tests.conftest import Mailbox
 from tests.e2e.conftest import WORKER_TIMEOUT_S, LiveServer
 from workflows import engagements, outcomes, partner_suggestions
+from workflows.working_days import add_working_days
 
 T = TypeVar("T")
 

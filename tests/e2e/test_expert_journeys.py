@@ -24,9 +24,6 @@ from grants.models import (
     User,
     utcnow,
 )
-from grants.template_helpers import uk_date
-from grants.uploads import check_upload
-from grants.working_days import add_working_days
 from tests.conftest import Mailbox
 from tests.e2e.conftest import LiveServer
 from tests.e2e.pages import (
@@ -59,6 +56,9 @@ from tests.e2e.records import (
 )
 from workflows import outcomes
 from workflows.demo import DEMO_EXPERT_EMAIL, financial_year
+from workflows.formatting import uk_date
+from workflows.uploads import check_upload
+from workflows.working_days import add_working_days
 
 # A journey signs in as two or three people and runs axe on a dozen pages or more.
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(150)]

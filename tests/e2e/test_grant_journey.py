@@ -15,8 +15,6 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from grants.models import ApplicationStatus, EngagementStatus, ReportStatus, Role
-from grants.template_helpers import uk_date
-from grants.working_days import add_working_days
 from tests.conftest import Mailbox
 from tests.e2e.conftest import LiveServer
 from tests.e2e.pages import (
@@ -58,6 +56,8 @@ from tests.e2e.records import (
     wait_for_mail,
     work,
 )
+from workflows.formatting import uk_date
+from workflows.working_days import add_working_days
 
 # A dozen sign-ins, three dozen pages checked by axe, and the worker's emails waited for.
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]

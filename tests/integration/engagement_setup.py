@@ -28,10 +28,10 @@ from grants.models import (
     User,
     VettingStatus,
 )
-from grants.uploads import check_upload
 from tests.integration.application_setup import drafted, scored
 from tests.integration.conftest import PASSWORD, hashed_once
 from workflows import accounts, applications, engagements, outcomes
+from workflows.uploads import check_upload
 
 TODAY = date.today()
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"

@@ -23,12 +23,12 @@ from grants.models import (
     SharedArrangement,
     User,
 )
-from grants.uploads import check_upload
 from tests.integration.application_setup import SERVICE_LEVELS, drafted, scored
 from tests.integration.conftest import PASSWORD, hashed_once
 from tests.integration.engagement_setup import account_of, expert
 from workflows import accounts, applications, arrangements, engagements, outcomes
 from workflows.reporting import financial_year_bounds, financial_year_of, year_label
+from workflows.uploads import check_upload
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 

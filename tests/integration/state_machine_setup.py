@@ -11,11 +11,11 @@ from pathlib import Path
 
 from grants.extensions import db
 from grants.models import Council, CouncilTier, Region, Role
-from grants.uploads import CheckedFile, check_upload
 from tests.integration.application_setup import expert_grant_round
 from tests.integration.conftest import PASSWORD, hashed_once
 from tests.integration.engagement_setup import account_of, expert
 from workflows import accounts, outcomes
+from workflows.uploads import CheckedFile, check_upload
 
 TODAY = date.today()
 GRANT_PENCE = 600_000

@@ -25,7 +25,6 @@ from flask.testing import FlaskClient
 from sqlalchemy import Connection, select
 from werkzeug.test import TestResponse
 
-from grants.auth.permissions import ROLE_PERMISSIONS, Permission
 from grants.models import (
     Application,
     Engagement,
@@ -47,6 +46,7 @@ from tests.integration.matrix_setup import (
     snapshot,
     writes,
 )
+from workflows.permissions import ROLE_PERMISSIONS, Permission
 
 API = "/api/v1"
 TODAY = date.today()

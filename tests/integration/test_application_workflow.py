@@ -18,10 +18,10 @@ from grants.models import (
     ReminderStatus,
     Role,
 )
-from grants.working_days import add_working_days
 from tests.integration.application_setup import drafted, expert_grant_round, scored
 from workflows import applications
 from workflows.applications import BudgetExceededError, IllegalMoveError, StaleApplicationError, WorkflowError
+from workflows.working_days import add_working_days
 
 S = ApplicationStatus
 

@@ -18,7 +18,6 @@ from unittest.mock import patch
 import pytest
 from sqlalchemy import func, select
 
-from grants.auth.passwords import hash_password
 from grants.extensions import db
 from grants.models import (
     BoardReport,
@@ -44,6 +43,7 @@ from tests.conftest import SMTP_PORT, Mailbox, drop_database, recreate_database
 from tests.integration.conftest import DATABASE
 from tests.integration.workers import ROOT, sending_app, sql
 from workflows import accounts, api_tokens, demo
+from workflows.passwords import hash_password
 
 pytestmark = pytest.mark.timeout(240)
 

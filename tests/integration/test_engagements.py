@@ -26,12 +26,12 @@ from grants.models import (
     Role,
     Specialism,
 )
-from grants.working_days import add_working_days
 from tests.integration.application_setup import expert_grant_round
 from tests.integration.conftest import csrf_token, sign_in
 from tests.integration.engagement_setup import account_of, awaiting_expert, expert
 from workflows import engagements
 from workflows.applications import IllegalMoveError
+from workflows.working_days import add_working_days
 
 S = ApplicationStatus
 E = EngagementStatus

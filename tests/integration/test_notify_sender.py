@@ -17,8 +17,9 @@ from typing import Any
 import jwt
 import pytest
 
+from notifications.mail import OutgoingEmail, PermanentMailError, TransientMailError
 from notifications.notify import NotifySender
-from notifications.senders import OutgoingEmail, PermanentMailError, TransientMailError, sender_for
+from notifications.senders import sender_for
 
 TEMPLATE_IDS = {"invitation": str(uuid.uuid4()), "password_reset": str(uuid.uuid4())}
 

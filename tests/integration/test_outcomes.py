@@ -26,13 +26,13 @@ from grants.models import (
     Role,
     WorkLog,
 )
-from grants.uploads import check_upload
-from grants.working_days import add_working_days, is_working_day
 from notifications import reminders
 from tests.integration.conftest import csrf_token, sign_in
 from tests.integration.engagement_setup import account_of, expert
 from workflows import engagements, outcomes
 from workflows.applications import IllegalMoveError
+from workflows.uploads import check_upload
+from workflows.working_days import add_working_days, is_working_day
 
 S = ApplicationStatus
 TODAY = date.today()

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from grants.auth.permissions import Permission, requires
+from grants.auth.permissions import requires
 from grants.extensions import db
 from grants.models import (
     Application,
@@ -35,6 +35,7 @@ from tests.conftest import SMTP_PORT
 from tests.integration.conftest import PASSWORD, hashed_once, sign_in
 from tests.integration.workers import sending_app
 from workflows import accounts, applications, demo, tasks
+from workflows.permissions import Permission
 
 TODAY = date.today()
 

@@ -11,8 +11,8 @@ from sqlalchemy import event
 
 from grants.extensions import db
 from grants.models import Notification, OutboundEmail, Reminder, ReminderStatus, Role
-from grants.working_days import add_working_days
 from notifications import reminders
+from workflows.working_days import add_working_days
 
 CHRISTMAS_EVE = date(2026, 12, 24)  # a Thursday
 

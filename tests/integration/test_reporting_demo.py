@@ -26,9 +26,9 @@ from grants.models import (
     SchemeKind,
     SharedArrangement,
 )
-from grants.money import pounds
 from tests.integration.conftest import sign_in
 from workflows import demo, reporting
+from workflows.money import pounds
 
 S = ApplicationStatus
 

@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from grants.auth.permissions import ROLE_PERMISSIONS, Permission
 from grants.models import Role
 from tests.integration.api_setup import token_for
 from tests.integration.conftest import sign_in
+from workflows.permissions import ROLE_PERMISSIONS, Permission
 
 # Pages anyone may open, signed in or not.
 PUBLIC_ENDPOINTS = {

@@ -28,11 +28,11 @@ from grants.models import (
     SchemeKind,
     User,
 )
-from grants.working_days import add_working_days
 from tests.integration.conftest import csrf_token, sign_in
 from workflows import applications
 from workflows import schemes as workflow
 from workflows.schemes import CriterionDetails, RoundDetails, SchemeError, SchemeSettings
+from workflows.working_days import add_working_days
 
 S = ApplicationStatus
 TODAY = date.today()

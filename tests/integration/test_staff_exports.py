@@ -17,7 +17,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
 
-from grants.csv_export import csv_uk_time
 from grants.extensions import db
 from grants.models import Application, Engagement, OutcomeReport, Role
 from grants.review.views import APPLICATIONS_CSV_HEADER
@@ -26,6 +25,7 @@ from tests.integration.conftest import sign_in
 from tests.integration.engagement_setup import account_of, expert, filed_report
 from tests.integration.test_outcome_pages import CLAIM
 from workflows import applications, engagements, outcomes
+from workflows.csv_export import csv_uk_time
 
 TODAY = date.today()
 STAFF_EMAIL = "tom@lga.example.gov.uk"

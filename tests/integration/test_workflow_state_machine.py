@@ -40,7 +40,6 @@ from hypothesis.stateful import (
 )
 from sqlalchemy import Connection, text
 
-from grants.auth.permissions import Permission, can
 from grants.extensions import db
 from grants.models import Application, ApplicationStatus, Engagement, FundingRound, OutcomeReport, User
 from tests.integration.application_setup import FIXED_GRANT_ANSWERS
@@ -64,6 +63,7 @@ from tests.integration.state_machine_setup import (
 )
 from workflows import applications, engagements, outcomes
 from workflows.applications import MOVES, WorkflowError
+from workflows.permissions import Permission, can
 
 # Each example sets three applications up, then takes up to 12 random steps. Derandomised, so
 # every run (and CI) tries the same examples; no example database for the same reason. An

@@ -9,8 +9,9 @@ import pytest
 from flask import Flask
 
 from grants import create_app
+from notifications.mail import OutgoingEmail
 from notifications.outbox import render_email
-from notifications.senders import OutgoingEmail, build_message
+from notifications.senders import build_message
 
 NAME = "<b>Eve</b>"
 ESCAPED_NAME = "&lt;b&gt;Eve&lt;/b&gt;"

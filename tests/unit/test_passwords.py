@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from grants.auth.passwords import MAX_LENGTH, hash_password, password_problem, verify_password
+from workflows.passwords import MAX_LENGTH, hash_password, password_problem, verify_password
 
 STRONG = "plum-harbour-violin-42"
 PASSPHRASE_64 = "the quiet lighthouse keeper paints violet kites every thursday!!"

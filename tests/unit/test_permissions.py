@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from flask_login import AnonymousUserMixin
 
-from grants.auth.permissions import Permission, can, permissions_of
 from grants.models import Role, User, UserRole
+from workflows.permissions import Permission, can, permissions_of
 
 P = Permission
 

@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from grants.template_helpers import pounds, uk_date, uk_datetime
+from workflows.formatting import uk_date, uk_datetime
+from workflows.money import pounds
 
 
 @pytest.mark.parametrize(

@@ -18,10 +18,11 @@ from werkzeug.datastructures import Headers
 from werkzeug.http import parse_options_header
 
 import grants
-from grants import uploads
 from grants.config import load_config
+from grants.downloads import download_response
 from grants.security import init_security_headers
-from grants.uploads import CheckedFile, EvidenceKind, UploadError, check_upload, download_response, store, stored_path
+from workflows import uploads
+from workflows.uploads import CheckedFile, EvidenceKind, UploadError, check_upload, store, stored_path
 
 MAX = 10 * 1024 * 1024
 NOT_ALLOWED = (

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from grants.working_days import add_working_days, bank_holidays, is_working_day, working_days_between
+from workflows.working_days import add_working_days, bank_holidays, is_working_day, working_days_between
 
 
 def test_the_bundled_calendar_has_the_england_and_wales_holidays() -> None:

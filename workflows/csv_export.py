@@ -7,13 +7,13 @@ import csv
 import io
 from collections.abc import Sequence
 from datetime import datetime
-from zoneinfo import ZoneInfo
+
+from workflows.formatting import UK
 
 # A spreadsheet reads a cell that starts with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # How many records a download reads from the database at a time.
 CSV_BATCH = 500
-UK = ZoneInfo("Europe/London")
 
 
 def safe_cell(value: str) -> str:

@@ -1,5 +1,5 @@
-"""Evidence files: checked by their content, stored under a name the server chooses, served only
-as downloads.
+"""Evidence files: checked by their content and stored under a name the server chooses (the web
+layer serves them only as downloads: grants/downloads.py).
 
 A file's type is decided by what its bytes are, never by its name or the content type the
 browser sent. Stored files live outside the web root, named by a random token, so nothing the
@@ -21,8 +21,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import IO
-
-from flask import Response, send_file
 
 KIB = 1024
 MIB = 1024 * 1024
@@ -336,29 +334,9 @@ def stored_path(directory: Path, stored_name: str) -> Path:
     return directory / stored_name
 
 
-_SERVABLE_CONTENT_TYPES = frozenset(CONTENT_TYPES.values())
+SERVABLE_CONTENT_TYPES = frozenset(CONTENT_TYPES.values())
 
 
-def download_response(path: Path, *, download_name: str, content_type: str) -> Response:
-    """A response that sends a stored file as a download, never to be shown in the browser.
-
-    Needs a request context. A content type that is not one of the allowed kinds' is sent as
-    application/octet-stream; the download name is cleaned as an upload's name is. Raises
-    FileNotFoundError when there is no file at `path`.
-    """
-    if content_type not in _SERVABLE_CONTENT_TYPES:
-        content_type = "application/octet-stream"
-    response = send_file(
-        path,
-        mimetype=content_type,
-        as_attachment=True,
-        download_name=_clean_name(download_name) or _FALLBACK_STEM,
-        etag=False,
-        max_age=0,
-    )
-    # Sent as given: Flask would add "charset=utf-8" to text/csv, which a Windows-1252 file is not.
-    response.headers["Content-Type"] = content_type
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+def offered_name(name: str) -> str:
+    """The name a stored file is offered under when downloaded, cleaned as an upload's name is."""
+    return _clean_name(name) or _FALLBACK_STEM
