@@ -247,7 +247,7 @@ def test_the_unique_version_turns_a_double_issue_into_a_clear_refusal(app, world
     """Two issues read the same latest version at the same moment: the second to insert meets the
     unique (quarter, version) key and is refused, leaving the first."""
     reporting.issue_board_report(current(), actor=people["approver"], note="", expected_latest=0, today=date.today())
-    with patch.object(reporting, "latest_version", return_value=0), pytest.raises(BoardReportError) as refused:
+    with patch.object(reporting.board, "latest_version", return_value=0), pytest.raises(BoardReportError) as refused:
         reporting.issue_board_report(
             current(), actor=people["approver"], note="", expected_latest=0, today=date.today()
         )
