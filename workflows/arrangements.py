@@ -38,7 +38,7 @@ from grants.models import (
 from grants.models.sharing import ConsentStatus
 from workflows import partner_suggestions
 from workflows.after_commit import send_after_commit
-from workflows.audit import record_event
+from workflows.audit import audit_values, changed_values, record_event
 from workflows.csv_export import CSV_BATCH, csv_line, csv_pounds
 from workflows.csv_export import safe_cell as safe_cell
 from workflows.experts import ExpertPoolError, find_council
@@ -280,10 +280,6 @@ def _lock(arrangement: SharedArrangement, expected_version: int | None) -> None:
         raise StaleArrangementError()
 
 
-def _audit_value(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, date) else value
-
-
 def _council_codes(arrangement: SharedArrangement) -> list[str]:
     return [link.council.gss_code for link in arrangement.councils]
 
@@ -317,7 +313,7 @@ def _record(
         source=source,
         councils=[council.gss_code for council in councils],
         introduction_id=arrangement.introduction_id,
-        **{name: _audit_value(value) for name, value in columns.items()},
+        **audit_values(columns),
     )
     _suggest_again(arrangement.service_area)
     return arrangement
@@ -427,13 +423,11 @@ def update_arrangement(
     problems = details_problems(details, actor=actor, arrangement=arrangement, today=today)
     if problems:
         raise ArrangementError(problems)
-    changes: dict[str, list[Any]] = {}
-    for name, after in details.columns().items():
-        before = getattr(arrangement, name)
-        if before != after:
-            changes[name] = [_audit_value(before), _audit_value(after)]
-            setattr(arrangement, name, after)
-    if not changes:
+    columns = details.columns()
+    changed = changed_values(arrangement, columns)
+    for name in changed:
+        setattr(arrangement, name, columns[name])
+    if not changed:
         return {}
     arrangement.version += 1
     db.session.flush()
@@ -442,10 +436,10 @@ def update_arrangement(
         actor=actor,
         subject_type=SUBJECT,
         subject_id=arrangement.id,
-        fields=list(changes),
-        changes=changes,
+        fields=list(changed),
+        changes=changed,
     )
-    return changes
+    return changed
 
 
 def add_council(arrangement: SharedArrangement, council: str, *, actor: User, expected_version: int | None) -> Council:
@@ -525,7 +519,7 @@ def remove_arrangement(
     problem = _reason_problem(reason, "why the arrangement is being removed")
     if problem:
         raise ArrangementError.about("reason", problem)
-    snapshot = {name: _audit_value(value) for name, value in ArrangementDetails.of(arrangement).columns().items()}
+    snapshot = audit_values(ArrangementDetails.of(arrangement).columns())
     detail = {
         **snapshot,
         "councils": _council_codes(arrangement),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from sqlalchemy import inspect
@@ -48,6 +50,26 @@ def record_event(
     }
     db.session.info.setdefault(_TO_LOG, []).append((event, line))
     return event
+
+
+def audit_value(value: Any) -> Any:
+    """A value as an audit event's detail keeps it (JSON): dates as ISO text."""
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def audit_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: audit_value(value) for name, value in values.items()}
+
+
+def changed_values(record: Any, values: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """The values that differ from the record's attributes of the same names, each as
+    [before, after] for an audit event."""
+    changed: dict[str, list[Any]] = {}
+    for name, after in values.items():
+        before = getattr(record, name)
+        if before != after:
+            changed[name] = [audit_value(before), audit_value(after)]
+    return changed
 
 
 @listens_for(Session, "after_commit")

@@ -28,7 +28,7 @@ from grants.models import (
     SchemeKind,
     User,
 )
-from workflows.audit import record_event
+from workflows.audit import audit_values, changed_values, record_event
 from workflows.permissions import Permission, can
 from workflows.problems import ProblemsError
 
@@ -292,7 +292,7 @@ def create_scheme(settings: SchemeSettings, *, actor: User) -> Scheme:
     db.session.add(scheme)
     _flush_checking_code(scheme.code)
     record_event(
-        "scheme.created", actor=actor, subject_type="scheme", subject_id=scheme.id, **_audit_values(settings.columns())
+        "scheme.created", actor=actor, subject_type="scheme", subject_id=scheme.id, **audit_values(settings.columns())
     )
     return scheme
 
@@ -305,7 +305,7 @@ def update_scheme(scheme: Scheme, settings: SchemeSettings, *, actor: User) -> d
     problems = _settings_problems(settings, scheme)
     if problems:
         raise SchemeError(problems)
-    changes = _changes(scheme, settings.columns())
+    changes = changed_values(scheme, settings.columns())
     if not changes:
         return {}
     columns = settings.columns()
@@ -314,23 +314,6 @@ def update_scheme(scheme: Scheme, settings: SchemeSettings, *, actor: User) -> d
     _flush_checking_code(scheme.code)
     record_event("scheme.updated", actor=actor, subject_type="scheme", subject_id=scheme.id, changes=changes)
     return changes
-
-
-def _changes(record: Any, values: Mapping[str, Any]) -> dict[str, list[Any]]:
-    changed: dict[str, list[Any]] = {}
-    for name, after in values.items():
-        before = getattr(record, name)
-        if before != after:
-            changed[name] = [_audit_value(before), _audit_value(after)]
-    return changed
-
-
-def _audit_value(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, date) else value
-
-
-def _audit_values(values: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: _audit_value(value) for name, value in values.items()}
 
 
 # Criteria ------------------------------------------------------------------------------------------
@@ -426,7 +409,7 @@ def update_criterion(criterion: SchemeCriterion, details: CriterionDetails, *, a
         "guidance": details.guidance.strip(),
         "weight": details.weight,
     }
-    changes = _changes(criterion, values)
+    changes = changed_values(criterion, values)
     if not changes:
         return {}
     if {"code", "weight"} & changes.keys():
@@ -551,7 +534,7 @@ def open_round(scheme: Scheme, details: RoundDetails, *, actor: User) -> Funding
         subject_type="funding_round",
         subject_id=funding_round.id,
         scheme_id=scheme.id,
-        **_audit_values(_round_values(details)),
+        **audit_values(_round_values(details)),
     )
     return funding_round
 
@@ -566,7 +549,7 @@ def update_round(funding_round: FundingRound, details: RoundDetails, *, actor: U
     values = _round_values(details)
     db.session.flush()
     db.session.refresh(funding_round)
-    changes = _changes(funding_round, values)
+    changes = changed_values(funding_round, values)
     if not changes:
         return {}
     saved = db.session.execute(
