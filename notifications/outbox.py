@@ -20,11 +20,11 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import make_msgid
-from typing import Any, cast
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
-from sqlalchemy import CursorResult, Update, event, or_, select, update
+from sqlalchemy import event, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -249,11 +249,6 @@ def _after_transient_failure(row: OutboundEmail, claimed_at: datetime, error: st
         last_error=error[:2000],
     )
     return Delivery("retry", retry_in=delay)
-
-
-def _rowcount(statement: Update) -> int:
-    result = db.session.execute(statement.execution_options(synchronize_session=False))
-    return int(cast(CursorResult[Any], result).rowcount or 0)
 
 
 def _settle(email_id: int, claimed_at: datetime, **values: Any) -> None:

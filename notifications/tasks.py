@@ -1,27 +1,19 @@
-"""Celery tasks that deliver messages and run the periodic sweeps."""
+"""Celery tasks that deliver messages and run the periodic sweeps.
+
+Emails go out in batches (`notifications.deliver_emails`). A worker refuses a message for a task
+it does not know, such as the single-email task of earlier releases; the email it named is still
+pending in the outbox, and the replay sweep sends it."""
 
 from __future__ import annotations
 
 import logging
 
-from celery import Task, shared_task
+from celery import shared_task
 from flask import current_app
 
 from notifications import outbox, reminders
 
 logger = logging.getLogger(__name__)
-
-
-@shared_task(name="notifications.deliver_email", bind=True, acks_late=True)
-def deliver_email(self: Task, email_id: int) -> str:
-    """Deliver one outbox row (tasks sent before batches existed; `deliver_emails` is sent now).
-    A redelivered task finds the row claimed or sent and does nothing.
-    A transient failure schedules the next attempt after a growing delay; with no broker (the
-    quick start) the row simply waits, and `flask outbox replay` or a resend sends it."""
-    result = outbox.deliver(email_id)
-    if result.outcome == "retry" and not current_app.config["CELERY"].get("task_always_eager"):
-        outbox.enqueue([email_id], countdown=result.retry_in)
-    return result.outcome
 
 
 @shared_task(name="notifications.deliver_emails", acks_late=True)
