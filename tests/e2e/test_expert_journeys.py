@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from devdata.demo import DEMO_EXPERT_EMAIL, financial_year
 from grants.extensions import db
 from grants.models import (
     ApplicationStatus,
@@ -58,7 +59,6 @@ from tests.e2e.records import (
     work,
 )
 from workflows import outcomes
-from workflows.demo import DEMO_EXPERT_EMAIL, financial_year
 
 # A journey signs in as two or three people and runs axe on a dozen pages or more.
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(150)]

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from devdata import demo
 from grants.extensions import db
 from grants.models import (
     Application,
@@ -28,7 +29,7 @@ from grants.models import (
 )
 from grants.money import pounds
 from tests.integration.conftest import sign_in
-from workflows import demo, reporting
+from workflows import reporting
 
 S = ApplicationStatus
 

@@ -1,6 +1,6 @@
 """The demo world: the council register, one person per role, the three schemes of the
 Productivity Programme with a current funding round each, a pool of experts and delivery partners,
-and applications at each stage (workflows/demo_applications.py).
+and applications at each stage (devdata/demo/applications.py).
 
 Idempotent: a second run adds nothing and changes nothing it made before.
 """
@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from devdata.demo import applications as demo_applications
 from grants.extensions import db
 from grants.models import (
     Council,
@@ -33,7 +34,7 @@ from grants.models import (
     User,
     VettingStatus,
 )
-from workflows import accounts, arrangements, demo_applications, register
+from workflows import accounts, arrangements, register
 
 POUND = 100
 

@@ -643,7 +643,7 @@ def _deliver(application: Application, delivery: Delivery, officer: User, progra
 
 def _bring_in_the_demo_expert(application: Application, stage: str, programme: User, today: date) -> None:
     """Offer the work to the demo expert and, for "delivering", have them accept it and log days."""
-    from workflows.demo import DEMO_EXPERT_EMAIL
+    from devdata.demo.world import DEMO_EXPERT_EMAIL
 
     expert = db.session.scalar(select(Expert).where(Expert.email == DEMO_EXPERT_EMAIL))
     user = db.session.scalar(select(User).where(User.expert_id == expert.id)) if expert else None

@@ -44,6 +44,7 @@ from psycopg import sql
 from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import func, select, table, update
 
+from devdata.demo.world import POUND, SCHEMES, STANDARD_SERVICE_LEVELS, financial_year
 from grants.extensions import db
 from grants.models import (
     Application,
@@ -66,7 +67,6 @@ from grants.working_days import add_working_days
 from workflows import register, schemes
 from workflows.applications import _MESSAGES as MESSAGES_BY_MOVE
 from workflows.applications import MOVES, SECTIONS, reference_prefix
-from workflows.demo import POUND, SCHEMES, STANDARD_SERVICE_LEVELS, financial_year
 from workflows.outcomes import add_months, due_date
 
 S = ApplicationStatus
