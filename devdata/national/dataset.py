@@ -44,7 +44,8 @@ from psycopg import sql
 from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import func, select, table, update
 
-from devdata.demo.world import POUND, SCHEMES, STANDARD_SERVICE_LEVELS, financial_year
+from devdata.common import POUND, financial_year
+from devdata.schemes import SCHEMES, STANDARD_SERVICE_LEVELS
 from grants.extensions import db
 from grants.models import (
     Application,
