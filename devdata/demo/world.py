@@ -7,7 +7,7 @@ Idempotent: a second run adds nothing and changes nothing it made before.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 
 from sqlalchemy import select
@@ -33,28 +33,33 @@ class DemoResult:
 
 
 def _seed_schemes(today: date) -> tuple[int, int]:
+    """The schemes missing, with their columns as `workflows.schemes` writes them, their criteria, and
+    a round for the current financial year. Made directly rather than by an administrator's
+    operations, which would need the demo's administrator first and put the set-up on the audit
+    trail."""
     schemes_created = rounds_created = 0
     opens, closes = financial_year(today)
     for spec in SCHEMES:
-        scheme = db.session.scalar(select(Scheme).where(Scheme.code == spec["code"]))
+        scheme = db.session.scalar(select(Scheme).where(Scheme.code == spec.settings.code))
         if scheme is None:
-            fields = {k: v for k, v in spec.items() if k not in ("round", "criteria")}
-            scheme = Scheme(**fields)
+            scheme = Scheme(**spec.settings.columns())
             db.session.add(scheme)
             schemes_created += 1
         if not scheme.criteria:
             scheme.criteria = [
-                SchemeCriterion(code=code, label=label, weight=weight, position=position)
-                for position, (code, label, weight) in enumerate(spec["criteria"])
+                SchemeCriterion(code=c.code, label=c.label, weight=c.weight, position=position)
+                for position, c in enumerate(spec.criteria)
             ]
         db.session.flush()
         round_name = f"{opens.year}/{str(closes.year)[2:]}"
         existing = db.session.scalar(
             select(FundingRound).where(FundingRound.scheme_id == scheme.id, FundingRound.name == round_name)
         )
-        if existing is None:
+        if existing is None and spec.round is not None:
             db.session.add(
-                FundingRound(scheme_id=scheme.id, name=round_name, opens_on=opens, closes_on=closes, **spec["round"])
+                FundingRound(
+                    scheme_id=scheme.id, name=round_name, opens_on=opens, closes_on=closes, **asdict(spec.round)
+                )
             )
             rounds_created += 1
     return schemes_created, rounds_created

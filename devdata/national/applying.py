@@ -29,7 +29,7 @@ def draft_to_decision(life: Life, a: Application) -> None:
     assessments. A draft not submitted before its round closed stays a draft."""
     rng = life.rng
     a.changed_at = a.stage_entered_at = a.created_at
-    a.columns = {"amount_requested_pence": a.scheme.fixed_amount}
+    a.columns = {"amount_requested_pence": a.scheme.settings.fixed_amount_pence}
     a.events.append(Event(a.created_at, "create", a.officer.id, None, S.DRAFT.value, None, 1, 1))
     answers = _answers(life, a)
     sections = a.scheme.sections
@@ -38,7 +38,7 @@ def draft_to_decision(life: Life, a: Application) -> None:
         _save(life, a, answers, sections[: rng.randint(0, len(sections) - 1)], min(submit_at or life.now, life.now))
         return
     _save(life, a, answers, sections, submit_at)
-    if a.scheme.kind is SchemeKind.MATCH_FUNDING and rng.random() < 0.3:
+    if a.scheme.settings.kind is SchemeKind.MATCH_FUNDING and rng.random() < 0.3:
         _bring_in_partners(life, a, submit_at)
     _submit(life, a, submit_at)
 
@@ -72,7 +72,7 @@ def _answers(life: Life, a: Application) -> dict[str, tuple[dict[str, Any], dict
         "contact": (contact, {}),
         "declaration": ({"chief_officer": life.g.name(), "job_title": "Chief Executive", "confirmed": True}, {}),
     }
-    if scheme.kind is SchemeKind.FIXED_GRANT:
+    if scheme.settings.kind is SchemeKind.FIXED_GRANT:
         title, area = rng.choice(PROJECTS)
         skills = [s.value for s in rng.sample(list(Specialism), rng.randint(1, 2))]
         yearly = rng.randrange(20_000, 400_000, 1_000) * POUND
@@ -98,11 +98,11 @@ def _answers(life: Life, a: Application) -> dict[str, tuple[dict[str, Any], dict
             "savings": (in_pounds, in_pence),
             **common,
         }
-    maximum = scheme.max_amount or 20_000 * POUND
+    maximum = scheme.settings.max_amount_pence or 20_000 * POUND
     amount = min(maximum, max(1, round(maximum * rng.uniform(0.3, 1.0) / (500 * POUND))) * 500 * POUND)
-    if scheme.kind is SchemeKind.MATCH_FUNDING:
+    if scheme.settings.kind is SchemeKind.MATCH_FUNDING:
         title, theme = rng.choice(THEMES)
-        needed = amount * scheme.match_ratio // 100
+        needed = amount * scheme.settings.match_ratio_percent // 100
         # A few offer less match than the scheme asks for: the eligibility check finds them out.
         match = needed * 8 // 10 if rng.random() < 0.04 else round(needed * rng.uniform(1.0, 1.5) / POUND) * POUND
         return {
@@ -188,35 +188,35 @@ def _eligibility(a: Application, submitted_on: date) -> list[dict[str, Any]]:
             f"Submitted on {submitted_on:%d %B %Y}; the round is open {r.opens_on:%d %B %Y} to {r.closes_on:%d %B %Y}",
         )
     ]
-    if scheme.eligible_tiers:
+    if scheme.settings.eligible_tiers:
         tier = a.council.tier
         results.append(
             rule(
                 "council_tier",
-                tier in scheme.eligible_tiers,
+                tier in scheme.settings.eligible_tiers,
                 f"The lead council is a {tier.value.replace('_', ' ')} council",
             )
         )
-    if scheme.one_per_council:
+    if scheme.settings.one_per_council_per_round:
         results.append(rule("one_per_council", True, "No other live application(s) from this council in this round"))
-    if scheme.fixed_amount is not None:
+    if scheme.settings.fixed_amount_pence is not None:
         results.append(
             rule(
                 "amount",
-                amount == scheme.fixed_amount,
-                f"Asked for {_pounds(amount)}; the grant is {_pounds(scheme.fixed_amount)}",
+                amount == scheme.settings.fixed_amount_pence,
+                f"Asked for {_pounds(amount)}; the grant is {_pounds(scheme.settings.fixed_amount_pence)}",
             )
         )
-    elif scheme.max_amount is not None:
+    elif scheme.settings.max_amount_pence is not None:
         results.append(
             rule(
                 "amount",
-                0 < amount <= scheme.max_amount,
-                f"Asked for {_pounds(amount)}; at most {_pounds(scheme.max_amount)}",
+                0 < amount <= scheme.settings.max_amount_pence,
+                f"Asked for {_pounds(amount)}; at most {_pounds(scheme.settings.max_amount_pence)}",
             )
         )
-    if scheme.match_ratio:
-        needed = amount * scheme.match_ratio // 100
+    if scheme.settings.match_ratio_percent:
+        needed = amount * scheme.settings.match_ratio_percent // 100
         detail = f"A match of {_pounds(a.match_offered)}; at least {_pounds(needed)} is needed"
         results.append(rule("match", a.match_offered >= needed, detail))
     if a.partners:
@@ -265,7 +265,7 @@ def _assess(life: Life, a: Application) -> None:
     g, rng, scheme = life.g, life.rng, a.scheme
     total_weight = sum(weight for _, weight in scheme.criteria)
     at: datetime | None = a.stage_entered_at
-    for n, assessor in enumerate(rng.sample(life.assessors, scheme.assessments_required), start=1):
+    for n, assessor in enumerate(rng.sample(life.assessors, scheme.settings.assessments_required), start=1):
         at = g.later(at or life.now, 1, 10)
         if at is None:
             return
@@ -281,7 +281,7 @@ def _assess(life: Life, a: Application) -> None:
         a.assessments.append(Assessment(assessor.id, scores, weighted, recommendation, at))
         life.bump(a, at)
         life.note(a, at, "assess", assessor.id)
-        if n == scheme.assessments_required:
+        if n == scheme.settings.assessments_required:
             life.move(a, at, "complete_assessment", assessor)
     decide_at = g.later(a.stage_entered_at, 2, 14)
     if decide_at is not None and rng.random() < 0.02:

@@ -34,7 +34,9 @@ class Life:
         the version goes up and the event records it."""
         if (action, a.status) not in _TARGETS:
             raise AssertionError(f"{action} is not a move from {a.status}")
-        target = _TARGETS[(action, a.status)] or (S.EXPERT_MATCHING if a.scheme.uses_experts else S.IN_DELIVERY)
+        target = _TARGETS[(action, a.status)] or (
+            S.EXPERT_MATCHING if a.scheme.settings.uses_experts else S.IN_DELIVERY
+        )
         a.version += 1
         a.events.append(
             Event(at, action, actor.id if actor else None, a.status, target.value, reason, a.version, a.version)

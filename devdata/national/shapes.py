@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
 from grants.models import ApplicationStatus, CouncilTier, ExpertKind, Region, SchemeKind, Specialism
+from workflows.schemes import SchemeSettings
 
 S = ApplicationStatus
 
@@ -34,15 +35,7 @@ class Person:
 @dataclass(frozen=True)
 class Scheme:
     id: int
-    kind: SchemeKind
-    fixed_amount: int | None
-    max_amount: int | None
-    match_ratio: int
-    uses_experts: bool
-    one_per_council: bool
-    eligible_tiers: frozenset[CouncilTier]
-    assessments_required: int
-    service_levels: dict[str, int]
+    settings: SchemeSettings
     criteria: tuple[tuple[str, int], ...]  # code and weight
     evaluation_months: tuple[int, ...]
     sections: tuple[str, ...]
@@ -50,7 +43,7 @@ class Scheme:
 
     @property
     def delivered_by(self) -> ExpertKind:
-        return ExpertKind.DELIVERY_PARTNER if self.kind is SchemeKind.MATCH_FUNDING else ExpertKind.INDIVIDUAL
+        return ExpertKind.DELIVERY_PARTNER if self.settings.kind is SchemeKind.MATCH_FUNDING else ExpertKind.INDIVIDUAL
 
 
 @dataclass(eq=False)

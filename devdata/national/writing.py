@@ -76,7 +76,7 @@ def write_applications(g: Generator) -> None:
 
 def _application_row(a: Application) -> tuple[Any, ...]:
     c = a.columns
-    days = a.scheme.service_levels.get(a.status)
+    days = a.scheme.settings.service_levels.get(a.status)
     stage_due_on = add_working_days(a.stage_entered_at.date(), int(days)) if days else None
     return (
         a.id,
