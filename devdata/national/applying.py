@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from devdata import answers as forms
 from devdata.common import POUND
 from devdata.national.life import Life
 from devdata.national.shapes import Application, Assessment, Award, Event, Partner, Payment
@@ -46,7 +47,7 @@ def draft_to_decision(life: Life, a: Application) -> None:
 def _save(
     life: Life,
     a: Application,
-    answers: dict[str, tuple[dict[str, Any], dict[str, Any]]],
+    answers: forms.Answers,
     keys: Sequence[str],
     by: datetime,
 ) -> None:
@@ -59,45 +60,25 @@ def _save(
     a.sections_done = [k for k in a.scheme.sections if k in a.answers]
 
 
-def _answers(life: Life, a: Application) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+def _answers(life: Life, a: Application) -> forms.Answers:
     """Each section's answers and the columns they feed, as the forms save them."""
     rng, scheme = life.rng, a.scheme
-    contact = {
-        "name": a.officer.name,
-        "job_title": "Head of Service",
-        "email": a.officer.email,
-        "phone": "0300 123 4567",
-    }
-    common: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
-        "contact": (contact, {}),
-        "declaration": ({"chief_officer": life.g.name(), "job_title": "Chief Executive", "confirmed": True}, {}),
-    }
+    contact = forms.contact(a.officer.name, "Head of Service", a.officer.email)
+    declaration = forms.declaration(life.g.name())
     if scheme.settings.kind is SchemeKind.FIXED_GRANT:
         title, area = rng.choice(PROJECTS)
         skills = [s.value for s in rng.sample(list(Specialism), rng.randint(1, 2))]
         yearly = rng.randrange(20_000, 400_000, 1_000) * POUND
         savings = (yearly * 6 // 10, yearly // 4, yearly - yearly * 6 // 10 - yearly // 4)
-        project = {
-            "title": title,
-            "service_area": area,
-            "problem": "Costs rise faster than the budget",
-            "approach": "An expert reviews and redesigns",
-        }
-        in_pounds = {
-            "cashable": str(savings[0] // POUND),
-            "income": str(savings[1] // POUND),
-            "avoided": str(savings[2] // POUND),
-            "months": 12,
-        }
-        in_pence = dict(
-            zip(("savings_cashable_pence", "savings_income_pence", "savings_avoided_pence"), savings, strict=True)
+        return forms.expert_grant(
+            title=title,
+            area=area,
+            problem="Costs rise faster than the budget",
+            skills=skills,
+            savings=savings,
+            contact=contact,
+            declaration=declaration,
         )
-        return {
-            "project": (project, {"title": title}),
-            "expertise": ({"skills": skills, "detail": "Experience with councils of our size"}, {}),
-            "savings": (in_pounds, in_pence),
-            **common,
-        }
     maximum = scheme.settings.max_amount_pence or 20_000 * POUND
     amount = min(maximum, max(1, round(maximum * rng.uniform(0.3, 1.0) / (500 * POUND))) * 500 * POUND)
     if scheme.settings.kind is SchemeKind.MATCH_FUNDING:
@@ -105,32 +86,30 @@ def _answers(life: Life, a: Application) -> dict[str, tuple[dict[str, Any], dict
         needed = amount * scheme.settings.match_ratio_percent // 100
         # A few offer less match than the scheme asks for: the eligibility check finds them out.
         match = needed * 8 // 10 if rng.random() < 0.04 else round(needed * rng.uniform(1.0, 1.5) / POUND) * POUND
-        return {
-            "project": (
-                {"title": title, "theme": theme, "description": "A randomised trial of a new approach"},
-                {"title": title},
-            ),
-            "outcomes": ({"outcomes": "Less demand on the service", "measures": "Against a control group"}, {}),
-            "funding": (
-                {"amount": str(amount // POUND), "match": str(match // POUND)},
-                {"amount_requested_pence": amount, "match_pence": match},
-            ),
-            "partners": ({"partners": []}, {}),
-            **common,
-        }
+        return forms.trial(
+            title=title,
+            theme=theme,
+            description="A randomised trial of a new approach",
+            outcomes="Less demand on the service",
+            amount=amount,
+            match=match,
+            contact=contact,
+            declaration=declaration,
+        )
     areas = rng.sample(SHARING, rng.randint(1, 3))
-    return {
-        "sharing": (
-            {"what": rng.choice(("services", "management", "both")), "areas": areas, "detail": ""},
-            {"title": f"Sharing {areas[0].replace('_', ' ')}"},
-        ),
-        "geography": ({"reach": rng.choice(("county", "neighbours", "region")), "detail": ""}, {}),
-        "funding": (
-            {"wanted": rng.choice(("expert", "mediation", "both")), "amount": str(amount // POUND)},
-            {"amount_requested_pence": amount},
-        ),
-        **common,
-    }
+    what = rng.choice(("services", "management", "both"))
+    reach = rng.choice(("county", "neighbours", "region"))
+    wanted = rng.choice(("expert", "mediation", "both"))
+    return forms.sharing(
+        what=what,
+        areas=areas,
+        title=f"Sharing {areas[0].replace('_', ' ')}",
+        reach=reach,
+        wanted=wanted,
+        amount=amount,
+        contact=contact,
+        declaration=declaration,
+    )
 
 
 def _bring_in_partners(life: Life, a: Application, by: datetime) -> None:
@@ -153,10 +132,7 @@ def _bring_in_partners(life: Life, a: Application, by: datetime) -> None:
     lead = match - sum(p.share for p in a.partners)
     a.columns["match_pence"] = lead
     a.answers["funding"] = {**a.answers["funding"], "match": str(lead // POUND)}
-    shares = [
-        {"gss_code": p.council.gss_code, "council": p.council.name, "share": f"{p.share // POUND:,}"}
-        for p in a.partners
-    ]
+    shares = forms.partner_shares((p.council.gss_code, p.council.name, p.share) for p in a.partners)
     a.answers["partners"] = {"partners": shares}
 
 
