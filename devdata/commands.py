@@ -5,7 +5,6 @@ pyproject.toml, so that no module of the service imports them."""
 
 from __future__ import annotations
 
-import secrets
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,23 +17,18 @@ from flask.cli import AppGroup
 from sqlalchemy import text
 
 from devdata import demo, national
+from devdata.common import new_password
 from grants.auth.passwords import hash_password, password_problem
 from grants.extensions import db
 
 demo_cli = AppGroup("demo", help="Demonstration data.")
 scale_data_cli = AppGroup("scale-data", help="A national-scale dataset for performance work.")
 
-_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-
 
 @contextmanager
 def _progress_bar(label: str, total: int) -> Iterator[Callable[[int], None]]:
     with click.progressbar(length=max(total, 1), label=f"{label:<26}", show_pos=True, show_eta=False) as bar:
         yield bar.update
-
-
-def _new_password() -> str:
-    return "-".join("".join(secrets.choice(_ALPHABET) for _ in range(6)) for _ in range(4))
 
 
 @demo_cli.command("seed")
@@ -73,7 +67,7 @@ def generate_command(scale: float, seed: int, password: str | None) -> None:
     problem = national.refusal()
     if problem:
         raise click.ClickException(problem)
-    password = password or _new_password()
+    password = password or new_password()
     weak = password_problem(password)
     if weak:
         raise click.BadParameter(weak, param_hint="--password")

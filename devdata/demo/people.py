@@ -4,12 +4,11 @@ the delivery partners."""
 from __future__ import annotations
 
 import random
-import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from devdata.common import POUND
+from devdata.common import POUND, new_password
 from grants.extensions import db
 from grants.models import (
     Council,
@@ -101,8 +100,6 @@ _FIRMS = [
     "Assetwise LLP",
 ]
 
-_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-
 
 @dataclass(frozen=True)
 class DemoCredential:
@@ -193,7 +190,7 @@ def seed_people() -> list[DemoCredential]:
     for role, name, email in DEMO_PEOPLE:
         if db.session.scalar(select(User.id).where(User.email == email)) is not None:
             continue
-        password = "-".join("".join(secrets.choice(_ALPHABET) for _ in range(6)) for _ in range(4))
+        password = new_password()
         accounts.create_user(
             email=email,
             name=name or (expert.name if expert else "Demo expert"),

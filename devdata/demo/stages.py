@@ -24,7 +24,7 @@ from devdata.demo.applications import (
 )
 from devdata.demo.people import DEMO_EXPERT_EMAIL
 from grants.extensions import db
-from grants.models import Application, Council, Expert, FundingRound, Role, Scheme, User, utcnow
+from grants.models import Application, Council, Engagement, Expert, FundingRound, Role, Scheme, User, utcnow
 from grants.uploads import check_upload
 from workflows import accounts, applications, engagements, outcomes
 
@@ -33,14 +33,18 @@ def _staff(role: Role) -> list[User]:
     return [u for u in applications.active_users_with(role) if u.email.endswith("@lga.example.gov.uk")]
 
 
+def _unshown_account(
+    email: str, name: str, role: Role, *, council: Council | None = None, expert: Expert | None = None
+) -> User:
+    """A sign-in whose password is shown to no one: its owner resets it to sign in."""
+    return accounts.create_user(
+        email=email, name=name, password=secrets.token_urlsafe(24), roles={role}, council=council, expert=expert
+    )
+
+
 def _officer_of(council: Council, name: str, email: str) -> User:
     user = db.session.scalar(select(User).where(User.email == email))
-    if user is None:
-        # The demo councils' officers sign in only after a password reset: none is shown.
-        user = accounts.create_user(
-            email=email, name=name, password=secrets.token_urlsafe(24), roles={Role.COUNCIL_OFFICER}, council=council
-        )
-    return user
+    return _unshown_account(email, name, Role.COUNCIL_OFFICER, council=council) if user is None else user
 
 
 def seed_applications(today: date) -> int:
@@ -148,17 +152,20 @@ def _bring_in_partners(application: Application, spec: DemoApplication, officer:
 
 
 def _account_for(expert: Expert) -> User:
-    """The expert's sign-in, made if they have none (its password is not shown to anyone)."""
+    """The expert's sign-in, made if they have none."""
     user = engagements.expert_user(expert)
-    if user is None:
-        user = accounts.create_user(
-            email=expert.email,
-            name=expert.name,
-            password=secrets.token_urlsafe(24),
-            roles={Role.EXPERT},
-            expert=expert,
-        )
-    return user
+    return _unshown_account(expert.email, expert.name, Role.EXPERT, expert=expert) if user is None else user
+
+
+def _accept_and_log(engagement: Engagement, user: User, today: date, days_tenths: int, milestone: str) -> date:
+    """The expert accepts the work offered and logs days on it, today: the work happens now,
+    whatever day the demo's rounds are dated from. Returns the day worked."""
+    engagements.accept(engagement, actor=user, today=today)
+    worked_on = utcnow().date()
+    outcomes.log_work(
+        engagement, actor=user, worked_on=worked_on, days_tenths=days_tenths, milestone=milestone, today=worked_on
+    )
+    return worked_on
 
 
 def _evidence_dir() -> Path:
@@ -189,16 +196,8 @@ def _deliver(application: Application, delivery: Delivery, officer: User, progra
             award, amount_pence=first * 100, paid_on=today, reference=f"{application.reference}/1", actor=programme
         )
     engagement = engagements.offer(application, expert.id, actor=programme, today=today)
-    engagements.accept(engagement, actor=user, today=today)
-    worked_on = utcnow().date()  # the work happens now, whatever day the demo's rounds are dated from
-    outcomes.log_work(
-        engagement,
-        actor=user,
-        worked_on=worked_on,
-        days_tenths=40,
-        milestone="Baseline agreed, options appraised and the changes made with the service",
-        today=worked_on,
-    )
+    milestone = "Baseline agreed, options appraised and the changes made with the service"
+    worked_on = _accept_and_log(engagement, user, today, 40, milestone)
     outcomes.complete(engagement, actor=user, today=worked_on)
     cashable, income, avoided = _pence(delivery.claimed)
     ledger = (
@@ -259,13 +258,4 @@ def _bring_in_the_demo_expert(application: Application, stage: str, programme: U
     engagement = engagements.offer(application, expert.id, actor=programme, today=today)
     if stage != "delivering":
         return
-    engagements.accept(engagement, actor=user, today=today)
-    worked_on = utcnow().date()  # the work started now, whatever day the demo's rounds are dated from
-    outcomes.log_work(
-        engagement,
-        actor=user,
-        worked_on=worked_on,
-        days_tenths=10,
-        milestone="Met both teams; agreed the baseline",
-        today=worked_on,
-    )
+    _accept_and_log(engagement, user, today, 10, "Met both teams; agreed the baseline")

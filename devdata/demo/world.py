@@ -20,6 +20,7 @@ from devdata.schemes import SCHEMES
 from grants.extensions import db
 from grants.models import FundingRound, Scheme, SchemeCriterion
 from workflows import register
+from workflows.reporting import year_label
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ def _seed_schemes(today: date) -> tuple[int, int]:
                 for position, c in enumerate(spec.criteria)
             ]
         db.session.flush()
-        round_name = f"{opens.year}/{str(closes.year)[2:]}"
+        round_name = year_label(opens.year)
         existing = db.session.scalar(
             select(FundingRound).where(FundingRound.scheme_id == scheme.id, FundingRound.name == round_name)
         )

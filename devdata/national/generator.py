@@ -8,15 +8,15 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
 
-from devdata.common import financial_year
 from devdata.national.bulk import Bulk
 from devdata.national.shapes import Application, Council, Engagement, Expert, Person, Round
 from devdata.national.words import FIRST, LAST
 from grants.models import Role
+from workflows.reporting import financial_year_bounds, financial_year_of
 
 # What scale 1 means.
 APPLICATIONS = 20_000
@@ -114,8 +114,8 @@ class Generator:
         self.conflicts: set[tuple[int, int]] = set()  # expert and council
         self.applications: list[Application] = []
         self.stored_names: list[str] = []
-        first_year = financial_year(self.today)[0].year - YEARS + 1
-        self.years = [(date(first_year + n, 4, 1), date(first_year + n + 1, 3, 31)) for n in range(YEARS)]
+        first_year = financial_year_of(self.today) - YEARS + 1
+        self.years = [financial_year_bounds(first_year + n) for n in range(YEARS)]
         self.start = datetime.combine(self.years[0][0], clock(9), tzinfo=UTC)
 
     @contextmanager

@@ -18,6 +18,7 @@ from grants.extensions import db
 from grants.models import AuditEvent, CouncilTier, Role, SchemeKind, User
 from workflows import schemes
 from workflows.applications import SECTIONS, reference_prefix
+from workflows.reporting import year_label
 from workflows.schemes import CriterionDetails, SchemeSettings
 
 # Two more lines of the programme beside the demo world's three.
@@ -108,7 +109,7 @@ def make_schemes(g: Generator) -> None:
             for (opens_on, closes_on), count in zip(g.years, counts[spec.settings.code], strict=True):
                 budget = _budget(g, held, count)
                 details = schemes.RoundDetails(
-                    name=f"{opens_on.year}/{str(closes_on.year)[2:]}",
+                    name=year_label(opens_on.year),
                     opens_on=opens_on,
                     closes_on=closes_on,
                     budget_pence=budget,
