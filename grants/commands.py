@@ -1,4 +1,5 @@
-"""`flask` commands for operators: the council register, users, and the demo world."""
+"""`flask` commands for operators: the council register, users and offers (the commands that make
+development data are in devdata/commands.py)."""
 
 from __future__ import annotations
 
@@ -12,13 +13,11 @@ from grants.api.commands import api_tokens_cli
 from grants.extensions import db
 from grants.models import Council, Role
 from grants.outbox_commands import outbox_cli
-from grants.scale_commands import scale_data_cli
-from workflows import accounts, demo, register
+from workflows import accounts, register
 from workflows.passwords import password_problem
 
 councils_cli = AppGroup("councils", help="The council register.")
 users_cli = AppGroup("users", help="People who sign in.")
-demo_cli = AppGroup("demo", help="Demonstration data.")
 offers_cli = AppGroup("offers", help="Offers of work to experts.")
 
 
@@ -59,26 +58,6 @@ def create_user_command(email: str, name: str, roles: tuple[str, ...], council_g
     click.echo(f"Created {user.email} with the roles: {', '.join(sorted(r.label for r in user.roles))}.")
 
 
-@demo_cli.command("seed")
-def seed_demo_command() -> None:
-    """Create the demo world: councils, one user per role, the three schemes, about 40 experts, and
-    applications at each stage."""
-    result = demo.seed_demo(date.today())
-    db.session.commit()
-    click.echo(
-        f"Councils: {result.councils.total} ({result.councils.created} added). "
-        f"Schemes added: {result.schemes_created}. Rounds added: {result.rounds_created}. "
-        f"Experts added: {result.experts_created}. Applications added: {result.applications_created}."
-    )
-    if result.credentials:
-        click.echo("\nDemo sign-ins (shown this once; keep them somewhere safe):")
-        for credential in result.credentials:
-            click.echo(f"  {credential.role.label:<18} {credential.email:<45} {credential.password}")
-    else:
-        click.echo("Demo users exist already; their passwords were shown when they were made.")
-        click.echo("Use 'Forgot your password?' on the sign-in page, or 'flask users create', for another.")
-
-
 @offers_cli.command("expire")
 @click.option(
     "--on",
@@ -100,8 +79,6 @@ def expire_offers_command(on_date: datetime | None) -> None:
 def register_commands(app: Flask) -> None:
     app.cli.add_command(councils_cli)
     app.cli.add_command(users_cli)
-    app.cli.add_command(demo_cli)
     app.cli.add_command(offers_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(api_tokens_cli)
-    app.cli.add_command(scale_data_cli)

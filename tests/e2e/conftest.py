@@ -33,11 +33,11 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Viewp
 from sqlalchemy import select
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from devdata.demo import seed_demo
 from grants import create_app
 from grants.extensions import db
 from grants.models import Role, User
 from tests.conftest import REDIS_URL, SMTP_PORT, Mailbox, drop_database, recreate_database
-from workflows.demo import seed_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 DATABASE = os.environ.get("TEST_E2E_DATABASE_NAME", "productivity_broker_e2e")

@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from devdata.demo import DEMO_EXPERT_EMAIL, financial_year
 from grants.extensions import db
 from grants.models import (
     ApplicationStatus,
@@ -55,7 +56,6 @@ from tests.e2e.records import (
     work,
 )
 from workflows import outcomes
-from workflows.demo import DEMO_EXPERT_EMAIL, financial_year
 from workflows.formatting import uk_date
 from workflows.uploads import check_upload
 from workflows.working_days import add_working_days

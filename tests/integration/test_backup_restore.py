@@ -18,6 +18,7 @@ from unittest.mock import patch
 import pytest
 from sqlalchemy import func, select
 
+from devdata import demo
 from grants.extensions import db
 from grants.models import (
     BoardReport,
@@ -42,7 +43,7 @@ from grants.models import (
 from tests.conftest import SMTP_PORT, Mailbox, drop_database, recreate_database
 from tests.integration.conftest import DATABASE
 from tests.integration.workers import ROOT, sending_app, sql
-from workflows import accounts, api_tokens, demo
+from workflows import accounts, api_tokens
 from workflows.passwords import hash_password
 
 pytestmark = pytest.mark.timeout(240)

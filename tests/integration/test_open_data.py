@@ -20,11 +20,12 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 from sqlalchemy import event, select
 
+from devdata import demo
 from grants.extensions import db
 from grants.models import Application, Award, Expert, Role, User
 from tests.integration.application_setup import FIXED_GRANT_ANSWERS, expert_grant_round, scored
 from tests.integration.conftest import PASSWORD, hashed_once
-from workflows import accounts, applications, demo
+from workflows import accounts, applications
 from workflows import open_data as workflow
 
 # The official schema files (CC BY 4.0, 360Giving), kept with the tests: see their README.

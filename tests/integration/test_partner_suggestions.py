@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from devdata import demo
 from grants.auth.permissions import requires
 from grants.extensions import db
 from grants.models import (
@@ -34,7 +35,7 @@ from grants.models import (
 from tests.conftest import SMTP_PORT
 from tests.integration.conftest import PASSWORD, hashed_once, sign_in
 from tests.integration.workers import sending_app
-from workflows import accounts, applications, demo, tasks
+from workflows import accounts, applications, tasks
 from workflows.permissions import Permission
 
 TODAY = date.today()

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from devdata import demo
 from grants.extensions import db
 from grants.models import (
     Application,
@@ -27,7 +28,7 @@ from grants.models import (
     SharedArrangement,
 )
 from tests.integration.conftest import sign_in
-from workflows import demo, reporting
+from workflows import reporting
 from workflows.money import pounds
 
 S = ApplicationStatus

@@ -15,6 +15,7 @@ from flask_migrate import upgrade
 from sqlalchemy import select
 
 from bench.pages import PASSWORD, World, count_statements, find_world, pages
+from devdata.commands import scale_data_cli
 from grants.extensions import db
 from grants.models import User
 from tests.conftest import SMTP_PORT, drop_database, recreate_database
@@ -57,7 +58,7 @@ def counted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, tupl
                 with app.app_context():
                     upgrade()
                 made = app.test_cli_runner().invoke(
-                    args=["scale-data", "generate", "--scale", scale, "--seed", SEED, "--password", PASSWORD]
+                    scale_data_cli, args=["generate", "--scale", scale, "--seed", SEED, "--password", PASSWORD]
                 )
                 assert made.exit_code == 0, made.output
                 world = find_world(url)

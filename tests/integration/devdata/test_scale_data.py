@@ -11,6 +11,7 @@ import pytest
 from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import func, orm, select
 
+from devdata.commands import scale_data_cli
 from grants.extensions import db
 from grants.models import (
     Application,
@@ -76,7 +77,7 @@ def generated(app, data_app, tmp_path_factory: pytest.TempPathFactory):
         data_app.config["EVIDENCE_DIR"] = evidence_dir
         try:
             result = app.test_cli_runner().invoke(
-                args=["scale-data", "generate", "--scale", SCALE, "--seed", SEED, "--password", PASSWORD]
+                scale_data_cli, args=["generate", "--scale", SCALE, "--seed", SEED, "--password", PASSWORD]
             )
             assert result.exit_code == 0, result.output
             yield result, evidence_dir
@@ -180,7 +181,7 @@ def test_joint_bids_have_partners_who_confirmed_before_submission(generated):
 
 def test_the_command_refuses_a_database_that_is_not_empty(app, generated):
     before = count(Application)
-    result = app.test_cli_runner().invoke(args=["scale-data", "generate", "--scale", SCALE])
+    result = app.test_cli_runner().invoke(scale_data_cli, args=["generate", "--scale", SCALE])
     assert result.exit_code == 1
     assert "This database is not empty: it holds 200 applications" in result.output
     assert count(Application) == before
@@ -191,6 +192,6 @@ def test_the_command_refuses_sqlite(app, tmp_path: Path):
         sending_app(f"sqlite:///{tmp_path / 'quick-start.db'}", None, smtp_port=SMTP_PORT) as sqlite_app,
         sqlite_app.app_context(),
     ):
-        result = sqlite_app.test_cli_runner().invoke(args=["scale-data", "generate", "--scale", SCALE])
+        result = sqlite_app.test_cli_runner().invoke(scale_data_cli, args=["generate", "--scale", SCALE])
     assert result.exit_code == 1
     assert "The scale dataset needs PostgreSQL" in result.output

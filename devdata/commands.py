@@ -1,12 +1,14 @@
-"""`flask scale-data` commands: a national-scale dataset in an empty PostgreSQL database, to measure
-the service against (see workflows/scale_data.py for what it holds)."""
+"""The `flask` commands that make development data: `flask demo seed` (the demo world `make run`
+serves) and `flask scale-data generate` (a national-scale dataset in an empty PostgreSQL database,
+to measure the service against). Flask finds them through the `flask.commands` entry points in
+pyproject.toml, so that no module of the service imports them."""
 
 from __future__ import annotations
 
-import secrets
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 import click
@@ -14,13 +16,13 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import text
 
+from devdata import demo, national
+from devdata.common import new_password
 from grants.extensions import db
-from workflows import scale_data
 from workflows.passwords import hash_password, password_problem
 
+demo_cli = AppGroup("demo", help="Demonstration data.")
 scale_data_cli = AppGroup("scale-data", help="A national-scale dataset for performance work.")
-
-_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 @contextmanager
@@ -29,8 +31,24 @@ def _progress_bar(label: str, total: int) -> Iterator[Callable[[int], None]]:
         yield bar.update
 
 
-def _new_password() -> str:
-    return "-".join("".join(secrets.choice(_ALPHABET) for _ in range(6)) for _ in range(4))
+@demo_cli.command("seed")
+def seed_demo_command() -> None:
+    """Create the demo world: councils, one user per role, the three schemes, about 40 experts, and
+    applications at each stage."""
+    result = demo.seed_demo(date.today())
+    db.session.commit()
+    click.echo(
+        f"Councils: {result.councils.total} ({result.councils.created} added). "
+        f"Schemes added: {result.schemes_created}. Rounds added: {result.rounds_created}. "
+        f"Experts added: {result.experts_created}. Applications added: {result.applications_created}."
+    )
+    if result.credentials:
+        click.echo("\nDemo sign-ins (shown this once; keep them somewhere safe):")
+        for credential in result.credentials:
+            click.echo(f"  {credential.role.label:<18} {credential.email:<45} {credential.password}")
+    else:
+        click.echo("Demo users exist already; their passwords were shown when they were made.")
+        click.echo("Use 'Forgot your password?' on the sign-in page, or 'flask users create', for another.")
 
 
 @scale_data_cli.command("generate")
@@ -46,16 +64,16 @@ def _new_password() -> str:
 def generate_command(scale: float, seed: int, password: str | None) -> None:
     """Fill an empty, migrated PostgreSQL database with ten years of the programme at national scale,
     then analyse it. Every account shares one password, shown at the end."""
-    problem = scale_data.refusal()
+    problem = national.refusal()
     if problem:
         raise click.ClickException(problem)
-    password = password or _new_password()
+    password = password or new_password()
     weak = password_problem(password)
     if weak:
         raise click.BadParameter(weak, param_hint="--password")
     started = time.perf_counter()
     try:
-        result = scale_data.generate(
+        result = national.generate(
             scale=scale,
             seed=seed,
             password_hash=hash_password(password),
@@ -63,13 +81,13 @@ def generate_command(scale: float, seed: int, password: str | None) -> None:
             service_url=current_app.config["SERVICE_URL"],
             progress=_progress_bar,
         )
-    except scale_data.ScaleDataError as error:
+    except national.ScaleDataError as error:
         raise click.ClickException(str(error)) from None
     committing = time.perf_counter()
     try:
         db.session.commit()
     except BaseException:
-        scale_data.remove_files(result.evidence_files)
+        national.remove_files(result.evidence_files)
         raise
     committed = time.perf_counter()
     db.session.execute(text("ANALYZE"))
@@ -77,8 +95,8 @@ def generate_command(scale: float, seed: int, password: str | None) -> None:
     finished = time.perf_counter()
     timings = [
         *result.timings,
-        scale_data.StageTiming("Commit", 0, committed - committing),
-        scale_data.StageTiming("Analyse", 0, finished - committed),
+        national.StageTiming("Commit", 0, committed - committing),
+        national.StageTiming("Analyse", 0, finished - committed),
     ]
     _report(timings, result.rows, finished - started)
     click.echo(f"  {'evidence files (hard links)':<26} {len(result.evidence_files):>9,}")
@@ -88,7 +106,7 @@ def generate_command(scale: float, seed: int, password: str | None) -> None:
     click.echo(f"  {'Password':<40} {password}")
 
 
-def _report(timings: list[scale_data.StageTiming], rows: dict[str, int], total: float) -> None:
+def _report(timings: list[national.StageTiming], rows: dict[str, int], total: float) -> None:
     click.echo("\nStage                          rows     seconds")
     for timing in timings:
         click.echo(f"  {timing.name:<26} {timing.rows:>9,} {timing.seconds:>9.1f}")

@@ -1,4 +1,5 @@
-"""The demo world, and who may see a council's page."""
+"""The demo world (`flask demo seed`): complete, idempotent, with applications at every stage,
+sign-ins that work and shared arrangements on the map."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import date
 
 from click.testing import CliRunner
 
+from devdata import demo
 from grants.extensions import db
 from grants.models import (
     Application,
@@ -24,7 +26,6 @@ from grants.models import (
     UserRole,
 )
 from tests.integration.conftest import sign_in
-from workflows import demo, demo_applications
 
 
 def test_the_demo_world_is_complete_and_idempotent(app, session):
@@ -62,7 +63,7 @@ def test_the_demo_world_is_complete_and_idempotent(app, session):
 def test_the_demo_has_applications_at_every_stage_each_with_a_real_history(app, session):
     result = demo.seed_demo(date.today())
     db.session.commit()
-    assert result.applications_created == len(demo_applications.DEMO_APPLICATIONS)
+    assert result.applications_created == len(demo.DEMO_APPLICATIONS)
     made = db.session.scalars(db.select(Application).order_by(Application.id)).all()
     by_status = Counter(a.status for a in made)
     assert by_status == {
@@ -118,7 +119,7 @@ def test_demo_credentials_sign_in(app, client, session):
 
 
 def test_the_demo_command_prints_credentials_once(app, session):
-    from grants.commands import seed_demo_command
+    from devdata.commands import seed_demo_command
 
     runner = CliRunner()
     with app.app_context():
@@ -167,74 +168,3 @@ def test_the_demo_puts_a_dozen_shared_arrangements_on_the_map_once(app, session)
     assert Region.WALES in regions and len(regions) >= 6
     welsh = [a for a in made.values() if all(link.council.region is Region.WALES for link in a.councils)]
     assert len(welsh) >= 1
-
-
-def test_a_council_officer_sees_their_own_council_and_gets_404_for_another(client, make_user, councils):
-    officer = make_user(Role.COUNCIL_OFFICER, council="babergh")
-    sign_in(client, officer.email)
-    own = client.get("/councils/E07000200")
-    assert own.status_code == 200 and "Babergh" in own.get_data(as_text=True)
-    assert client.get("/councils/E09000007").status_code == 404  # Camden exists, but is not theirs
-    assert client.get("/councils/E99999999").status_code == 404  # and the same answer for none at all
-
-
-def test_staff_see_any_council(client, make_user, councils):
-    sign_in(client, make_user(Role.PROGRAMME_OFFICER).email)
-    page = client.get("/councils/E10000029").get_data(as_text=True)
-    assert "Suffolk" in page and "Babergh" in page and "Ipswich" in page
-
-
-def test_the_create_user_command_makes_a_first_administrator(app, session):
-    from grants.commands import create_user_command
-
-    runner = CliRunner()
-    with app.app_context():
-        weak = runner.invoke(
-            create_user_command,
-            [
-                "--email",
-                "First@LGA.example.gov.uk",
-                "--name",
-                "First Admin",
-                "--role",
-                "administrator",
-                "--password",
-                "short",
-            ],
-        )
-        assert weak.exit_code != 0 and "12 characters" in weak.output
-        made = runner.invoke(
-            create_user_command,
-            [
-                "--email",
-                "First@LGA.example.gov.uk",
-                "--name",
-                "First Admin",
-                "--role",
-                "administrator",
-                "--password",
-                "granite-orchard-velvet-88",
-            ],
-        )
-        assert made.exit_code == 0, made.output
-        user = db.session.scalar(db.select(User).where(User.email == "first@lga.example.gov.uk"))
-        assert user.roles == {Role.ADMINISTRATOR} and user.has_password
-
-
-def test_the_register_and_the_pool_page_through_every_record(app, client, session, make_user):
-    demo.seed_demo(date(2026, 11, 22))
-    db.session.commit()
-    sign_in(client, make_user(Role.PROGRAMME_OFFICER).email)
-
-    first = client.get("/councils").get_data(as_text=True)
-    assert "govuk-pagination" in first and "page=2" in first
-    last_council = db.session.scalar(db.select(Council.name).order_by(Council.name.desc()).limit(1))
-    last = client.get("/councils?page=8")
-    assert last.status_code == 200 and last_council in last.get_data(as_text=True)
-
-    second = client.get("/experts?page=2")
-    assert second.status_code == 200
-    body = second.get_data(as_text=True)
-    assert "govuk-pagination__prev" in body
-    # The head row, then the last 18 of the 40 experts and 3 delivery partners.
-    assert body.count('<tr class="govuk-table__row">') == 1 + (43 - 25)
