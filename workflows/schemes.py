@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
 
@@ -102,15 +102,6 @@ class SchemeSettings:
             },
             "is_active": self.is_active,
         }
-
-    @classmethod
-    def from_spec(cls, spec: Mapping[str, Any]) -> SchemeSettings:
-        """Settings from a scheme written out as data (the demo's schemes, the scale dataset's):
-        the keys that name a setting; the rest (its criteria, its round) are not settings."""
-        names = {f.name for f in fields(cls)}
-        values = {key: value for key, value in spec.items() if key in names}
-        values["eligible_tiers"] = tuple(CouncilTier(t) for t in values.get("eligible_tiers", ()))
-        return cls(**values)
 
     @classmethod
     def of(cls, scheme: Scheme) -> SchemeSettings:

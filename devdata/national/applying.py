@@ -14,15 +14,10 @@ from devdata.national.life import Life
 from devdata.national.shapes import Application, Assessment, Award, Event, Partner, Payment
 from devdata.national.words import BUDGET_SPENT, JUSTIFICATIONS, OVERRIDE, PROJECTS, REASONS, SHARING, THEMES
 from grants.models import ApplicationStatus, SchemeKind, Specialism
-
-S = ApplicationStatus
+from workflows.money import pounds
 
 # The combined score (tenths of a percent) at or above which approvers approve.
 APPROVAL_SCORE = 500
-
-
-def _pounds(pence: int) -> str:
-    return f"£{pence / 100:,.2f}"
 
 
 def draft_to_decision(life: Life, a: Application) -> None:
@@ -31,7 +26,7 @@ def draft_to_decision(life: Life, a: Application) -> None:
     rng = life.rng
     a.changed_at = a.stage_entered_at = a.created_at
     a.columns = {"amount_requested_pence": a.scheme.settings.fixed_amount_pence}
-    a.events.append(Event(a.created_at, "create", a.officer.id, None, S.DRAFT.value, None, 1, 1))
+    a.events.append(Event(a.created_at, "create", a.officer.id, None, ApplicationStatus.DRAFT.value, None, 1, 1))
     answers = _answers(life, a)
     sections = a.scheme.sections
     submit_at = life.g.later(a.created_at, 3, 40)
@@ -180,7 +175,7 @@ def _eligibility(a: Application, submitted_on: date) -> list[dict[str, Any]]:
             rule(
                 "amount",
                 amount == scheme.settings.fixed_amount_pence,
-                f"Asked for {_pounds(amount)}; the grant is {_pounds(scheme.settings.fixed_amount_pence)}",
+                f"Asked for {pounds(amount)}; the grant is {pounds(scheme.settings.fixed_amount_pence)}",
             )
         )
     elif scheme.settings.max_amount_pence is not None:
@@ -188,12 +183,12 @@ def _eligibility(a: Application, submitted_on: date) -> list[dict[str, Any]]:
             rule(
                 "amount",
                 0 < amount <= scheme.settings.max_amount_pence,
-                f"Asked for {_pounds(amount)}; at most {_pounds(scheme.settings.max_amount_pence)}",
+                f"Asked for {pounds(amount)}; at most {pounds(scheme.settings.max_amount_pence)}",
             )
         )
     if scheme.settings.match_ratio_percent:
         needed = amount * scheme.settings.match_ratio_percent // 100
-        detail = f"A match of {_pounds(a.match_offered)}; at least {_pounds(needed)} is needed"
+        detail = f"A match of {pounds(a.match_offered)}; at least {pounds(needed)} is needed"
         results.append(rule("match", a.match_offered >= needed, detail))
     if a.partners:
         results.append(rule("partners", True, "All partners confirmed"))
@@ -306,7 +301,7 @@ def answer_offer(life: Life, a: Application) -> None:
             break
         officer, reference = rng.choice(life.programme), f"{a.reference}/{number}"
         award.payments.append(Payment(amount, paid_at, reference, officer.id))
-        life.note(a, paid_at, "payment", officer.id, f"{_pounds(amount)} ({reference})")
-    if a.status == S.EXPERT_MATCHING:
+        life.note(a, paid_at, "payment", officer.id, f"{pounds(amount)} ({reference})")
+    if a.status == ApplicationStatus.EXPERT_MATCHING:
         a.matching_since = at
         a.first_offer_at = g.later(at, 1, 8)

@@ -52,8 +52,6 @@ from workflows.uploads import check_upload, store
 # A stored evidence file takes at most this many names: ext4 allows 65,000 links to one file.
 LINKS_PER_FILE = 60_000
 
-S = ApplicationStatus
-
 
 class ScaleDataError(Exception):
     """The database cannot take the dataset; the message says why."""
@@ -161,7 +159,7 @@ def _live(g: Generator) -> None:
             applying.decide(life, a)
         tick(len(apps))
         for a in apps:
-            if a.status == S.OFFERED:
+            if a.status == ApplicationStatus.OFFERED:
                 applying.answer_offer(life, a)
         tick(len(apps))
         delivery.share_failed_offers(life, apps)

@@ -11,8 +11,6 @@ from devdata.national.shapes import Application, Event, Person
 from grants.models import ApplicationStatus, ExpertKind, Role
 from workflows.applications import MOVES
 
-S = ApplicationStatus
-
 _TARGETS = {(move.action, source.value): move.target for move in MOVES for source in move.sources}
 
 
@@ -35,7 +33,7 @@ class Life:
         if (action, a.status) not in _TARGETS:
             raise AssertionError(f"{action} is not a move from {a.status}")
         target = _TARGETS[(action, a.status)] or (
-            S.EXPERT_MATCHING if a.scheme.settings.uses_experts else S.IN_DELIVERY
+            ApplicationStatus.EXPERT_MATCHING if a.scheme.settings.uses_experts else ApplicationStatus.IN_DELIVERY
         )
         a.version += 1
         a.events.append(

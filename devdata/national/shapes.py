@@ -11,8 +11,6 @@ from typing import Any, NamedTuple
 from grants.models import ApplicationStatus, CouncilTier, ExpertKind, Region, SchemeKind, Specialism
 from workflows.schemes import SchemeSettings
 
-S = ApplicationStatus
-
 _LONG_AGO = datetime(2000, 1, 1, tzinfo=UTC)  # replaced when the application is made
 
 
@@ -169,7 +167,7 @@ class Application:
     created_at: datetime
     quality: float  # 0 to 1: how well the assessors will score it
     id: int = 0
-    status: str = S.DRAFT.value
+    status: str = ApplicationStatus.DRAFT.value
     version: int = 1
     changed_at: datetime = _LONG_AGO
     stage_entered_at: datetime = _LONG_AGO
