@@ -27,9 +27,8 @@ from grants.models import (
 from grants.template_helpers import uk_date
 from grants.uploads import check_upload
 from grants.working_days import add_working_days
-from tests.conftest import Mailbox
-from tests.e2e.conftest import LiveServer
-from tests.e2e.pages import (
+from tests.support.browser.live_server import LiveServer
+from tests.support.browser.pages import (
     BABERGH,
     EVIDENCE_NAME,
     EVIDENCE_PDF,
@@ -47,7 +46,7 @@ from tests.e2e.pages import (
     visit,
     wait_for_the_page,
 )
-from tests.e2e.records import (
+from tests.support.browser.records import (
     let_the_offer_lapse,
     match_run_status,
     offer_working_days,
@@ -57,6 +56,7 @@ from tests.e2e.records import (
     waiting_in_the_round,
     work,
 )
+from tests.support.mail import Mailbox
 from workflows import outcomes
 from workflows.demo import DEMO_EXPERT_EMAIL, financial_year
 

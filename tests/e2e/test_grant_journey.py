@@ -17,9 +17,8 @@ from playwright.sync_api import Locator, Page, expect
 from grants.models import ApplicationStatus, EngagementStatus, ReportStatus, Role
 from grants.template_helpers import uk_date
 from grants.working_days import add_working_days
-from tests.conftest import Mailbox
-from tests.e2e.conftest import LiveServer
-from tests.e2e.pages import (
+from tests.support.browser.live_server import LiveServer
+from tests.support.browser.pages import (
     ADMINISTRATOR,
     APPROVER,
     EVIDENCE_NAME,
@@ -49,7 +48,7 @@ from tests.e2e.pages import (
     take_to_an_offer,
     task,
 )
-from tests.e2e.records import (
+from tests.support.browser.records import (
     facts,
     offer_working_days,
     report_facts,
@@ -58,6 +57,7 @@ from tests.e2e.records import (
     wait_for_mail,
     work,
 )
+from tests.support.mail import Mailbox
 
 # A dozen sign-ins, three dozen pages checked by axe, and the worker's emails waited for.
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]

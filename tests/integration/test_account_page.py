@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from grants.extensions import db
 from grants.models import Notification, Role
-from tests.integration.conftest import PASSWORD, post_form, sign_in
+from tests.builders.people import PASSWORD
+from tests.support.client import post_form, sign_in
 
 NEW_PASSWORD = "marble-orchard-tangent-88"
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from grants.extensions import db
 from grants.models import AuditEvent, Role, User
-from tests.integration.conftest import PASSWORD, post_form, sign_in
+from tests.builders.people import PASSWORD
+from tests.support.client import post_form, sign_in
 
 
 def test_only_administrators_reach_the_user_pages(client, make_user):

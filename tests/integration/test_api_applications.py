@@ -8,35 +8,19 @@ from datetime import date, timedelta
 import pytest
 
 from grants.extensions import db
-from grants.models import Award, FundingRound, Role, Scheme, SchemeCriterion, SchemeKind
-from tests.integration.api_setup import Api, ok
-from tests.integration.application_setup import drafted, expert_grant_round, scored
+from grants.models import Award, FundingRound, Role
+from tests.builders.applications import drafted, scored
+from tests.builders.rounds import behavioural_insights, expert_grant_round, open_round
+from tests.support.api import Api, ok
 from workflows import applications
 
 TODAY = date.today()
 
 
 def trial_round() -> FundingRound:
-    scheme = Scheme(
-        code="behavioural-insights",
-        name="Behavioural Insights",
-        kind=SchemeKind.MATCH_FUNDING,
-        max_amount_pence=3_000_000,
-        match_ratio_percent=100,
-        uses_experts=False,
-        allows_partners=True,
-        assessments_required=1,
-        service_levels={},
-        criteria=[SchemeCriterion(code="design", label="Trial design", weight=1, position=0)],
+    funding_round = open_round(
+        behavioural_insights(), name="Phase 2", opened_days_ago=5, closes_in_days=5, budget_pence=9_000_000
     )
-    funding_round = FundingRound(
-        scheme=scheme,
-        name="Phase 2",
-        opens_on=TODAY - timedelta(days=5),
-        closes_on=TODAY + timedelta(days=5),
-        budget_pence=9_000_000,
-    )
-    db.session.add(funding_round)
     db.session.commit()
     return funding_round
 

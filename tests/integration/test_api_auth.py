@@ -10,9 +10,10 @@ import pytest
 
 from grants.extensions import db
 from grants.models import Role
-from tests.integration.api_setup import Api, ok
-from tests.integration.application_setup import drafted, expert_grant_round
-from tests.integration.engagement_setup import account_of, expert
+from tests.builders.applications import drafted
+from tests.builders.people import account_of, expert
+from tests.builders.rounds import expert_grant_round
+from tests.support.api import Api, ok
 from workflows import applications, engagements
 
 

@@ -9,8 +9,8 @@ from datetime import date, timedelta
 
 from grants.extensions import db
 from grants.models import ConflictOfInterest, EngagementStatus, ReportStatus
-from tests.integration.api_setup import Api, ok
-from tests.integration.engagement_setup import account_of, expert
+from tests.builders.people import account_of, expert
+from tests.support.api import Api, ok
 from workflows import engagements, outcomes
 
 TODAY = date.today()

@@ -20,9 +20,9 @@ from grants.models import (
     Region,
     Specialism,
 )
-from tests.integration.api_setup import Api, ok
-from tests.integration.application_setup import expert_grant_round
-from tests.integration.engagement_setup import account_of, expert
+from tests.builders.people import account_of, expert
+from tests.builders.rounds import expert_grant_round
+from tests.support.api import Api, ok
 
 TODAY = date.today()
 EVIDENCE = b"kind,amount\ncashable,120000\nincome,80000\n"

@@ -8,8 +8,9 @@ import pytest
 
 from grants.extensions import db
 from grants.models import Role
-from tests.integration.api_setup import Api, ok
-from tests.integration.test_introductions import shared_services_round, submitted_request
+from tests.builders.rounds import shared_services_round
+from tests.builders.sharing import submitted_request
+from tests.support.api import Api, ok
 
 CONTACT = {
     "contact_name": "Priya Shah",

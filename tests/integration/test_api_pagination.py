@@ -3,33 +3,16 @@ number of statements however many rows it shows."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date
-
-from sqlalchemy import event
 
 from grants.extensions import db
 from grants.models import Council, CouncilTier, Role
-from tests.integration.api_setup import Api, ok
-from tests.integration.application_setup import expert_grant_round
-from tests.integration.engagement_setup import awaiting_expert, expert
+from tests.builders.applications import awaiting_expert
+from tests.builders.people import expert
+from tests.builders.rounds import expert_grant_round
+from tests.support.api import Api, ok
+from tests.support.database import counting_statements
 from workflows import engagements
-
-
-@contextmanager
-def counted(app):  # type: ignore[no-untyped-def]
-    """Count the SQL statements the app runs (on any engine it uses)."""
-    found: list[str] = []
-
-    def note(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
-        found.append(statement)
-
-    connection = db.session.connection()
-    event.listen(connection.engine, "before_cursor_execute", note)
-    try:
-        yield found
-    finally:
-        event.remove(connection.engine, "before_cursor_execute", note)
 
 
 def test_pages_link_to_each_other(client, make_user, session):  # type: ignore[no-untyped-def]
@@ -62,7 +45,7 @@ def _applications(people, councils, start, stop, pool):  # type: ignore[no-untyp
 
 
 def _statements(app, api, path):  # type: ignore[no-untyped-def]
-    with counted(app) as found:
+    with counting_statements() as found:
         ok(api.get(path))
     return len(found)
 

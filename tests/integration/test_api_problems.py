@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from grants.extensions import db
 from grants.models import Role
-from tests.integration.api_setup import Api, ok
-from tests.integration.application_setup import expert_grant_round
+from tests.builders.rounds import expert_grant_round
+from tests.support.api import Api, ok
 
 PROBLEM = "application/problem+json"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from grants.extensions import db
 from grants.models import Specialism
-from tests.integration.api_setup import Api, ok
-from tests.integration.application_setup import expert_grant_round
-from tests.integration.engagement_setup import expert
+from tests.builders.people import expert
+from tests.builders.rounds import expert_grant_round
+from tests.support.api import Api, ok
 
 
 def test_councils_are_searched_by_name_or_gss_code(client, people, councils):  # type: ignore[no-untyped-def]

@@ -7,16 +7,12 @@ from datetime import date
 
 from grants.extensions import db
 from grants.models import Role
-from tests.integration import test_board_report as board
-from tests.integration.api_setup import Api, ok
-from tests.integration.test_board_report import current, expected_statuses
+from tests.builders.reporting import current, expected_statuses
+from tests.support.api import Api, ok
 from workflows import reporting
 
-# The board report's tests' world: two lines with rounds this year, one with last year's round only.
-world = board.world
 
-
-def test_the_summary_gives_each_lines_outputs_status_rule_and_reference(client, people, world) -> None:  # type: ignore[no-untyped-def]
+def test_the_summary_gives_each_lines_outputs_status_rule_and_reference(client, people, board_world) -> None:  # type: ignore[no-untyped-def]
     quarter = current()
     summary = ok(
         Api(client, people["programme"]).get(f"/reports/board-summary?year={quarter.year}&quarter={quarter.number}")
@@ -40,14 +36,14 @@ def test_the_summary_gives_each_lines_outputs_status_rule_and_reference(client, 
     assert ok(Api(client, people["programme"]).get("/reports/board-summary"))["quarter"] == quarter.label
 
 
-def test_a_quarter_not_yet_started_is_refused(client, people, world) -> None:  # type: ignore[no-untyped-def]
+def test_a_quarter_not_yet_started_is_refused(client, people, board_world) -> None:  # type: ignore[no-untyped-def]
     later = current().next()
     response = Api(client, people["programme"]).get(f"/reports/board-summary?year={later.year}&quarter={later.number}")
     assert response.status_code == 422 and response.mimetype == "application/problem+json"
     assert response.get_json()["errors"][0]["parameter"] == "quarter"
 
 
-def test_an_issued_report_reads_as_issued_after_the_data_changes(client, people, world) -> None:  # type: ignore[no-untyped-def]
+def test_an_issued_report_reads_as_issued_after_the_data_changes(client, people, board_world) -> None:  # type: ignore[no-untyped-def]
     quarter = current()
     issued = reporting.issue_board_report(
         quarter, actor=people["approver"], note="For the December board", expected_latest=0, today=date.today()
@@ -61,7 +57,7 @@ def test_an_issued_report_reads_as_issued_after_the_data_changes(client, people,
         and before["note"] == "For the December board"
     )
     # The verified figure changes afterwards: the live summary moves, the issued report does not.
-    world["report"].verified_cashable_pence = 5_000_000
+    board_world["report"].verified_cashable_pence = 5_000_000
     db.session.commit()
     live = {line["line"]: line for line in ok(staff.get("/reports/board-summary"))["lines"]}
     assert live["Productivity Experts"]["figures"]["verified_pence"] == 5_000_000
@@ -74,7 +70,7 @@ def test_an_issued_report_reads_as_issued_after_the_data_changes(client, people,
     assert staff.get(f"/reports/board-reports/{issued.id + 1000}").status_code == 404
 
 
-def test_council_officers_and_experts_may_not_read_reports(client, people, make_user, world) -> None:  # type: ignore[no-untyped-def]
+def test_council_officers_and_experts_may_not_read_reports(client, people, make_user, board_world) -> None:  # type: ignore[no-untyped-def]
     expert = make_user(Role.EXPERT, email="sam@experts.example.org", name="Sam Expert")
     for user in (people["officer"], expert):
         for path in ("/reports/board-summary", "/reports/board-reports"):

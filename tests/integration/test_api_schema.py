@@ -20,8 +20,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from grants.models import Role
-from tests.integration.api_setup import token_for
-from tests.integration.application_setup import drafted, expert_grant_round
+from tests.builders.api import token_for
+from tests.builders.applications import drafted
+from tests.builders.rounds import expert_grant_round
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 EXAMPLES = {GenerationMode.POSITIVE: 6, GenerationMode.NEGATIVE: 3}

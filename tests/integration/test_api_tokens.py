@@ -11,8 +11,8 @@ import time_machine
 
 from grants.extensions import db
 from grants.models import ApiToken, AuditEvent, Role, utcnow
-from tests.integration.api_setup import token_for
-from tests.integration.conftest import csrf_token, post_form, sign_in
+from tests.builders.api import token_for
+from tests.support.client import csrf_token, post_form, sign_in
 from workflows import api_tokens
 
 

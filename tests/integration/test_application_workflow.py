@@ -19,7 +19,8 @@ from grants.models import (
     Role,
 )
 from grants.working_days import add_working_days
-from tests.integration.application_setup import drafted, expert_grant_round, scored
+from tests.builders.applications import drafted, scored
+from tests.builders.rounds import expert_grant_round
 from workflows import applications
 from workflows.applications import BudgetExceededError, IllegalMoveError, StaleApplicationError, WorkflowError
 

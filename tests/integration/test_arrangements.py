@@ -9,13 +9,11 @@ import csv
 import inspect
 import io
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from grants.extensions import db
 from grants.models import (
@@ -33,8 +31,9 @@ from grants.models import (
     User,
 )
 from grants.models.base import utcnow
-from tests.integration.conftest import csrf_token, sign_in
-from tests.integration.test_scheme_admin import (
+from tests.support.client import csrf_token, sign_in, signed_in_as
+from tests.support.database import counting_statements, reloaded
+from tests.support.html import (
     assert_refused_beside,
     banner,
     date_parts,
@@ -45,8 +44,6 @@ from tests.integration.test_scheme_admin import (
     input_value,
     is_checked,
     posted,
-    reloaded,
-    signed_in_as,
     text,
     words,
 )
@@ -150,20 +147,6 @@ def page_of(arrangement: SharedArrangement | int) -> str:
 
 def codes_of(arrangement: SharedArrangement) -> list[str]:
     return [link.council.gss_code for link in reloaded(arrangement).councils]
-
-
-@contextmanager
-def counting_statements() -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 # 1. Recording and changing -------------------------------------------------------------------------

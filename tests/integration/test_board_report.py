@@ -10,58 +10,29 @@ import html
 import io
 import re
 import threading
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from unittest.mock import patch
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from grants.extensions import db
-from grants.models import AuditEvent, BoardReport, Role, SchemeKind, User, UserRole
-from tests.conftest import SMTP_PORT
-from tests.integration.conftest import csrf_token, post_form, sign_in
-from tests.integration.reporting_setup import (
-    approved,
-    delivered,
-    joint_trial,
-    programme_round,
-    this_year,
-    verify,
-)
-from tests.integration.workers import sending_app, sql
+from grants.models import AuditEvent, BoardReport, Role, User, UserRole
+from tests.builders.applications import joint_trial
+from tests.builders.engagements import delivered, verify
+from tests.builders.reporting import current, expected_statuses
+from tests.builders.rounds import this_year
+from tests.support.client import csrf_token, post_form, signed_in
+from tests.support.services import SMTP_PORT
+from tests.support.workers import sending_app, sql
 from workflows import reporting
 from workflows.reporting import BoardReportError, Quarter
 
 APPROVER = "margaret@lga.example.gov.uk"
 PROGRAMME_OFFICER = "tom@lga.example.gov.uk"
 ASSESSOR = "hannah@lga.example.gov.uk"
-
-
-def signed_in(app: Flask, email: str) -> FlaskClient:
-    browser = app.test_client()
-    assert sign_in(browser, email).status_code == 302
-    return browser
-
-
-def expected_statuses() -> tuple[reporting.Assessment, reporting.Assessment]:
-    """The Productivity Experts line's two statuses today, by the rule: 2 councils of a target of
-    4, £25,000 verified of £100,000, each against the share of the year passed."""
-    today = date.today()
-    first, last = reporting.financial_year_bounds(this_year())
-    share = reporting.elapsed_fraction(first, last, today)
-    rule = reporting.Rule()
-    return (
-        reporting.Assessment(reporting.Measure.COUNCILS, 2, 4, 4 * share, today, rule),
-        reporting.Assessment(reporting.Measure.SAVINGS, 2_500_000, 10_000_000, 10_000_000 * share, today, rule),
-    )
-
-
-def current() -> Quarter:
-    return Quarter.containing(date.today())
 
 
 def preview_path(quarter: Quarter | None = None) -> str:
@@ -89,26 +60,10 @@ def rows_of(response) -> list[list[str]]:  # type: ignore[no-untyped-def]
     return list(csv.reader(io.StringIO(body.removeprefix("\ufeff"), newline="")))
 
 
-@pytest.fixture
-def world(people, councils, session, tmp_path: Path):  # type: ignore[no-untyped-def]
-    """Two lines with rounds this year, and one whose only round was last year."""
-    grants = programme_round(
-        "productivity-experts", "Productivity Experts", target_councils=4, target_savings_pence=10_000_000
-    )
-    trials = programme_round("behavioural-insights", "Behavioural Insights", kind=SchemeKind.MATCH_FUNDING)
-    programme_round("digital", "Digital channel shift", year=this_year() - 1, target_councils=9)
-    babergh = approved(people, councils, grants, "babergh")
-    ipswich = approved(people, councils, grants, "ipswich")
-    report = delivered(
-        babergh, people, tmp_path, expert_name="Amira Local", claimed=(3_000_000, 0, 0), verified=(2_500_000, 0, 0)
-    )
-    return {"grants": grants, "trials": trials, "babergh": babergh, "ipswich": ipswich, "report": report}
-
-
 # The preview -------------------------------------------------------------------------------------------
 
 
-def test_the_preview_has_a_row_per_line_with_outputs_status_and_reference(app, world) -> None:  # type: ignore[no-untyped-def]
+def test_the_preview_has_a_row_per_line_with_outputs_status_and_reference(app, board_world) -> None:  # type: ignore[no-untyped-def]
     page = main_of(signed_in(app, PROGRAMME_OFFICER).get(preview_path()))
     quarter = current()
     assert f"Preview: {quarter.label}" in page
@@ -129,13 +84,13 @@ def test_the_preview_has_a_row_per_line_with_outputs_status_and_reference(app, w
     assert f"Verified savings: {html.escape(savings.in_words())}" in page
     assert "Verified savings: No target: no target is set, so there is no status." in page
     reference = f"PE-{quarter.year}-Q{quarter.number}"
-    assert f'href="/reports/schemes/{world["grants"].scheme_id}?year={quarter.year}">{reference}' in page
+    assert f'href="/reports/schemes/{board_world["grants"].scheme_id}?year={quarter.year}">{reference}' in page
     # Staff who may not issue see no form to issue it.
     assert "Issue the report" not in page
 
 
-def test_the_preview_as_a_csv_file_guards_every_cell_against_formulas(app, world) -> None:  # type: ignore[no-untyped-def]
-    world["trials"].scheme.name = '=HYPERLINK("http://x","trials")'
+def test_the_preview_as_a_csv_file_guards_every_cell_against_formulas(app, board_world) -> None:  # type: ignore[no-untyped-def]
+    board_world["trials"].scheme.name = '=HYPERLINK("http://x","trials")'
     db.session.commit()
     rows = rows_of(signed_in(app, PROGRAMME_OFFICER).get(preview_path() + ".csv"))
     header, *lines = rows
@@ -149,10 +104,10 @@ def test_the_preview_as_a_csv_file_guards_every_cell_against_formulas(app, world
     assert grants["Committed (£)"] == "12000.00"
     assert grants["Status"] == reporting.worst([councils.status, savings.status]).label
     assert (grants["Councils status"], grants["Savings status"]) == (councils.in_words(), savings.in_words())
-    assert grants["Detail"].endswith(f"/reports/schemes/{world['grants'].scheme_id}?year={current().year}")
+    assert grants["Detail"].endswith(f"/reports/schemes/{board_world['grants'].scheme_id}?year={current().year}")
 
 
-def test_a_quarter_not_yet_started_or_not_real_is_not_found(app, world) -> None:  # type: ignore[no-untyped-def]
+def test_a_quarter_not_yet_started_or_not_real_is_not_found(app, board_world) -> None:  # type: ignore[no-untyped-def]
     browser = signed_in(app, APPROVER)
     later = current().next()
     assert browser.get(preview_path(later)).status_code == 404
@@ -169,7 +124,7 @@ def test_a_quarter_not_yet_started_or_not_real_is_not_found(app, world) -> None:
 
 
 def test_an_issued_report_is_frozen_whatever_changes_afterwards(
-    app, world, people, councils, make_user, tmp_path
+    app, board_world, people, councils, make_user, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
     browser = signed_in(app, APPROVER)
     assert "Issue the report" in main_of(browser.get(preview_path()))
@@ -200,14 +155,14 @@ def test_an_issued_report_is_frozen_whatever_changes_afterwards(
     # Everything the report was made from changes: more savings verified, another approval, the
     # rule, a target, a line's name.
     more = delivered(
-        world["ipswich"], people, tmp_path, expert_name="Bob Local", claimed=(9_000_000, 0, 0), verified=None
+        board_world["ipswich"], people, tmp_path, expert_name="Bob Local", claimed=(9_000_000, 0, 0), verified=None
     )
     verify(more, people, (9_000_000, 0, 0))
-    joint_trial(people, councils, world["trials"], lead="camden", partner="suffolk")
+    joint_trial(people, councils, board_world["trials"], lead="camden", partner="suffolk")
     admin = make_user(Role.ADMINISTRATOR, email="sam@lga.example.gov.uk", name="Sam Patel")
     reporting.save_rule(green_percent=50, amber_percent=10, pro_rata=False, actor=admin, expected_version=0)
-    world["grants"].target_councils = 2
-    world["grants"].scheme.name = "Experts renamed"
+    board_world["grants"].target_councils = 2
+    board_world["grants"].scheme.name = "Experts renamed"
     db.session.commit()
 
     assert main_of(browser.get(f"/reports/board/{report.id}")) == page_before
@@ -218,7 +173,7 @@ def test_an_issued_report_is_frozen_whatever_changes_afterwards(
 
 
 def test_issuing_the_quarter_again_makes_the_next_version_and_a_stale_page_issues_nothing(  # type: ignore[no-untyped-def]
-    app, world
+    app, board_world
 ) -> None:
     browser = signed_in(app, APPROVER)
     assert issue(browser, latest=0).status_code == 302
@@ -243,7 +198,7 @@ def test_issuing_the_quarter_again_makes_the_next_version_and_a_stale_page_issue
     assert "<strong>Version 1</strong> (this one)" in first_page and "Version 2</a>" in first_page
 
 
-def test_the_unique_version_turns_a_double_issue_into_a_clear_refusal(app, world, people) -> None:  # type: ignore[no-untyped-def]
+def test_the_unique_version_turns_a_double_issue_into_a_clear_refusal(app, board_world, people) -> None:  # type: ignore[no-untyped-def]
     """Two issues read the same latest version at the same moment: the second to insert meets the
     unique (quarter, version) key and is refused, leaving the first."""
     reporting.issue_board_report(current(), actor=people["approver"], note="", expected_latest=0, today=date.today())
@@ -256,7 +211,7 @@ def test_the_unique_version_turns_a_double_issue_into_a_clear_refusal(app, world
     assert db.session.scalars(select(BoardReport.version)).all() == [1]
 
 
-def test_only_approvers_and_administrators_issue(app, world, make_user) -> None:  # type: ignore[no-untyped-def]
+def test_only_approvers_and_administrators_issue(app, board_world, make_user) -> None:  # type: ignore[no-untyped-def]
     for email in (PROGRAMME_OFFICER, ASSESSOR):
         browser = signed_in(app, email)
         page = main_of(browser.get(preview_path()))
@@ -275,7 +230,7 @@ def test_only_approvers_and_administrators_issue(app, world, make_user) -> None:
     assert db.session.scalar(select(BoardReport.issued_by_id)) == admin.id
 
 
-def test_the_note_is_limited_and_shown_beside_its_field(app, world) -> None:  # type: ignore[no-untyped-def]
+def test_the_note_is_limited_and_shown_beside_its_field(app, board_world) -> None:  # type: ignore[no-untyped-def]
     response = issue(signed_in(app, APPROVER), latest=0, note="x" * 2001)
     assert response.status_code == 400
     body = response.get_data(as_text=True)
@@ -283,7 +238,7 @@ def test_the_note_is_limited_and_shown_beside_its_field(app, world) -> None:  # 
     assert db.session.scalar(select(db.func.count()).select_from(BoardReport)) == 0
 
 
-def test_the_printed_report_leaves_out_the_services_navigation_and_forms(app, world) -> None:  # type: ignore[no-untyped-def]
+def test_the_printed_report_leaves_out_the_services_navigation_and_forms(app, board_world) -> None:  # type: ignore[no-untyped-def]
     browser = signed_in(app, APPROVER)
     issue(browser, latest=0)
     report = db.session.scalar(select(BoardReport))
@@ -305,18 +260,7 @@ def test_the_printed_report_leaves_out_the_services_navigation_and_forms(app, wo
 # Two at once, for real ------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def db_url(app: Flask) -> Iterator[str]:
-    url = str(app.config["SQLALCHEMY_DATABASE_URI"])
-    _empty(url)
-    yield url
-    _empty(url)
-
-
-def _empty(url: str) -> None:
-    sql(url, "TRUNCATE board_reports, audit_events, user_roles, users CASCADE")
-
-
+@pytest.mark.commits("board_reports", "audit_events", "user_roles", "users")
 def test_two_approvers_issuing_the_same_quarter_at_once_make_one_version(db_url: str) -> None:
     with sending_app(db_url, None, smtp_port=SMTP_PORT) as app:
         with app.app_context():

@@ -16,7 +16,8 @@ import redis
 from celery import Celery
 
 from grants.config import celery_settings
-from tests.conftest import SMTP_PORT, Mailbox
+from tests.support.mail import Mailbox
+from tests.support.services import SMTP_PORT
 
 ROOT = Path(__file__).resolve().parents[2]
 # A Redis database of its own: the other tests empty database 15 before each test.
@@ -104,7 +105,7 @@ def test_the_worker_delivers_an_outbox_email_to_the_smtp_server(app, worker, mai
     from grants.extensions import db
     from grants.models import EmailStatus
     from notifications import queue_email
-    from tests.integration.workers import sending_app, sql
+    from tests.support.workers import sending_app, sql
 
     database_url = app.config["SQLALCHEMY_DATABASE_URI"]
     try:

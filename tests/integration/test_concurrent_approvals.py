@@ -4,7 +4,7 @@ commits more than its budget, and one application is never awarded twice."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import psycopg
 import pytest
@@ -13,33 +13,36 @@ from sqlalchemy.exc import IntegrityError
 
 from grants.extensions import db
 from grants.models import Application, ApplicationStatus, Council, CouncilTier, Role, User, UserRole
-from tests.conftest import SMTP_PORT
-from tests.integration.application_setup import expert_grant_round
-from tests.integration.workers import sending_app, sql
+from tests.builders.rounds import expert_grant_round
+from tests.support.services import SMTP_PORT
+from tests.support.workers import sending_app, sql
 from workflows import applications
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [
+    pytest.mark.timeout(120),
+    pytest.mark.commits(
+        "payments",
+        "awards",
+        "assessments",
+        "application_events",
+        "application_partners",
+        "applications",
+        "scheme_criteria",
+        "funding_rounds",
+        "schemes",
+        "reminders",
+        "outbound_emails",
+        "notifications",
+        "audit_events",
+        "user_roles",
+        "users",
+        "councils",
+    ),
+]
 
 GRANT = 600_000
 # A connection for every approver at once.
 POOL = {"pool_size": 30, "max_overflow": 0}
-
-
-@pytest.fixture
-def db_url(app: Flask) -> Iterator[str]:
-    url = str(app.config["SQLALCHEMY_DATABASE_URI"])
-    _empty(url)
-    yield url
-    _empty(url)
-
-
-def _empty(url: str) -> None:
-    sql(
-        url,
-        "TRUNCATE payments, awards, assessments, application_events, application_partners, applications, "
-        "scheme_criteria, funding_rounds, schemes, reminders, outbound_emails, notifications, audit_events, "
-        "user_roles, users, councils CASCADE",
-    )
 
 
 def _world(

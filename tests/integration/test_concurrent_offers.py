@@ -4,7 +4,6 @@ place goes to exactly one piece of work, and one piece of work is offered to one
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -24,31 +23,34 @@ from grants.models import (
     UserRole,
     VettingStatus,
 )
-from tests.conftest import SMTP_PORT
-from tests.integration.application_setup import expert_grant_round
-from tests.integration.workers import sending_app, sql
+from tests.builders.rounds import expert_grant_round
+from tests.support.services import SMTP_PORT
+from tests.support.workers import sending_app, sql
 from workflows import engagements
 from workflows.applications import WorkflowError
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [
+    pytest.mark.timeout(120),
+    pytest.mark.commits(
+        "engagements",
+        "experts",
+        "awards",
+        "application_events",
+        "applications",
+        "scheme_criteria",
+        "funding_rounds",
+        "schemes",
+        "reminders",
+        "outbound_emails",
+        "notifications",
+        "audit_events",
+        "user_roles",
+        "users",
+        "councils",
+    ),
+]
 
 POOL = {"pool_size": 30, "max_overflow": 0}
-
-
-@pytest.fixture
-def db_url(app: Flask) -> Iterator[str]:
-    url = str(app.config["SQLALCHEMY_DATABASE_URI"])
-    _empty(url)
-    yield url
-    _empty(url)
-
-
-def _empty(url: str) -> None:
-    sql(
-        url,
-        "TRUNCATE engagements, experts, awards, application_events, applications, scheme_criteria, funding_rounds, "
-        "schemes, reminders, outbound_emails, notifications, audit_events, user_roles, users, councils CASCADE",
-    )
 
 
 def _world(app: Flask, *, applications_count: int, capacity: int) -> tuple[list[int], int, list[int]]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import pytest
@@ -19,12 +19,10 @@ from grants.models import (
     FundingRound,
     PartnerStatus,
     Role,
-    Scheme,
-    SchemeCriterion,
-    SchemeKind,
 )
-from tests.integration.application_setup import drafted, expert_grant_round, scored
-from tests.integration.conftest import sign_in
+from tests.builders.applications import drafted, scored
+from tests.builders.rounds import behavioural_insights, expert_grant_round, matchmaking, open_round
+from tests.support.client import sign_in
 from workflows import applications
 
 S = ApplicationStatus
@@ -89,51 +87,32 @@ def start(client: FlaskClient, funding_round: FundingRound) -> Application:
 
 def match_funding_round() -> FundingRound:
     """Behavioural Insights match funding: up to £30,000, matched pound for pound, joint bids."""
-    scheme = Scheme(
-        code="behavioural-insights",
-        name="Behavioural Insights match funding",
-        summary="Up to £30,000, matched at least pound for pound by the council.",
-        kind=SchemeKind.MATCH_FUNDING,
-        max_amount_pence=30_000_00,
-        match_ratio_percent=100,
-        uses_experts=True,
-        allows_partners=True,
-        assessments_required=2,
-        service_levels={"submitted": 5},
-        criteria=[SchemeCriterion(code="design", label="Trial design", weight=1, position=0)],
-    )
-    funding_round = FundingRound(
-        scheme=scheme,
-        name="2026/27",
-        opens_on=date.today() - timedelta(days=10),
-        closes_on=date.today() + timedelta(days=40),
+    funding_round = open_round(
+        behavioural_insights(
+            name="Behavioural Insights match funding",
+            summary="Up to £30,000, matched at least pound for pound by the council.",
+            uses_experts=True,
+            assessments_required=2,
+            service_levels={"submitted": 5},
+        ),
+        opened_days_ago=10,
+        closes_in_days=40,
         budget_pence=300_000_00,
     )
-    db.session.add(funding_round)
     db.session.commit()
     return funding_round
 
 
 def matchmaking_round() -> FundingRound:
-    scheme = Scheme(
-        code="shared-services",
-        name="Shared services matchmaking",
-        summary="Help to find partner councils to share services or a management team with.",
-        kind=SchemeKind.MATCHMAKING,
-        max_amount_pence=20_000_00,
-        uses_experts=True,
-        allows_partners=True,
-        assessments_required=1,
-        criteria=[SchemeCriterion(code="fit", label="Fit", weight=1, position=0)],
-    )
-    funding_round = FundingRound(
-        scheme=scheme,
-        name="2026/27",
-        opens_on=date.today() - timedelta(days=10),
-        closes_on=date.today() + timedelta(days=40),
+    funding_round = open_round(
+        matchmaking(
+            summary="Help to find partner councils to share services or a management team with.",
+            one_per_council_per_round=False,
+        ),
+        opened_days_ago=10,
+        closes_in_days=40,
         budget_pence=200_000_00,
     )
-    db.session.add(funding_round)
     db.session.commit()
     return funding_round
 

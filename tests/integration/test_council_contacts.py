@@ -8,9 +8,10 @@ from datetime import date
 
 from grants.extensions import db
 from grants.models import Application, OutboundEmail, Reminder, Role
-from tests.integration.application_setup import drafted, expert_grant_round, scored
-from tests.integration.engagement_setup import account_of, expert
-from tests.integration.test_staff_exports import file_report
+from tests.builders.applications import drafted, scored
+from tests.builders.engagements import agency_report
+from tests.builders.people import account_of, expert
+from tests.builders.rounds import expert_grant_round
 from workflows import accounts, applications, engagements, outcomes
 
 TODAY = date.today()
@@ -80,7 +81,7 @@ def test_the_expert_matched_and_the_report_to_confirm_reach_a_colleague(people, 
         engagement, actor=account_of(chosen), worked_on=TODAY, days_tenths=10, milestone="Baseline agreed", today=TODAY
     )
     outcomes.complete(engagement, actor=account_of(chosen), today=TODAY)
-    file_report(engagement, tmp_path)
+    agency_report(engagement, tmp_path, None)
     db.session.commit()
     assert emailed("outcome_report_to_confirm") == ["sam@babergh.example.gov.uk"]
     assert emailed("expert_matched") == ["sam@babergh.example.gov.uk"]

@@ -23,7 +23,7 @@ from grants.models import (
     User,
     UserRole,
 )
-from tests.integration.conftest import sign_in
+from tests.support.client import sign_in
 from workflows import demo, demo_applications
 
 

@@ -10,7 +10,8 @@ import time_machine
 
 from grants.extensions import db
 from grants.models import AuditEvent, Notification, Role, User, UserToken, utcnow
-from tests.integration.conftest import PASSWORD, csrf_token, post_form, sign_in
+from tests.builders.people import PASSWORD
+from tests.support.client import csrf_token, post_form, sign_in
 
 OLD = "sam@lga.example.gov.uk"
 NEW = "sam.reader@lga.example.gov.uk"

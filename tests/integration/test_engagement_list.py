@@ -13,15 +13,12 @@ from flask import Flask
 from grants.extensions import db
 from grants.matching.engagement_list import ENGAGEMENTS_CSV_HEADER, days_text
 from grants.models import Application, Engagement, EngagementStatus, Role
-from tests.integration.engagement_setup import account_of, awaiting_expert, expert
-from tests.integration.test_staff_exports import (
-    COUNCIL_EMAIL,
-    STAFF_EMAIL,
-    counting_statements,
-    file_report,
-    rows_of,
-    signed_in,
-)
+from tests.builders.applications import awaiting_expert
+from tests.builders.engagements import agency_report
+from tests.builders.people import COUNCIL_EMAIL, STAFF_EMAIL, account_of, expert
+from tests.support.client import signed_in
+from tests.support.database import counting_statements
+from tests.support.html import rows_of
 from workflows import engagements, outcomes
 
 TODAY = date.today()
@@ -37,7 +34,7 @@ def delivered_and_verified(waiting: Application, people, tmp_path) -> Engagement
     outcomes.log_work(engagement, actor=user, worked_on=TODAY, days_tenths=10, milestone="Baseline", today=TODAY)
     outcomes.log_work(engagement, actor=user, worked_on=TODAY, days_tenths=5, milestone="Review", today=TODAY)
     outcomes.complete(engagement, actor=user, today=TODAY)
-    report = file_report(engagement, tmp_path)
+    report = agency_report(engagement, tmp_path, None)
     outcomes.confirm(report, actor=people["officer"])
     outcomes.verify(
         report,

@@ -27,9 +27,10 @@ from grants.models import (
     Specialism,
 )
 from grants.working_days import add_working_days
-from tests.integration.application_setup import expert_grant_round
-from tests.integration.conftest import csrf_token, sign_in
-from tests.integration.engagement_setup import account_of, awaiting_expert, expert
+from tests.builders.applications import awaiting_expert
+from tests.builders.people import account_of, expert
+from tests.builders.rounds import expert_grant_round
+from tests.support.client import csrf_token, sign_in
 from workflows import engagements
 from workflows.applications import IllegalMoveError
 
@@ -446,7 +447,7 @@ def test_the_expire_command_does_what_the_hourly_sweep_does(app, waiting, people
 
 
 def test_a_behavioural_insights_trial_is_delivered_by_a_delivery_partner(people, councils, session):  # type: ignore[no-untyped-def]
-    from tests.integration.engagement_setup import awaiting_trial
+    from tests.builders.applications import awaiting_trial
 
     trial = awaiting_trial(people, councils)
     individual = expert("Amira Individual", specialisms=(Specialism.BEHAVIOURAL_INSIGHTS,))

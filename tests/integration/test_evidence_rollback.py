@@ -7,9 +7,7 @@ from pathlib import Path
 
 from grants.extensions import db
 from grants.models import EvidenceFile
-from tests.integration.test_outcome_pages import delivering, file_report
-
-__all__ = ["delivering"]
+from tests.builders.engagements import agency_report
 
 
 def _stored(directory: Path) -> list[str]:
@@ -17,7 +15,7 @@ def _stored(directory: Path) -> list[str]:
 
 
 def test_a_committed_report_keeps_its_file(delivering, evidence_dir):  # type: ignore[no-untyped-def]
-    report = file_report(delivering, evidence_dir)
+    report = agency_report(delivering, evidence_dir, 3)
     [evidence] = db.session.scalars(db.select(EvidenceFile).where(EvidenceFile.report_id == report.id))
     assert _stored(evidence_dir) == [evidence.stored_name]
 
@@ -25,6 +23,6 @@ def test_a_committed_report_keeps_its_file(delivering, evidence_dir):  # type: i
 def test_a_filing_rolled_back_leaves_no_file(delivering, evidence_dir, monkeypatch):  # type: ignore[no-untyped-def]
     # The filing fails at its commit, after the file was written.
     monkeypatch.setattr(db.session, "commit", db.session.rollback)
-    file_report(delivering, evidence_dir)
+    agency_report(delivering, evidence_dir, 3)
     assert _stored(evidence_dir) == []
     assert db.session.scalar(db.select(db.func.count()).select_from(EvidenceFile)) == 0

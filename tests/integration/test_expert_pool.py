@@ -32,8 +32,9 @@ from grants.models import (
     User,
     VettingStatus,
 )
-from tests.integration.conftest import csrf_token
-from tests.integration.test_scheme_admin import (
+from tests.support.client import csrf_token, signed_in_as
+from tests.support.database import reloaded
+from tests.support.html import (
     assert_refused_beside,
     banner,
     date_parts,
@@ -44,8 +45,6 @@ from tests.integration.test_scheme_admin import (
     input_value,
     is_checked,
     posted,
-    reloaded,
-    signed_in_as,
     text,
     words,
 )

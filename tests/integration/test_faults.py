@@ -23,18 +23,18 @@ from pathlib import Path
 
 import pytest
 import requests
-from flask import Flask
 
 from grants.extensions import db
 from grants.models import Council, CouncilTier, Role
 from notifications import queue_email
-from tests.conftest import REDIS_URL, SMTP_PORT, Mailbox
-from tests.integration.application_setup import expert_grant_round
-from tests.integration.private_services import PrivatePostgres, PrivateRedis, private_postgres, private_redis
-from tests.integration.workers import ROOT, free_port, running, sending_app, sql, start_worker, wait_for
+from tests.builders.rounds import expert_grant_round
+from tests.support.mail import Mailbox
+from tests.support.private_services import PrivatePostgres, PrivateRedis, private_postgres, private_redis
+from tests.support.services import REDIS_URL, SMTP_PORT
+from tests.support.workers import ROOT, free_port, running, sending_app, sql, start_worker, wait_for
 from workflows import accounts, api_tokens
 
-pytestmark = pytest.mark.timeout(240)
+pytestmark = [pytest.mark.timeout(240), pytest.mark.commits("outbound_emails", "notifications")]
 
 PASSWORD = "plum-harbour-violin-42"
 OFFICER = "officer@babergh.example.gov.uk"
@@ -365,15 +365,6 @@ def test_after_a_restart_no_one_used_the_first_requests_work(served: tuple[Priva
 
 
 FAST = {"OUTBOX_REPLAY_AFTER_SECONDS": "1", "OUTBOX_SENDING_LEASE_SECONDS": "2", "MAIL_TIMEOUT_SECONDS": "5"}
-
-
-@pytest.fixture
-def db_url(app: Flask) -> Iterator[str]:
-    """The test database, for rows committed for real; the outbox emptied before and after."""
-    url = str(app.config["SQLALCHEMY_DATABASE_URI"])
-    sql(url, "TRUNCATE outbound_emails, notifications CASCADE")
-    yield url
-    sql(url, "TRUNCATE outbound_emails, notifications CASCADE")
 
 
 def _queued_ids(broker: PrivateRedis) -> list[int]:

@@ -6,8 +6,8 @@ import json
 import logging
 import sys
 
-from tests.conftest import REDIS_URL, SMTP_PORT
-from tests.integration.workers import sending_app
+from tests.support.services import REDIS_URL, SMTP_PORT
+from tests.support.workers import sending_app
 
 UNREACHABLE_DATABASE = "postgresql+psycopg://postgres@127.0.0.1:1/nothing"
 

@@ -7,7 +7,7 @@ through the pages."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 
@@ -18,21 +18,19 @@ from grants.models import (
     AuditEvent,
     ConsentStatus,
     Council,
-    FundingRound,
     Introduction,
     IntroductionStatus,
     Notification,
     OutboundEmail,
     PartnerStatus,
     Role,
-    Scheme,
-    SchemeCriterion,
     SchemeKind,
     Specialism,
-    User,
 )
-from tests.integration.application_setup import scored
-from tests.integration.conftest import csrf_token, sign_in
+from tests.builders.applications import scored
+from tests.builders.rounds import shared_services_round
+from tests.builders.sharing import BABERGH_CONTACT, submitted_request
+from tests.support.client import csrf_token, sign_in
 from workflows import applications, engagements, introductions
 from workflows.applications import IllegalMoveError, WorkflowError
 from workflows.introductions import Contact, IntroductionError, StaleIntroductionError
@@ -42,80 +40,9 @@ Status = IntroductionStatus
 
 IPSWICH_CONTACT = Contact("Sam Ortiz", "sam.ortiz@ipswich.example.gov.uk", "01473 432 000")
 CAMDEN_CONTACT = Contact("Rosa Klein", "rosa.klein@camden.example.gov.uk", "020 7974 4444")
-BABERGH_CONTACT = Contact("Priya Shah", "priya.shah@babergh.example.gov.uk", "01473 825 700")
 
 
 # Set-up --------------------------------------------------------------------------------------------
-
-
-def shared_services_round(*, open_today: bool = True) -> FundingRound:
-    """The shared services matchmaking scheme (funding for an expert or mediation, joint bids,
-    one application per council in a round) with a round open today, or one that has closed."""
-    scheme = Scheme(
-        code="shared-services",
-        name="Shared services matchmaking",
-        kind=SchemeKind.MATCHMAKING,
-        max_amount_pence=2_000_000,
-        match_ratio_percent=0,
-        uses_experts=True,
-        allows_partners=True,
-        one_per_council_per_round=True,
-        eligible_tiers=[],
-        assessments_required=1,
-        service_levels={},
-        criteria=[SchemeCriterion(code="fit", label="Fit of the services and geography", weight=1, position=0)],
-    )
-    closes_on = TODAY + timedelta(days=60) if open_today else TODAY - timedelta(days=1)
-    funding_round = FundingRound(
-        scheme=scheme,
-        name="2026/27",
-        opens_on=TODAY - timedelta(days=90),
-        closes_on=closes_on,
-        budget_pence=20_000_000,
-    )
-    db.session.add(funding_round)
-    db.session.flush()
-    return funding_round
-
-
-def matchmaking_request(funding_round: FundingRound, council: Council, officer: User) -> Application:
-    """A council's request to be matched with partners: the sharing and contact sections."""
-    request = applications.start_application(funding_round, council=council, actor=officer, today=TODAY)
-    applications.save_section(
-        request,
-        "sharing",
-        {"what": "services", "areas": ["waste", "planning"], "detail": ""},
-        actor=officer,
-        expected_version=request.version,
-        columns={"title": "Sharing services: Waste and recycling, Planning"},
-    )
-    applications.save_section(
-        request,
-        "contact",
-        {
-            "name": BABERGH_CONTACT.name,
-            "job_title": "Head of Shared Services",
-            "email": BABERGH_CONTACT.email,
-            "phone": BABERGH_CONTACT.phone,
-        },
-        actor=officer,
-        expected_version=request.version,
-    )
-    return request
-
-
-def submitted_request(funding_round: FundingRound, council: Council, officer: User) -> Application:
-    """The council's matchmaking request with every section answered, submitted (staff see a
-    request only once it is)."""
-    request = matchmaking_request(funding_round, council, officer)
-    for section, answers in (
-        ("geography", {"reach": "county", "detail": ""}),
-        ("funding", {"wanted": "neither"}),
-        ("declaration", {"chief_officer": "The Chief Executive", "job_title": "Chief Executive", "confirmed": True}),
-    ):
-        applications.save_section(request, section, answers, actor=officer, expected_version=request.version)
-    applications.submit(request, actor=officer, expected_version=request.version, today=TODAY)
-    return request
 
 
 @pytest.fixture

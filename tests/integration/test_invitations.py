@@ -8,7 +8,7 @@ import time_machine
 
 from grants.extensions import db
 from grants.models import AuditEvent, Role, User, utcnow
-from tests.integration.conftest import post_form, sign_in
+from tests.support.client import post_form, sign_in
 
 NEW_PASSWORD = "copper-lantern-meadow-17"
 

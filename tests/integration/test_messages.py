@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from grants.extensions import db
 from grants.messages.views import is_own_address
 from grants.models import AuditEvent, Notification, Role, User
 from notifications.outbox import notify_in_app, queue_email
-from tests.integration.conftest import csrf_token, post_form, sign_in
+from tests.support.client import csrf_token, post_form, sign_in
+from tests.support.database import counting_statements
 from workflows.messages import summary
 
 
@@ -238,20 +237,6 @@ def test_an_empty_list_says_so(client, make_user):
     page = client.get("/messages").get_data(as_text=True)
     assert "You have no messages." in page
     assert "Mark all as read" not in page
-
-
-@contextmanager
-def counting_statements() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def _statements_for_the_list(client, user: User, count: int) -> list[str]:  # type: ignore[no-untyped-def]

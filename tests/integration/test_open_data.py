@@ -8,8 +8,6 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -18,12 +16,14 @@ import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from grants.extensions import db
 from grants.models import Application, Award, Expert, Role, User
-from tests.integration.application_setup import FIXED_GRANT_ANSWERS, expert_grant_round, scored
-from tests.integration.conftest import PASSWORD, hashed_once
+from tests.builders.applications import FIXED_GRANT_ANSWERS, answered, scored
+from tests.builders.people import PASSWORD, hashed_once
+from tests.builders.rounds import behavioural_insights, expert_grant_round, open_round
+from tests.support.database import counting_statements
 from workflows import accounts, applications, demo
 from workflows import open_data as workflow
 
@@ -109,11 +109,7 @@ def drafted(funding_round, councils, people, key: str, title: str = "Commercial 
     )
     answers = dict(FIXED_GRANT_ANSWERS)
     answers["project"] = ({**answers["project"][0], "title": title}, {"title": title})
-    for section, (given, columns) in answers.items():
-        applications.save_section(
-            application, section, given, actor=officer, expected_version=application.version, columns=columns
-        )
-    return application
+    return answered(application, officer, answers)
 
 
 def decided(application: Application, people) -> None:  # type: ignore[no-untyped-def]
@@ -145,49 +141,35 @@ def accepted(application: Application, people) -> Application:  # type: ignore[n
 
 def joint_bid(people, councils) -> Application:  # type: ignore[no-untyped-def]
     """Babergh's behavioural-insights trial with Ipswich and Camden as partners, accepted."""
-    from grants.models import FundingRound, Scheme, SchemeCriterion, SchemeKind
-
-    funding_round = FundingRound(
-        scheme=Scheme(
-            code="behavioural-insights",
-            name="Behavioural Insights",
-            summary="Match funding for trials that use behavioural insights to manage demand.",
-            kind=SchemeKind.MATCH_FUNDING,
-            max_amount_pence=3_000_000,
-            match_ratio_percent=100,
-            allows_partners=True,
-            assessments_required=1,
-            service_levels={},
-            criteria=[SchemeCriterion(code="design", label="Trial design", weight=1, position=0)],
-        ),
+    funding_round = open_round(
+        behavioural_insights(summary="Match funding for trials that use behavioural insights to manage demand."),
         name="Phase 2",
-        opens_on=date.today(),
-        closes_on=date.today(),
+        opened_days_ago=0,
+        closes_in_days=0,
         budget_pence=30_000_000,
     )
-    db.session.add(funding_round)
-    db.session.flush()
     officer = people["officer"]
     application = applications.start_application(
         funding_round, council=councils["babergh"], actor=officer, today=date.today()
     )
-    for section, (given, columns) in {
-        "project": (
-            {"title": "Housing demand letters", "problem": "Rising demand"},
-            {"title": "Housing demand letters"},
-        ),
-        "outcomes": ({"outcomes": "Fewer people becoming homeless"}, {}),
-        "funding": (
-            {"amount": "25000.50", "match": "5000.50"},
-            {"amount_requested_pence": 2_500_050, "match_pence": 500_050},
-        ),
-        "partners": ({"partners": ["Ipswich", "Camden"]}, {}),
-        "contact": ({"name": "Priya Shah", "email": "p@example.gov.uk"}, {}),
-        "declaration": ({"chief_officer": "Arthur Charvonia", "confirmed": True}, {}),
-    }.items():
-        applications.save_section(
-            application, section, given, actor=officer, expected_version=application.version, columns=columns
-        )
+    answered(
+        application,
+        officer,
+        {
+            "project": (
+                {"title": "Housing demand letters", "problem": "Rising demand"},
+                {"title": "Housing demand letters"},
+            ),
+            "outcomes": ({"outcomes": "Fewer people becoming homeless"}, {}),
+            "funding": (
+                {"amount": "25000.50", "match": "5000.50"},
+                {"amount_requested_pence": 2_500_050, "match_pence": 500_050},
+            ),
+            "partners": ({"partners": ["Ipswich", "Camden"]}, {}),
+            "contact": ({"name": "Priya Shah", "email": "p@example.gov.uk"}, {}),
+            "declaration": ({"chief_officer": "Arthur Charvonia", "confirmed": True}, {}),
+        },
+    )
     partners = {councils["ipswich"]: 1_000_000, councils["camden"]: 1_000_000}
     for key in ("ipswich", "camden"):
         officer_of(councils, key, people)
@@ -212,20 +194,6 @@ def csv_from(client) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
     header = next(reader)
     assert tuple(header) == workflow.CSV_HEADER
     return [dict(zip(header, row, strict=True)) for row in reader]
-
-
-@contextmanager
-def counting_statements() -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 # The package validates ----------------------------------------------------------------------------

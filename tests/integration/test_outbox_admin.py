@@ -10,7 +10,7 @@ from sqlalchemy import select
 from grants.extensions import db
 from grants.models import AuditEvent, EmailStatus, OutboundEmail, Role, utcnow
 from notifications.outbox import queue_email
-from tests.integration.conftest import post_form, sign_in
+from tests.support.client import post_form, sign_in
 
 ADDRESS = "bounced@example.org"
 

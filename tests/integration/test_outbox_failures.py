@@ -19,19 +19,14 @@ from grants.extensions import db
 from grants.models import Role, User
 from notifications import queue_email, reminders
 from notifications.outbox import replay_stuck
-from tests.conftest import SMTP_PORT, Mailbox
-from tests.integration.workers import (
-    RedisServer,
-    SmtpServer,
-    free_port,
-    running,
-    sending_app,
-    sql,
-    start_worker,
-    wait_for,
-)
+from tests.support.mail import Mailbox
+from tests.support.services import SMTP_PORT
+from tests.support.workers import RedisServer, SmtpServer, free_port, running, sending_app, sql, start_worker, wait_for
 
-pytestmark = pytest.mark.timeout(240)
+pytestmark = [
+    pytest.mark.timeout(240),
+    pytest.mark.commits("outbound_emails", "notifications", "reminders", "audit_events", "user_roles", "users"),
+]
 
 # A Redis database of its own on the shared server, for the tests that keep Redis running.
 SHARED_BROKER = "redis://127.0.0.1:6379/13"
@@ -45,19 +40,6 @@ FAST = {
     "MAIL_TIMEOUT_SECONDS": "5",
 }
 FAST_CONFIG = {name: int(value) for name, value in FAST.items()}
-
-
-@pytest.fixture
-def db_url(app: Flask) -> Iterator[str]:
-    """The test database, for rows committed for real; emptied before and after the test."""
-    url = str(app.config["SQLALCHEMY_DATABASE_URI"])
-    _empty(url)
-    yield url
-    _empty(url)
-
-
-def _empty(url: str) -> None:
-    sql(url, "TRUNCATE outbound_emails, notifications, reminders, audit_events, user_roles, users CASCADE")
 
 
 @pytest.fixture
@@ -180,7 +162,7 @@ def test_a_worker_killed_while_delivering_1000_emails_loses_none_and_doubles_non
 def test_with_redis_stopped_submissions_succeed_and_their_emails_wait_then_go_once(
     app: Flask, db_url: str, own_smtp: tuple[SmtpServer, Mailbox], tmp_path: Path
 ) -> None:
-    from tests.integration.conftest import post_form
+    from tests.support.client import post_form
 
     server, mailbox = own_smtp
     broker = RedisServer(free_port())

@@ -6,67 +6,34 @@ only by those entitled to it."""
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import time_machine
-from flask import Flask
-from flask.testing import FlaskClient
 
 from grants.extensions import db
 from grants.models import (
-    Application,
     ApplicationStatus,
     AuditEvent,
-    Engagement,
     OutboundEmail,
     OutcomeReport,
     ReportStatus,
     Role,
-    User,
 )
-from tests.integration.conftest import csrf_token, post_form, sign_in
-from tests.integration.engagement_setup import PDF, TODAY, completed_engagement, expert, filed_report
+from tests.builders.engagements import PDF, agency_report
+from tests.builders.people import COUNCIL_EMAIL, STAFF_EMAIL, expert
+from tests.support.client import csrf_token, post_form, signed_in
 from workflows import outcomes
 
 S = ApplicationStatus
 R = ReportStatus
-COUNCIL_EMAIL = "priya@babergh.example.gov.uk"
-STAFF_EMAIL = "tom@lga.example.gov.uk"
-# What the expert claims in every report here: £40,000 a year saved and £15,000.50 earned once.
-CLAIM = outcomes.Claim(
-    period_start=TODAY - timedelta(days=90),
-    period_end=TODAY,
-    cashable_pence=4_000_000,
-    cashable_recurring=True,
-    income_pence=1_500_050,
-    income_recurring=False,
-    avoided_pence=0,
-    avoided_recurring=False,
-    baseline="Spending on agency staff in 2025/26",
-    method="Ledger totals before and after",
-)
 
 
 # The world -------------------------------------------------------------------------------------------
 
 
 @pytest.fixture
-def delivering(waiting: Application, people: dict[str, User]) -> Engagement:
-    """The waiting application's work accepted by an expert, with days logged and completed."""
-    return completed_engagement(
-        waiting, expert("Amira Local"), offered_by=people["programme"], days_tenths=15, milestone="Baseline agreed"
-    )
-
-
-def file_report(engagement: Engagement, evidence_dir: Path, month: int | None = 3) -> OutcomeReport:
-    """The expert files a report for the evaluation point with a PDF of evidence."""
-    return filed_report(engagement, evidence_dir, due_month=month, claim=CLAIM, evidence_name="agency ledger.pdf")
-
-
-@pytest.fixture
 def report(delivering, evidence_dir):  # type: ignore[no-untyped-def]
-    return file_report(delivering, evidence_dir)
+    return agency_report(delivering, evidence_dir, 3)
 
 
 def council_page(report: OutcomeReport) -> str:
@@ -75,13 +42,6 @@ def council_page(report: OutcomeReport) -> str:
 
 def staff_page(report: OutcomeReport) -> str:
     return f"/outcomes/reports/{report.id}"
-
-
-def signed_in(app: Flask, email: str) -> FlaskClient:
-    """A browser of its own, signed in as the person."""
-    browser = app.test_client()
-    assert sign_in(browser, email).status_code == 302
-    return browser
 
 
 def emails(template: str) -> list[OutboundEmail]:
@@ -191,7 +151,8 @@ def test_another_councils_officer_gets_404_on_the_report_and_its_evidence(app, r
 
 
 def test_a_report_is_not_found_under_another_of_the_councils_applications(app, report, people):  # type: ignore[no-untyped-def]
-    from tests.integration.application_setup import drafted, expert_grant_round
+    from tests.builders.applications import drafted
+    from tests.builders.rounds import expert_grant_round
 
     other = drafted(expert_grant_round(code="another-scheme"), people["officer"].council, people["officer"])
     db.session.commit()
@@ -302,7 +263,7 @@ def test_a_report_the_council_has_not_answered_cannot_be_verified(app, report, p
 
 
 def test_verifying_the_last_evaluation_point_evaluates_the_application(app, delivering, evidence_dir, people, waiting):  # type: ignore[no-untyped-def]
-    reports = [file_report(delivering, evidence_dir, month) for month in (3, 6, 12)]
+    reports = [agency_report(delivering, evidence_dir, month) for month in (3, 6, 12)]
     for each in reports:
         outcomes.confirm(each, actor=people["officer"])
     for each in reports[:2]:
@@ -327,8 +288,8 @@ def test_verifying_the_last_evaluation_point_evaluates_the_application(app, deli
 
 
 def test_the_list_shows_reports_by_where_they_stand(app, delivering, evidence_dir, people):  # type: ignore[no-untyped-def]
-    waiting_for_council = file_report(delivering, evidence_dir, None)
-    to_verify = file_report(delivering, evidence_dir, 3)
+    waiting_for_council = agency_report(delivering, evidence_dir, None)
+    to_verify = agency_report(delivering, evidence_dir, 3)
     outcomes.confirm(to_verify, actor=people["officer"])
     db.session.commit()
     browser = signed_in(app, STAFF_EMAIL)
@@ -346,7 +307,7 @@ def test_the_list_shows_reports_by_where_they_stand(app, delivering, evidence_di
 
 
 def test_an_evaluation_point_past_its_due_date_is_listed_as_overdue(app, delivering, evidence_dir, people):  # type: ignore[no-untyped-def]
-    file_report(delivering, evidence_dir, 3)
+    agency_report(delivering, evidence_dir, 3)
     [(_, due_at_3), (_, due_at_6), _] = outcomes.report_schedule(delivering)
     browser = signed_in(app, STAFF_EMAIL)
 

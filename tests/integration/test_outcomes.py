@@ -29,8 +29,8 @@ from grants.models import (
 from grants.uploads import check_upload
 from grants.working_days import add_working_days, is_working_day
 from notifications import reminders
-from tests.integration.conftest import csrf_token, sign_in
-from tests.integration.engagement_setup import account_of, expert
+from tests.builders.people import account_of, expert
+from tests.support.client import csrf_token, sign_in
 from workflows import engagements, outcomes
 from workflows.applications import IllegalMoveError
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from contextlib import ExitStack
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import pytest
@@ -24,17 +24,16 @@ from grants.models import (
     PartnerSuggestion,
     Region,
     Role,
-    Scheme,
-    SchemeCriterion,
-    SchemeKind,
     SharedArrangement,
     SharedArrangementCouncil,
-    User,
 )
-from tests.conftest import SMTP_PORT
-from tests.integration.conftest import PASSWORD, hashed_once, sign_in
-from tests.integration.workers import sending_app
-from workflows import accounts, applications, demo, tasks
+from tests.builders.people import gss_officer
+from tests.builders.rounds import matchmaking, open_round
+from tests.builders.sharing import ask
+from tests.support.client import sign_in
+from tests.support.services import SMTP_PORT
+from tests.support.workers import sending_app
+from workflows import applications, demo, tasks
 
 TODAY = date.today()
 
@@ -67,74 +66,14 @@ def places(councils: dict[str, Council], session: object) -> dict[str, Council]:
 
 @pytest.fixture
 def sharing_round(session: object) -> FundingRound:
-    scheme = Scheme(
-        code="shared-services",
-        name="Shared services matchmaking",
-        summary="Help to find partner councils to share services or a management team with.",
-        kind=SchemeKind.MATCHMAKING,
-        max_amount_pence=20_000_00,
-        uses_experts=True,
-        allows_partners=True,
-        one_per_council_per_round=True,
-        assessments_required=1,
-        criteria=[SchemeCriterion(code="fit", label="Fit", weight=1, position=0)],
-    )
-    funding_round = FundingRound(
-        scheme=scheme,
-        name="2026/27",
-        opens_on=TODAY - timedelta(days=10),
-        closes_on=TODAY + timedelta(days=40),
+    funding_round = open_round(
+        matchmaking(summary="Help to find partner councils to share services or a management team with."),
+        opened_days_ago=10,
+        closes_in_days=40,
         budget_pence=200_000_00,
     )
-    db.session.add(funding_round)
     db.session.commit()
     return funding_round
-
-
-def officer_of(council: Council) -> User:
-    email = f"officer@{council.gss_code.lower()}.example.gov.uk"
-    found = db.session.scalar(db.select(User).where(User.email == email))
-    if found is not None:
-        return found
-    with hashed_once():
-        return accounts.create_user(
-            email=email,
-            name=f"Officer of {council.name}",
-            password=PASSWORD,
-            roles={Role.COUNCIL_OFFICER},
-            council=council,
-        )
-
-
-def ask(
-    funding_round: FundingRound,
-    council: Council,
-    areas: list[str],
-    *,
-    reach: str = "county",
-    what: str = "services",
-) -> Application:
-    """A matchmaking request made and submitted by the council's officer, committed: the tasks it
-    sends run then, as after a council's own submission."""
-    officer = officer_of(council)
-    application = applications.start_application(funding_round, council=council, actor=officer, today=TODAY)
-    sections: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
-        "sharing": ({"what": what, "areas": areas, "detail": ""}, {"title": "Sharing services"}),
-        "geography": ({"reach": reach, "detail": ""}, {}),
-        "funding": ({"wanted": "neither"}, {"amount_requested_pence": None}),
-        "contact": ({"name": "A Person", "job_title": "Head of Service", "email": "a@example.gov.uk"}, {}),
-        "declaration": (
-            {"chief_officer": "The Chief Executive", "job_title": "Chief Executive", "confirmed": True},
-            {},
-        ),
-    }
-    for section, (answers, columns) in sections.items():
-        applications.save_section(
-            application, section, answers, actor=officer, expected_version=application.version, columns=columns
-        )
-    applications.submit(application, actor=officer, expected_version=None, today=TODAY)
-    db.session.commit()
-    return application
 
 
 def suggested(request: Application) -> list[tuple[str, int | None, int]]:
@@ -268,7 +207,7 @@ def test_a_withdrawn_request_drops_out(people, places, sharing_round, client):  
     mid = ask(sharing_round, places["mid_suffolk"], ["revenues_and_benefits", "waste"])
     assert suggested(babergh) == [("Mid Suffolk", mid.id, 80)]
 
-    applications.transition(mid, "withdraw", officer_of(places["mid_suffolk"]), reason="We merged with Babergh")
+    applications.transition(mid, "withdraw", gss_officer(places["mid_suffolk"]), reason="We merged with Babergh")
     db.session.commit()
     sign_in(client, people["programme"].email)
     page = text(client.get(f"/sharing/requests/{babergh.id}"))
@@ -292,7 +231,7 @@ def test_a_request_sent_back_and_submitted_again_is_worked_out_afresh(people, pl
     assert suggested(babergh) == [("Mid Suffolk", mid.id, 20 + 30 + 20 + 10)]
     applications.transition(mid, "request_changes", people["programme"], reason="Say which services")
     db.session.commit()
-    officer = officer_of(places["mid_suffolk"])
+    officer = gss_officer(places["mid_suffolk"])
     answers = {"what": "services", "areas": ["legal", "revenues_and_benefits"], "detail": ""}
     applications.save_section(mid, "sharing", answers, actor=officer, expected_version=mid.version)
     applications.submit(mid, actor=officer, expected_version=None, today=TODAY)

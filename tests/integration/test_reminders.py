@@ -7,12 +7,12 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
-from sqlalchemy import event
 
 from grants.extensions import db
 from grants.models import Notification, OutboundEmail, Reminder, ReminderStatus, Role
 from grants.working_days import add_working_days
 from notifications import reminders
+from tests.support.database import counting_statements
 
 CHRISTMAS_EVE = date(2026, 12, 24)  # a Thursday
 
@@ -182,17 +182,8 @@ def test_the_sweep_finds_due_reminders_with_one_query_however_many_there_are(peo
         schedule_report(people, subject_id=subject_id)
     db.session.commit()
 
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    engine = db.session.get_bind().engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with counting_statements() as statements:
         result = reminders.send_due(date(2026, 12, 30), batch_size=500)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     assert result.reminded == 40
     selects = [s for s in statements if s.lstrip().upper().startswith("SELECT") and "FROM reminders" in s]
     assert len(selects) == 1, selects
@@ -200,7 +191,7 @@ def test_the_sweep_finds_due_reminders_with_one_query_however_many_there_are(peo
 
 
 def test_an_unaccepted_invitation_reminds_the_invitee_then_tells_who_invited_them(client, make_user, councils, mailbox):  # type: ignore[no-untyped-def]
-    from tests.integration.conftest import post_form, sign_in
+    from tests.support.client import post_form, sign_in
 
     admin = make_user(Role.ADMINISTRATOR, name="Ann Admin")
     with time_machine.travel(datetime(2026, 12, 22, 10, 0, tzinfo=UTC), tick=False):  # a Tuesday
@@ -237,7 +228,7 @@ def test_an_unaccepted_invitation_reminds_the_invitee_then_tells_who_invited_the
 
 
 def test_accepting_an_invitation_cancels_its_reminder(client, make_user, councils, mailbox):  # type: ignore[no-untyped-def]
-    from tests.integration.conftest import post_form, sign_in
+    from tests.support.client import post_form, sign_in
 
     sign_in(client, make_user(Role.ADMINISTRATOR).email)
     post_form(

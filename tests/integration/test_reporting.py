@@ -7,58 +7,29 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import time_machine
-from flask import Flask, render_template_string
-from flask.testing import FlaskClient
-from sqlalchemy import event, select
+from flask import render_template_string
+from sqlalchemy import select
 
 from grants.charts import Bar, Heading, Marker, bar_chart
 from grants.extensions import db
 from grants.models import ApplicationStatus, AuditEvent, RagRule, Role, SchemeKind
-from tests.integration.application_setup import drafted, scored
-from tests.integration.conftest import csrf_token, post_form, sign_in
-from tests.integration.reporting_setup import (
-    approved,
-    arrangement,
-    delivered,
-    joint_trial,
-    officer_of,
-    paid,
-    programme_round,
-    this_year,
-    verify,
-)
+from tests.builders.applications import approved, drafted, joint_trial, scored
+from tests.builders.engagements import delivered, paid, verify
+from tests.builders.people import officer_of
+from tests.builders.rounds import programme_round, this_year
+from tests.builders.sharing import arrangement
+from tests.support.client import csrf_token, post_form, signed_in
+from tests.support.database import counting_statements
 from workflows import applications, reporting
 from workflows.reporting import Assessment, Level, Measure, Period, Rule, Scope, elapsed_fraction
 
 S = ApplicationStatus
 STAFF_EMAIL = "tom@lga.example.gov.uk"
-
-
-@contextmanager
-def counting_statements() -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-
-
-def signed_in(app: Flask, email: str) -> FlaskClient:
-    browser = app.test_client()
-    assert sign_in(browser, email).status_code == 302
-    return browser
 
 
 def text_of(response) -> str:  # type: ignore[no-untyped-def]

@@ -27,7 +27,7 @@ from grants.models import (
     SharedArrangement,
 )
 from grants.money import pounds
-from tests.integration.conftest import sign_in
+from tests.support.client import sign_in
 from workflows import demo, reporting
 
 S = ApplicationStatus

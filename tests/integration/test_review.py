@@ -8,7 +8,6 @@ from datetime import date, timedelta
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import event
 
 from grants.extensions import db
 from grants.models import (
@@ -18,14 +17,13 @@ from grants.models import (
     Council,
     FundingRound,
     Role,
-    Scheme,
-    SchemeCriterion,
-    SchemeKind,
     User,
     UserRole,
 )
-from tests.integration.application_setup import SERVICE_LEVELS, drafted, expert_grant_round, scored
-from tests.integration.conftest import csrf_token, post_form, sign_in
+from tests.builders.applications import drafted, scored, submitted
+from tests.builders.rounds import SERVICE_LEVELS, behavioural_insights, expert_grant_round, open_round
+from tests.support.client import csrf_token, post_form, sign_out, signed_in_as
+from tests.support.database import counting_statements
 from workflows import applications
 
 S = ApplicationStatus
@@ -57,18 +55,6 @@ def people(make_user, session):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def funding_round(session):  # type: ignore[no-untyped-def]
     return expert_grant_round()
-
-
-def submitted(funding_round: FundingRound, council: Council, officer: User) -> Application:
-    """A complete application, submitted and checked for eligibility."""
-    application = drafted(funding_round, council, officer)
-    applications.submit(application, actor=officer, expected_version=application.version, today=date.today())
-    db.session.commit()  # the eligibility check runs once the submission is committed
-    db.session.refresh(application)
-    if application.eligibility_passed is None:
-        applications.check_eligibility(application, date.today())
-        db.session.commit()
-    return application
 
 
 def in_assessment(funding_round: FundingRound, council: Council, people: dict[str, User]) -> Application:
@@ -112,17 +98,6 @@ def act(client: FlaskClient, application: Application, step: str, prefix: str, d
         f"{page_of(application)}/{step}",
         data={f"{prefix}-csrf_token": token, f"{prefix}-version": version, **fields},
     )
-
-
-def sign_out(client: FlaskClient) -> None:
-    if client.get("/home").status_code == 200:
-        post_form(client, "/sign-out", {}, token_from="/home")
-
-
-def signed_in_as(client: FlaskClient, user: User) -> FlaskClient:
-    sign_out(client)
-    assert sign_in(client, user.email).status_code == 302
-    return client
 
 
 def text(response) -> str:  # type: ignore[no-untyped-def]
@@ -176,16 +151,8 @@ def test_the_queue_pages_twenty_five_at_a_time_in_a_fixed_number_of_statements( 
 ):
     def statements_for(path: str) -> int:
         client.get(path)  # anything done once per process is done before counting
-        seen: list[str] = []
-
-        def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-            seen.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
+        with counting_statements() as seen:
             response = client.get(path)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
         assert response.status_code == 200
         return len(seen)
 
@@ -226,27 +193,13 @@ def test_only_staff_reach_the_queues(client, people):  # type: ignore[no-untyped
 
 def match_funding_round() -> FundingRound:
     """Behavioural Insights phase 2: up to £30,000, matched at least pound for pound, joint bids."""
-    scheme = Scheme(
-        code="behavioural-insights",
-        name="Behavioural Insights",
-        kind=SchemeKind.MATCH_FUNDING,
-        max_amount_pence=3_000_000,
-        match_ratio_percent=100,
-        allows_partners=True,
-        assessments_required=1,
-        service_levels=SERVICE_LEVELS,
-        criteria=[SchemeCriterion(code="evidence", label="Strength of the evidence", weight=1, position=0)],
-    )
-    funding_round = FundingRound(
-        scheme=scheme,
+    return open_round(
+        behavioural_insights(service_levels=SERVICE_LEVELS, criterion=("evidence", "Strength of the evidence")),
         name="Phase 2",
-        opens_on=date.today() - timedelta(days=10),
-        closes_on=date.today() + timedelta(days=10),
+        opened_days_ago=10,
+        closes_in_days=10,
         budget_pence=30_000_000,
     )
-    db.session.add(funding_round)
-    db.session.flush()
-    return funding_round
 
 
 MATCH_FUNDING_ANSWERS = {

@@ -8,8 +8,8 @@ import pytest
 
 from grants.auth.permissions import ROLE_PERMISSIONS, Permission
 from grants.models import Role
-from tests.integration.api_setup import token_for
-from tests.integration.conftest import sign_in
+from tests.builders.api import token_for
+from tests.support.client import sign_in
 
 # Pages anyone may open, signed in or not.
 PUBLIC_ENDPOINTS = {

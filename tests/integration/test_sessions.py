@@ -20,10 +20,12 @@ from sqlalchemy import select
 
 from grants.extensions import db
 from grants.models import Application, ApplicationStatus, AuditEvent, Council, Payment, User
-from tests.conftest import REDIS_URL, SMTP_PORT
-from tests.integration.application_setup import drafted, expert_grant_round, scored
-from tests.integration.conftest import PASSWORD, csrf_token, post_form, sign_in
-from tests.integration.workers import sending_app
+from tests.builders.applications import drafted, scored
+from tests.builders.people import PASSWORD
+from tests.builders.rounds import expert_grant_round
+from tests.support.client import csrf_token, post_form, sign_in
+from tests.support.services import REDIS_URL, SMTP_PORT
+from tests.support.workers import sending_app
 from workflows import applications
 
 JSON = {"Accept": "application/json"}

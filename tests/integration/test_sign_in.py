@@ -6,7 +6,8 @@ import pytest
 
 from grants.extensions import db
 from grants.models import AuditEvent, Role
-from tests.integration.conftest import PASSWORD, csrf_token, post_form, sign_in
+from tests.builders.people import PASSWORD
+from tests.support.client import csrf_token, post_form, sign_in
 
 ROLES_AND_HEADINGS = [
     (Role.COUNCIL_OFFICER, "Your council's work"),

@@ -5,57 +5,24 @@ neither download open to council officers or experts."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
-from flask import Flask
-from flask.testing import FlaskClient
-from sqlalchemy import event
 
 from grants.csv_export import csv_uk_time
 from grants.extensions import db
-from grants.models import Application, Engagement, OutcomeReport, Role
+from grants.models import Application, Role
 from grants.review.views import APPLICATIONS_CSV_HEADER
-from tests.integration.application_setup import FIXED_GRANT_ANSWERS, drafted, expert_grant_round
-from tests.integration.conftest import sign_in
-from tests.integration.engagement_setup import account_of, expert, filed_report
-from tests.integration.test_outcome_pages import CLAIM
-from workflows import applications, engagements, outcomes
+from tests.builders.applications import FIXED_GRANT_ANSWERS, drafted
+from tests.builders.engagements import agency_report
+from tests.builders.people import COUNCIL_EMAIL, STAFF_EMAIL
+from tests.builders.rounds import expert_grant_round
+from tests.support.client import signed_in
+from tests.support.database import counting_statements
+from tests.support.html import rows_of
+from workflows import applications, outcomes
 
 TODAY = date.today()
-STAFF_EMAIL = "tom@lga.example.gov.uk"
-COUNCIL_EMAIL = "priya@babergh.example.gov.uk"
-
-
-@contextmanager
-def counting_statements() -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-
-
-def signed_in(app: Flask, email: str) -> FlaskClient:
-    browser = app.test_client()
-    assert sign_in(browser, email).status_code == 302
-    return browser
-
-
-def rows_of(response) -> list[list[str]]:  # type: ignore[no-untyped-def]
-    body = response.get_data(as_text=True)
-    assert body.startswith("\ufeff")
-    return list(csv.reader(io.StringIO(body.removeprefix("\ufeff"))))
 
 
 # Applications --------------------------------------------------------------------------------------
@@ -153,40 +120,11 @@ def test_the_applications_download_takes_as_many_statements_for_five_rows_as_for
 # Outcome reports -----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def evidence_dir(app: Flask, tmp_path: Path) -> Iterator[Path]:
-    before = app.config["EVIDENCE_DIR"]
-    app.config["EVIDENCE_DIR"] = tmp_path / "evidence"
-    try:
-        yield tmp_path / "evidence"
-    finally:
-        app.config["EVIDENCE_DIR"] = before
-
-
-@pytest.fixture
-def delivering(waiting, people):  # type: ignore[no-untyped-def]
-    """The waiting application's work accepted by an expert and completed."""
-    chosen = expert("Amira Local")
-    engagement = engagements.offer(waiting, chosen.id, actor=people["programme"], today=TODAY)
-    user = account_of(chosen)
-    engagements.accept(engagement, actor=user, today=TODAY)
-    outcomes.log_work(engagement, actor=user, worked_on=TODAY, days_tenths=15, milestone="Baseline agreed", today=TODAY)
-    outcomes.complete(engagement, actor=user, today=TODAY)
-    db.session.commit()
-    return engagement
-
-
-def file_report(engagement: Engagement, evidence_dir: Path, month: int | None = None) -> OutcomeReport:
-    """The expert files a report (an interim one unless a month is given) with the outcome pages'
-    claim and a PDF of evidence."""
-    return filed_report(engagement, evidence_dir, due_month=month, claim=CLAIM, evidence_name="agency ledger.pdf")
-
-
 def test_the_reports_download_lists_every_report_with_claimed_and_verified_figures(  # type: ignore[no-untyped-def]
     app, people, councils, delivering, evidence_dir
 ):
-    waiting_report = file_report(delivering, evidence_dir)
-    verified_report = file_report(delivering, evidence_dir)
+    waiting_report = agency_report(delivering, evidence_dir, None)
+    verified_report = agency_report(delivering, evidence_dir, None)
     outcomes.confirm(verified_report, actor=people["officer"])
     outcomes.verify(
         verified_report,
@@ -252,11 +190,11 @@ def test_the_reports_download_takes_as_many_statements_for_five_rows_as_for_one(
             rows = rows_of(browser.get("/outcomes/reports.csv"))
         return len(seen), len(rows) - 1
 
-    file_report(delivering, evidence_dir)
+    agency_report(delivering, evidence_dir, None)
     with_one, rows = statements()
     assert rows == 1
     for _ in range(4):
-        file_report(delivering, evidence_dir)
+        agency_report(delivering, evidence_dir, None)
     assert statements() == (with_one, 5)
 
 

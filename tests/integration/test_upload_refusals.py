@@ -18,8 +18,9 @@ from flask.testing import FlaskClient
 
 from grants.extensions import db
 from grants.models import Application, AuditEvent, Engagement, EvidenceFile, OutcomeReport, User
-from tests.integration.conftest import csrf_token, sign_in
-from tests.integration.engagement_setup import PDF, TODAY, completed_engagement, expert
+from tests.builders.engagements import PDF, TODAY, completed_engagement
+from tests.builders.people import expert
+from tests.support.client import csrf_token, sign_in
 
 HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
 MIB = 1024 * 1024

@@ -43,8 +43,8 @@ from sqlalchemy import Connection, text
 from grants.auth.permissions import Permission, can
 from grants.extensions import db
 from grants.models import Application, ApplicationStatus, Engagement, FundingRound, OutcomeReport, User
-from tests.integration.application_setup import FIXED_GRANT_ANSWERS
-from tests.integration.state_machine_setup import (
+from tests.builders.applications import FIXED_GRANT_ANSWERS
+from tests.builders.state_machine import (
     APPROVER_MARGARET,
     APPROVER_SAM,
     APPROVERS,

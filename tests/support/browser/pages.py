@@ -18,8 +18,8 @@ from axe_playwright_python.sync_playwright import Axe as AxeRunner
 from playwright.sync_api import Locator, Page, ViewportSize, expect
 
 from grants.models import Role
-from tests.e2e.conftest import DESKTOP, DemoAccount, LiveServer
-from tests.e2e.records import wait_for_the_eligibility_check
+from tests.support.browser.live_server import DESKTOP, DemoAccount, LiveServer
+from tests.support.browser.records import wait_for_the_eligibility_check
 
 # The demo people the journeys sign in as.
 BABERGH = "council.officer@babergh.example.gov.uk"

@@ -22,7 +22,8 @@ from flask import Flask
 
 from grants import create_app
 from grants.config import celery_settings
-from tests.conftest import REDIS_URL, Mailbox
+from tests.support.mail import Mailbox
+from tests.support.services import REDIS_URL
 
 ROOT = Path(__file__).resolve().parents[2]
 T = TypeVar("T")

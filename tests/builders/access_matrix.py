@@ -3,22 +3,15 @@ operations: council A (Babergh) with work under way by expert X, and council B (
 application in each state that has pages of its own, a joint bid with council C (Camden), work
 offered to and delivered by expert Y, an outcome report with evidence, a payment, matchmaking
 requests, introductions, messages, an API token, and the staff records around them (a board
-report, a match run, an arrangement, a conflict of interest). The test gets ids and text only.
-
-Also: one transaction held open for a whole module, and two ways to see whether anything was
-written to the database."""
+report, a match run, an arrangement, a conflict of interest). The test gets ids and text only."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from flask import Flask
-from flask_sqlalchemy.session import _app_ctx_id
-from sqlalchemy import Connection, Select, orm, select, text
+from sqlalchemy import Select, select
 
 from grants.extensions import db
 from grants.models import (
@@ -26,34 +19,22 @@ from grants.models import (
     Application,
     ApplicationStatus,
     Council,
-    CouncilTier,
     EngagementStatus,
     FundingRound,
-    Introduction,
     Notification,
     OutboundEmail,
-    Region,
     Role,
-    Scheme,
-    SchemeCriterion,
     SchemeKind,
     User,
 )
-from tests.integration.api_setup import token_for
-from tests.integration.application_setup import drafted, expert_grant_round
-from tests.integration.conftest import PASSWORD, hashed_once
-from tests.integration.engagement_setup import (
-    account_of,
-    awaiting_acceptance,
-    awaiting_expert,
-    completed_engagement,
-    expert,
-    filed_report,
-)
-from tests.integration.reporting_setup import joint_trial, officer_of, programme_round
-from tests.integration.test_introductions import matchmaking_request
-from tests.integration.test_partner_suggestions import ask
-from workflows import accounts, applications, arrangements, engagements, experts, introductions, reporting
+from tests.builders.api import token_for
+from tests.builders.applications import awaiting_acceptance, awaiting_expert, drafted, joint_trial
+from tests.builders.councils import in_their_regions, suffolk_and_camden
+from tests.builders.engagements import completed_engagement, filed_report
+from tests.builders.people import ADMINISTRATOR, PEOPLE, account, account_of, expert, officer_of
+from tests.builders.rounds import expert_grant_round, matchmaking, open_round, programme_round
+from tests.builders.sharing import agreed_introduction, ask, matchmaking_request
+from workflows import applications, arrangements, engagements, experts, introductions, reporting
 
 TODAY = date.today()
 
@@ -124,91 +105,23 @@ def _person(user: User) -> Person:
 
 def _matchmaking_round(code: str) -> FundingRound:
     """A shared-services matchmaking scheme with a round open today."""
-    scheme = Scheme(
-        code=code,
-        name=f"Shared services {code}",
-        kind=SchemeKind.MATCHMAKING,
-        max_amount_pence=2_000_000,
-        match_ratio_percent=0,
-        uses_experts=True,
-        allows_partners=True,
-        one_per_council_per_round=True,
-        eligible_tiers=[],
-        assessments_required=1,
-        service_levels={},
-        criteria=[SchemeCriterion(code="fit", label="Fit", weight=1, position=0)],
-    )
-    made = FundingRound(
-        scheme=scheme,
-        name="2026/27",
-        opens_on=TODAY - timedelta(days=30),
-        closes_on=TODAY + timedelta(days=60),
-        budget_pence=20_000_000,
-    )
-    db.session.add(made)
-    db.session.flush()
-    return made
-
-
-def _agreed_introduction(broker: User, *councils: Council) -> Introduction:
-    """An introduction every council accepted, discussed and agreed on."""
-    made = introductions.propose(
-        list(councils), service_areas=["legal"], note="Both want a shared legal service.", actor=broker
-    )
-    for council in councils:
-        officer = officer_of(council)
-        contact = introductions.Contact(officer.name, officer.email, "01473 432 000")
-        introductions.accept(made, actor=officer, contact=contact, expected_version=None)
-    introductions.start_discussion(made, actor=broker, expected_version=None)
-    introductions.record_agreement(made, actor=broker, summary="A shared legal service", expected_version=None)
-    return made
-
-
-def _councils() -> dict[str, Council]:
-    """A county with two districts, and a London borough: A is Babergh, B Ipswich, C Camden."""
-    suffolk = Council(gss_code="E10000029", name="Suffolk", tier=CouncilTier.COUNTY)
-    made = {
-        "suffolk": suffolk,
-        "babergh": Council(gss_code="E07000200", name="Babergh", tier=CouncilTier.DISTRICT, parent=suffolk),
-        "ipswich": Council(gss_code="E07000202", name="Ipswich", tier=CouncilTier.DISTRICT, parent=suffolk),
-        "camden": Council(gss_code="E09000007", name="Camden", tier=CouncilTier.LONDON_BOROUGH),
-    }
-    for name in ("suffolk", "babergh", "ipswich"):
-        made[name].region = Region.EAST_OF_ENGLAND
-    made["camden"].region = Region.LONDON
-    db.session.add_all(made.values())
-    db.session.flush()
-    return made
+    return open_round(matchmaking(code=code, name=f"Shared services {code}"), budget_pence=20_000_000)
 
 
 def _people(babergh: Council) -> dict[str, User]:
     """Council A's officer and the programme's staff, under the names the shared set-up expects."""
-    accounts_by_key = {
-        "programme": (Role.PROGRAMME_OFFICER, "tom@lga.example.gov.uk", "Tom Okafor"),
-        "assessor": (Role.ASSESSOR, "hannah@lga.example.gov.uk", "Hannah Lewis"),
-        "assessor2": (Role.ASSESSOR, "dev@lga.example.gov.uk", "Dev Patel"),
-        "approver": (Role.APPROVER, "margaret@lga.example.gov.uk", "Margaret Doyle"),
-        "administrator": (Role.ADMINISTRATOR, "ada@lga.example.gov.uk", "Ada Lovell"),
+    staff = {key: made for key, made in PEOPLE.items() if key != "officer"}
+    made = {
+        key: account(email, name, {role}, council=babergh if role is Role.COUNCIL_OFFICER else None)
+        for key, (role, email, name) in {**staff, "administrator": ADMINISTRATOR, "officer": PEOPLE["officer"]}.items()
     }
-    with hashed_once():
-        made = {
-            key: accounts.create_user(email=email, name=name, password=PASSWORD, roles={role})
-            for key, (role, email, name) in accounts_by_key.items()
-        }
-        made["officer"] = accounts.create_user(
-            email="priya@babergh.example.gov.uk",
-            name="Priya Shah",
-            password=PASSWORD,
-            roles={Role.COUNCIL_OFFICER},
-            council=babergh,
-        )
     db.session.commit()
     return made
 
 
 def build_world(evidence_dir: Path) -> World:
     """Every record of both councils, committed; evidence files are kept in `evidence_dir`."""
-    councils = _councils()
+    councils = in_their_regions(suffolk_and_camden())
     people = _people(councils["babergh"])
     officer_a = people["officer"]
     officer_b = officer_of(councils["ipswich"])
@@ -260,7 +173,7 @@ def build_world(evidence_dir: Path) -> World:
         actor=people["programme"],
         request=made["request"],
     )
-    agreed = _agreed_introduction(people["programme"], councils["ipswich"], councils["suffolk"])
+    agreed = agreed_introduction(people["programme"], councils["ipswich"], councils["suffolk"])
 
     # Expert Y's own records, and the staff records around the programme.
     window = experts.add_availability(expert_y, experts.AvailabilityWindow(starts_on=TODAY), actor=user_y)
@@ -346,65 +259,3 @@ def _first(query: Select[tuple[int]]) -> int:
     found = db.session.scalars(query.limit(1)).first()
     assert found is not None, f"the world has no record for {query}"
     return found
-
-
-# The database ------------------------------------------------------------------------------------------
-
-
-@contextmanager
-def one_transaction(data_app: Flask) -> Iterator[Connection]:
-    """The conftest's `session`, held open for as long as the context lasts so that a module
-    builds its world once: db.session bound to one connection whose outer transaction is rolled
-    back at the end. Requests to the app under test share the connection, each in a savepoint."""
-    with data_app.app_context():
-        connection = db.engine.connect()
-        transaction = connection.begin()
-        original = db.session
-        db.session = orm.scoped_session(
-            orm.sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),  # type: ignore[arg-type]
-            scopefunc=_app_ctx_id,
-        )
-        try:
-            yield connection
-        finally:
-            db.session.remove()
-            db.session = original
-            transaction.rollback()
-            connection.close()
-
-
-# What the database holds ------------------------------------------------------------------------------
-
-# Columns a request may touch without changing anyone's records: when a token was last used.
-VOLATILE = {"api_tokens": {"last_used_at"}}
-
-
-def snapshot(connection: Connection) -> dict[str, str]:
-    """A fingerprint of every table: its row count and a hash of all its rows (every column but
-    the volatile ones), so that any insert, update or delete shows."""
-    parts = []
-    for table in db.metadata.sorted_tables:
-        columns = [c.name for c in table.columns if c.name not in VOLATILE.get(table.name, set())]
-        row = "ROW(" + ", ".join(f't."{c}"' for c in columns) + ")::text"
-        parts.append(
-            f"SELECT '{table.name}' AS name, "
-            f"count(*) || ':' || coalesce(md5(string_agg({row}, '|' ORDER BY {row})), '') AS print "
-            f'FROM "{table.name}" t'
-        )
-    return dict(connection.execute(text(" UNION ALL ".join(parts))).tuples().all())
-
-
-def changed_tables(before: dict[str, str], after: dict[str, str]) -> list[str]:
-    return sorted(name for name in before if before[name] != after.get(name))
-
-
-def writes(connection: Connection) -> dict[str, int]:
-    """Rows inserted, updated or deleted so far in the connection's transaction, by table, counting
-    those later rolled back to a savepoint: a request that writes anything at all shows here."""
-    found = connection.execute(
-        text(
-            "SELECT relname, n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_xact_user_tables "
-            "WHERE n_tup_ins + n_tup_upd + n_tup_del > 0"
-        )
-    )
-    return dict(found.tuples().all())

@@ -4,25 +4,23 @@ awards, made through the domain's own operations."""
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 from grants.extensions import db
 from grants.models import Council, CouncilTier, Region, Role
-from grants.uploads import CheckedFile, check_upload
-from tests.integration.application_setup import expert_grant_round
-from tests.integration.conftest import PASSWORD, hashed_once
-from tests.integration.engagement_setup import account_of, expert
-from workflows import accounts, outcomes
+from grants.uploads import CheckedFile
+from tests.builders.engagements import pdf_upload
+from tests.builders.people import account, account_of, expert
+from tests.builders.rounds import expert_grant_round
+from workflows import outcomes
 
 TODAY = date.today()
 GRANT_PENCE = 600_000
 # Enough for two £6,000 awards and not three: the three applications each example sets up
 # compete for the money when all reach a decision (a declined offer gives its money back).
 BUDGET_PENCE = 2 * GRANT_PENCE + 300_000
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 BABERGH_OFFICER = "Babergh officer"
 IPSWICH_OFFICER = "Ipswich officer"
@@ -84,19 +82,14 @@ def build_world(evidence_dir: Path) -> World:
     db.session.flush()
     people: dict[str, int] = {}
     councils: dict[str, int] = {}
-    with hashed_once():
-        for name, council in ((BABERGH_OFFICER, babergh), (IPSWICH_OFFICER, ipswich)):
-            officer = accounts.create_user(
-                email=f"officer@{council.name.lower()}.example.gov.uk",
-                name=name,
-                password=PASSWORD,
-                roles={Role.COUNCIL_OFFICER},
-                council=council,
-            )
-            people[name] = officer.id
-            councils[name] = council.id
-        for name, (email, roles) in _STAFF.items():
-            people[name] = accounts.create_user(email=email, name=name, password=PASSWORD, roles=roles).id
+    for name, council in ((BABERGH_OFFICER, babergh), (IPSWICH_OFFICER, ipswich)):
+        officer = account(
+            f"officer@{council.name.lower()}.example.gov.uk", name, {Role.COUNCIL_OFFICER}, council=council
+        )
+        people[name] = officer.id
+        councils[name] = council.id
+    for name, (email, roles) in _STAFF.items():
+        people[name] = account(email, name, roles).id
     funding_round = expert_grant_round(budget_pence=BUDGET_PENCE)
     # Councils may have several applications at once, so that more approvals can compete for the
     # money; one evaluation point keeps the path to an evaluated application short.
@@ -130,4 +123,4 @@ def a_claim() -> outcomes.Claim:
 
 
 def a_pdf() -> CheckedFile:
-    return check_upload(io.BytesIO(PDF), "ledger.pdf", max_bytes=10 * 1024 * 1024)
+    return pdf_upload(max_bytes=10 * 1024 * 1024)

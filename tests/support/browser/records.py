@@ -36,8 +36,8 @@ from grants.models import (
     User,
 )
 from grants.working_days import add_working_days
-from tests.conftest import Mailbox
-from tests.e2e.conftest import WORKER_TIMEOUT_S, LiveServer
+from tests.support.browser.live_server import WORKER_TIMEOUT_S, LiveServer
+from tests.support.mail import Mailbox
 from workflows import engagements, outcomes, partner_suggestions
 
 T = TypeVar("T")

@@ -23,7 +23,7 @@ import psycopg
 import pytest
 import redis
 
-from tests.integration.workers import wait_for
+from tests.support.workers import wait_for
 
 POSTGRES_BIN = Path(os.environ.get("POSTGRES_BIN", "/usr/lib/postgresql/15/bin"))
 POSTGRES_PORT = 55432
