@@ -8,7 +8,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -17,9 +16,9 @@ from celery import Celery
 
 from grants.config import celery_settings
 from tests.support.mail import Mailbox
+from tests.support.paths import ROOT
 from tests.support.services import SMTP_PORT
 
-ROOT = Path(__file__).resolve().parents[2]
 # A Redis database of its own: the other tests empty database 15 before each test.
 BROKER_URL = os.environ.get("TEST_WORKER_BROKER_URL", "redis://127.0.0.1:6379/14")
 

@@ -1,7 +1,7 @@
 """Real parts failing under real use: the database server stopped and started again while people
 use the service, and the broker killed and started again empty while emails wait in it.
 
-The servers that fail are the tests' own (tests/integration/private_services.py); the shared
+The servers that fail are the tests' own (tests/support/private_services.py); the shared
 PostgreSQL and Redis are never stopped."""
 
 from __future__ import annotations

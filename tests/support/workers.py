@@ -23,9 +23,9 @@ from flask import Flask
 from grants import create_app
 from grants.config import celery_settings
 from tests.support.mail import Mailbox
+from tests.support.paths import ROOT
 from tests.support.services import REDIS_URL
 
-ROOT = Path(__file__).resolve().parents[2]
 T = TypeVar("T")
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.paths import ROOT
+
 PACKAGES = ("grants", "workflows", "notifications")
 
 # Functions whose first argument is SQL, called by name or as an attribute (sa.text, conn.execute).

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-TESTS = Path(__file__).resolve().parents[1]
+from tests.support.paths import TESTS
+
 FILES = sorted(TESTS.rglob("*.py"))
 
 

@@ -21,9 +21,9 @@ from flask import Flask
 from playwright.sync_api import ViewportSize
 
 from grants.models import Role
+from tests.support.paths import ROOT
 from tests.support.services import REDIS_URL, SMTP_PORT
 
-ROOT = Path(__file__).resolve().parents[3]
 DATABASE = os.environ.get("TEST_E2E_DATABASE_NAME", "productivity_broker_e2e")
 # The broker of the live server and its worker. Not the Redis database of the sign-in counters,
 # which is emptied before every test; and a number of its own for each run side by side.

@@ -9,7 +9,6 @@ import io
 import json
 import re
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,11 +23,12 @@ from tests.builders.applications import FIXED_GRANT_ANSWERS, answered, scored
 from tests.builders.people import PASSWORD, hashed_once
 from tests.builders.rounds import behavioural_insights, expert_grant_round, open_round
 from tests.support.database import counting_statements
+from tests.support.paths import TESTS
 from workflows import accounts, applications, demo
 from workflows import open_data as workflow
 
 # The official schema files (CC BY 4.0, 360Giving), kept with the tests: see their README.
-SCHEMA_DIR = Path(__file__).resolve().parents[1] / "data" / "360giving"
+SCHEMA_DIR = TESTS / "data" / "360giving"
 # The package schema refers to the grant schema by this address; the grant schema names itself
 # by its own (1.4.3) address. Both are served from the local file.
 GRANT_SCHEMA_URLS = (

@@ -9,7 +9,6 @@ can go shows the escaping is the same.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -17,8 +16,9 @@ import pytest
 from markupsafe import Markup
 
 from grants.components import govuk_table, govuk_tag
+from tests.support.paths import ROOT
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+TEMPLATES = ROOT / "templates"
 HOSTILE = '<script>alert("x")</script> & \'quotes\' "double" &amp; </td>'
 NASTY_NAME = 'data-x"><script>'
 
