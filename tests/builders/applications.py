@@ -83,12 +83,12 @@ def decided(application: Application, people: dict[str, User], *, assessors: int
     return application
 
 
-def accepted(application: Application) -> Application:
+def accepted(application: Application, *, signatory: str = "A Signatory") -> Application:
     """The council's signatory accepts the offer; committed."""
     applications.accept_offer(
         application,
         actor=application.created_by,
-        signatory_name="A Signatory",
+        signatory_name=signatory,
         signatory_role="Chief Executive",
         expected_version=None,
     )

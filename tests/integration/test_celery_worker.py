@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 
@@ -18,6 +17,7 @@ from grants.config import celery_settings
 from tests.support.mail import Mailbox
 from tests.support.paths import ROOT
 from tests.support.services import SMTP_PORT
+from tests.support.workers import celery_worker_command
 
 # A Redis database of its own: the other tests empty database 15 before each test.
 BROKER_URL = os.environ.get("TEST_WORKER_BROKER_URL", "redis://127.0.0.1:6379/14")
@@ -44,19 +44,7 @@ def worker(app, smtp_server: Mailbox) -> Iterator[subprocess.Popen[bytes]]:
         "TEST_MAIL_PORT": str(SMTP_PORT),
     }
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "celery_worker",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "--hostname=test-worker@%h",
-            "--without-gossip",
-            "--without-mingle",
-        ],
+        celery_worker_command("celery_worker", "--pool=solo", "--loglevel=INFO", "--hostname=test-worker@%h"),
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

@@ -31,7 +31,7 @@ from tests.builders.rounds import expert_grant_round
 from tests.support.mail import Mailbox
 from tests.support.private_services import PrivatePostgres, PrivateRedis, private_postgres, private_redis
 from tests.support.services import REDIS_URL, SMTP_PORT
-from tests.support.workers import ROOT, free_port, running, sending_app, sql, start_worker, wait_for
+from tests.support.workers import ROOT, free_port, running, sending_app, sql, start_worker, stop, wait_for
 from workflows import accounts, api_tokens
 
 pytestmark = [pytest.mark.timeout(240), pytest.mark.commits("outbound_emails", "notifications")]
@@ -244,12 +244,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[PrivatePo
             assert wait_for(lambda: _answers(base_url), timeout=60), log.read_text(errors="replace")[-3000:]
             yield postgres, World(base_url, round_id, token, log)
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=10)
+            stop(server)
 
 
 def _answers(base_url: str) -> bool:

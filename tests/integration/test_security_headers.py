@@ -32,7 +32,7 @@ from tests.builders.engagements import completed_engagement, filed_report
 from tests.builders.people import expert
 from tests.support.client import sign_in
 from tests.support.services import REDIS_URL
-from tests.support.workers import ROOT, free_port, hand_celery_back, wait_for
+from tests.support.workers import ROOT, free_port, hand_celery_back, stop, wait_for
 
 TODAY = date.today()
 SECRET_KEY = "k" * 48
@@ -376,9 +376,4 @@ def test_gunicorn_names_no_software_and_no_version(app, database_url, tmp_path):
             assert response.getheader("Strict-Transport-Security")
             assert "frame-ancestors 'none'" in (response.getheader("Content-Security-Policy") or "")
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
+        stop(server)

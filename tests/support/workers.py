@@ -40,6 +40,17 @@ def wait_for(check: Callable[[], T], timeout: float = 30.0, interval: float = 0.
     return None
 
 
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Ask the process to stop (SIGTERM), and kill it if it has not within 20 seconds."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -55,6 +66,12 @@ def sql(database_url: str, statement: str, *params: Any) -> list[tuple[Any, ...]
     with psycopg.connect(plain_url(database_url), autocommit=True) as connection:
         cursor = connection.execute(statement, params or None)
         return cursor.fetchall() if cursor.description else []
+
+
+def celery_worker_command(app: str, *options: str) -> list[str]:
+    """`celery -A app worker` with the options, in this Python, without gossip or mingle (the
+    worker is alone)."""
+    return [sys.executable, "-m", "celery", "-A", app, "worker", *options, "--without-gossip", "--without-mingle"]
 
 
 class Worker:
@@ -74,12 +91,7 @@ class Worker:
         self.process.wait(timeout=10)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        stop(self.process)
 
 
 def start_worker(
@@ -105,21 +117,14 @@ def start_worker(
     }
     with log.open("ab") as out:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
+            celery_worker_command(
                 "celery_worker",
-                "worker",
                 f"--pool={pool}",
                 f"--concurrency={concurrency}",
                 "--loglevel=WARNING",
                 f"--hostname={name}@%h",
-                "--without-gossip",
-                "--without-mingle",
                 "--without-heartbeat",
-            ],
+            ),
             cwd=ROOT,
             env=env,
             stdout=out,

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from grants.extensions import db
 from grants.models import Application, Award, Expert, Role, User
 from tests.builders.applications import FIXED_GRANT_ANSWERS, answered, scored
+from tests.builders.applications import accepted as offer_accepted
 from tests.builders.people import PASSWORD, hashed_once
 from tests.builders.rounds import behavioural_insights, expert_grant_round, open_round
 from tests.support.database import counting_statements
@@ -126,17 +127,7 @@ def decided(application: Application, people) -> None:  # type: ignore[no-untype
 def accepted(application: Application, people) -> Application:  # type: ignore[no-untyped-def]
     decided(application, people)
     applications.approve(application, actor=people["approver"], expected_version=None)
-    officer = db.session.get(User, application.created_by_id)
-    assert officer is not None
-    applications.accept_offer(
-        application,
-        actor=officer,
-        signatory_name="Rosalind Quill",
-        signatory_role="Chief Executive",
-        expected_version=None,
-    )
-    db.session.commit()
-    return application
+    return offer_accepted(application, signatory="Rosalind Quill")
 
 
 def joint_bid(people, councils) -> Application:  # type: ignore[no-untyped-def]

@@ -28,17 +28,6 @@ S = ApplicationStatus
 
 
 @pytest.fixture
-def people(make_user):  # type: ignore[no-untyped-def]
-    return {
-        "officer": make_user(Role.COUNCIL_OFFICER, email="priya@babergh.example.gov.uk", name="Priya Shah"),
-        "programme": make_user(Role.PROGRAMME_OFFICER, email="tom@lga.example.gov.uk", name="Tom Okafor"),
-        "assessor": make_user(Role.ASSESSOR, email="hannah@lga.example.gov.uk", name="Hannah Lewis"),
-        "assessor2": make_user(Role.ASSESSOR, email="dev@lga.example.gov.uk", name="Dev Patel"),
-        "approver": make_user(Role.APPROVER, email="margaret@lga.example.gov.uk", name="Margaret Doyle"),
-    }
-
-
-@pytest.fixture
 def funding_round(session):  # type: ignore[no-untyped-def]
     return expert_grant_round()
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ from playwright.sync_api import ViewportSize
 from grants.models import Role
 from tests.support.paths import ROOT
 from tests.support.services import REDIS_URL, SMTP_PORT
+from tests.support.workers import celery_worker_command, stop
 
 DATABASE = os.environ.get("TEST_E2E_DATABASE_NAME", "productivity_broker_e2e")
 # The broker of the live server and its worker. Not the Redis database of the sign-in counters,
@@ -81,13 +81,7 @@ class Worker:
             pytest.fail(f"the Celery worker stopped (exit {self.process.returncode}):\n{self.output()}", pytrace=False)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop(self.process)
 
 
 def app_settings(database_url: str, service_url: str, evidence_dir: Path) -> dict[str, Any]:
@@ -108,20 +102,13 @@ def start_worker(settings: dict[str, Any], log: Path) -> Worker:
     env = {**os.environ, "APP_ENV": "test", "LOG_LEVEL": "WARNING", SETTINGS_ENV: json.dumps(settings, default=str)}
     with log.open("ab") as out:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
+            celery_worker_command(
                 "tests.e2e.worker",
-                "worker",
                 "--pool=solo",
                 "--loglevel=WARNING",
                 "--hostname=e2e-worker@%h",
-                "--without-gossip",
-                "--without-mingle",
                 "--without-heartbeat",
-            ],
+            ),
             cwd=ROOT,
             env=env,
             stdout=out,

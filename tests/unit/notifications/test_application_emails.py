@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 import pytest
-from flask import Flask
 from markupsafe import escape
 
-from grants import create_app
 from notifications.outbox import render_email
 
 TITLE = "<b>Smarter</b> procurement across Suffolk"
@@ -19,25 +15,8 @@ ESCAPED_TITLE = "&lt;b&gt;Smarter&lt;/b&gt; procurement across Suffolk"
 LINK = "https://broker.example/applications/42?tab=offer&from=email"
 REASON = "The savings estimate has no workings: show how you reached £250,000."
 
-
-@pytest.fixture(scope="module")
-def app() -> Iterator[Flask]:
-    """The development app, built without a database connection or a broker."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    with pytest.MonkeyPatch.context() as env:
-        for name in ("APP_ENV", "DATABASE_URL", "CELERY_BROKER_URL", "RATELIMIT_STORAGE_URI"):
-            env.delenv(name, raising=False)
-        env.setenv("SECRET_KEY", "k" * 64)  # so no key file is written under instance/
-        app = create_app("development")
-    root.handlers, root.level = handlers, level
-    yield app
-
-
-@pytest.fixture(autouse=True)
-def app_context(app: Flask) -> Iterator[None]:
-    with app.app_context():
-        yield
+# Every test renders in the app context.
+pytestmark = pytest.mark.usefixtures("app_context")
 
 
 def application_context(**overrides: Any) -> dict[str, Any]:

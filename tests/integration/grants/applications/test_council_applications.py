@@ -5,7 +5,6 @@ answering an offer. Nothing is kept when a page refuses what was typed."""
 from __future__ import annotations
 
 import html
-import re
 from datetime import date
 from typing import Any
 
@@ -23,6 +22,7 @@ from grants.models import (
 from tests.builders.applications import drafted, scored
 from tests.builders.rounds import behavioural_insights, expert_grant_round, matchmaking, open_round
 from tests.support.client import sign_in
+from tests.support.html import hidden_fields
 from workflows import applications
 
 S = ApplicationStatus
@@ -45,17 +45,6 @@ DECLARATION = {"chief_officer": "Arthur Charvonia", "job_title": "Chief Executiv
 
 
 # Helpers ------------------------------------------------------------------------------------------------
-
-
-def hidden_fields(page: str) -> dict[str, str]:
-    """The hidden inputs of a page (the CSRF token, the version it was read at, a partner's share)."""
-    found = {}
-    for tag in re.findall(r"<input[^>]*type=\"hidden\"[^>]*>", page):
-        name = re.search(r'name="([^"]+)"', tag)
-        value = re.search(r'value="([^"]*)"', tag)
-        if name:
-            found[name.group(1)] = html.unescape(value.group(1)) if value else ""
-    return found
 
 
 def fill(client: FlaskClient, path: str, data: dict[str, Any], *, post_to: str | None = None):  # type: ignore[no-untyped-def]
