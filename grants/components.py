@@ -5,7 +5,7 @@ page) spent a third of each request in the `govukTable` macro of govuk-frontend-
 `govukAttributes` macro it calls for every cell, and in `govukTag` called for every row. These
 functions give the same HTML as those macros for every parameter they take, escaped the same way
 (`text`, `caption`, classes and attribute values escaped; `html` passed through as markup), in a
-fraction of the time. Only the whitespace between tags differs. tests/unit/test_components.py
+fraction of the time. Only the whitespace between tags differs. tests/unit/grants/test_components.py
 renders both and compares them.
 """
 

@@ -1,71 +1,17 @@
-"""Fixtures shared by every test folder.
-
-Integration and browser tests use the real services: PostgreSQL (a database of their own, built by
-the migrations), Redis (database 15) and an SMTP server (aiosmtpd) on a local port.
-"""
+"""Fixtures shared by every test folder: the tests' SMTP server and its mailbox (the services'
+addresses are in tests/support/services.py)."""
 
 from __future__ import annotations
 
-import os
-import re
 from collections.abc import Iterator
-from email import message_from_bytes
-from email.message import Message
 
-import psycopg
 import pytest
-from sqlalchemy.engine import make_url
 
-ADMIN_URL = os.environ.get("TEST_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-REDIS_URL = os.environ.get("TEST_CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
-SMTP_PORT = int(os.environ.get("TEST_MAIL_PORT", "8025"))
+# Helpers' asserts explain themselves as the tests' own do.
+pytest.register_assert_rewrite("tests.support", "tests.builders")
 
-
-def database_url(name: str) -> str:
-    return make_url(ADMIN_URL).set(drivername="postgresql+psycopg", database=name).render_as_string(False)
-
-
-def recreate_database(name: str) -> str:
-    """Drop and create a PostgreSQL database; returns its SQLAlchemy URL."""
-    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return database_url(name)
-
-
-def drop_database(name: str) -> None:
-    with psycopg.connect(ADMIN_URL, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-class Mailbox:
-    """What the local SMTP server has received."""
-
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    def handle(self, envelope_content: bytes) -> None:
-        self.messages.append(message_from_bytes(envelope_content))
-
-    def clear(self) -> None:
-        self.messages.clear()
-
-    def to(self, address: str) -> list[Message]:
-        return [m for m in self.messages if m["To"] == address]
-
-    @staticmethod
-    def text(message: Message) -> str:
-        for part in message.walk():
-            if part.get_content_type() == "text/plain":
-                payload = part.get_payload(decode=True)
-                assert isinstance(payload, bytes)
-                return payload.decode(part.get_content_charset() or "utf-8")
-        raise AssertionError("no plain-text part")
-
-    def link_in(self, message: Message, path_fragment: str) -> str:
-        found = re.search(r"https?://\S*" + re.escape(path_fragment) + r"\S*", self.text(message))
-        assert found, f"no link containing {path_fragment!r} in the email"
-        return found.group(0)
+from tests.support.mail import Mailbox  # noqa: E402
+from tests.support.services import SMTP_PORT  # noqa: E402
 
 
 @pytest.fixture(scope="session")

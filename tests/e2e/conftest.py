@@ -7,29 +7,19 @@ PostgreSQL database of its own, built by the migrations and filled with the demo
 server sends its tasks through a Redis database of their own (TEST_E2E_BROKER_URL, by default
 database 12) to a `celery worker` process started here with the same settings: the same database,
 the same mail server, the same service address. Emails reach the tests' SMTP server only through
-that worker, so the tests wait for them (see records.py).
+that worker, so the tests wait for them (see tests/support/browser/records.py).
 """
 
 from __future__ import annotations
 
-import json
-import os
-import socket
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
-from typing import Any
 
-import psycopg
 import pytest
 import redis
 from flask import Flask
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, ViewportSize, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 from sqlalchemy import select
 from werkzeug.serving import BaseWSGIServer, make_server
 
@@ -37,119 +27,24 @@ from devdata.demo import seed_demo
 from grants import create_app
 from grants.extensions import db
 from grants.models import Role, User
-from tests.conftest import REDIS_URL, SMTP_PORT, Mailbox, drop_database, recreate_database
-
-ROOT = Path(__file__).resolve().parents[2]
-DATABASE = os.environ.get("TEST_E2E_DATABASE_NAME", "productivity_broker_e2e")
-# The broker of the live server and its worker. Not the Redis database of the sign-in counters,
-# which is emptied before every test; and a number of its own for each run side by side.
-BROKER_URL = os.environ.get("TEST_E2E_BROKER_URL", "redis://127.0.0.1:6379/12")
-# The worker's app reads the live server's settings from here (see worker.py).
-SETTINGS_ENV = "E2E_APP_SETTINGS"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-# Long enough for a page load on a busy machine, short enough that a wrong expectation fails fast.
-TIMEOUT_MS = 5_000
-# How long a test waits for the worker to do something (an email, a computed proposal): far more
-# than it needs on a quiet machine, bounded so that a stuck worker fails the test.
-WORKER_TIMEOUT_S = 30.0
-DESKTOP: ViewportSize = {"width": 1280, "height": 800}
-
-
-@dataclass(frozen=True)
-class DemoAccount:
-    """A person who can sign in, with the name the service greets them by."""
-
-    role: Role
-    email: str
-    password: str
-    name: str
-
-
-@dataclass(frozen=True)
-class LiveServer:
-    url: str
-    app: Flask
-    accounts: dict[Role, DemoAccount]
-    # Every demo person by email, the second assessor and the partner council's officer too.
-    people: dict[str, DemoAccount]
-    worker: Worker
-
-
-class Worker:
-    """The `celery worker` process, its output kept in a file (a pipe would fill up and stall it)."""
-
-    def __init__(self, process: subprocess.Popen[bytes], log: Path) -> None:
-        self.process = process
-        self.log = log
-
-    def output(self, last: int = 4_000) -> str:
-        return self.log.read_text(errors="replace")[-last:] if self.log.exists() else ""
-
-    def check_alive(self) -> None:
-        if self.process.poll() is not None:
-            pytest.fail(f"the Celery worker stopped (exit {self.process.returncode}):\n{self.output()}", pytrace=False)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def app_settings(database_url: str, service_url: str, evidence_dir: Path) -> dict[str, Any]:
-    """What the live server and its worker are built with, over the test configuration."""
-    return {
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        # Tasks go through Redis to the worker (create_app derives the Celery settings from this).
-        "CELERY_BROKER_URL": BROKER_URL,
-        "RATELIMIT_STORAGE_URI": REDIS_URL,
-        "MAIL_PORT": SMTP_PORT,
-        "SERVICE_URL": service_url,
-        "EVIDENCE_DIR": evidence_dir,
-    }
-
-
-def start_worker(settings: dict[str, Any], log: Path) -> Worker:
-    """`celery -A tests.e2e.worker worker`: one process taking both queues, one task at a time."""
-    env = {**os.environ, "APP_ENV": "test", "LOG_LEVEL": "WARNING", SETTINGS_ENV: json.dumps(settings, default=str)}
-    with log.open("ab") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "tests.e2e.worker",
-                "worker",
-                "--pool=solo",
-                "--loglevel=WARNING",
-                "--hostname=e2e-worker@%h",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    return Worker(process, log)
+from tests.support.browser.live_server import (
+    BROKER_URL,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DATABASE,
+    DESKTOP,
+    TIMEOUT_MS,
+    WORKER_TIMEOUT_S,
+    DemoAccount,
+    LiveServer,
+    app_settings,
+    first_of_each_role,
+    start_worker,
+    wait_until_settled,
+)
+from tests.support.mail import Mailbox
+from tests.support.services import REDIS_URL, drop_database, recreate_database
+from tests.support.workers import free_port
 
 
 def _seed(app: Flask) -> dict[str, DemoAccount]:
@@ -170,40 +65,6 @@ def _seed(app: Flask) -> dict[str, DemoAccount]:
     return people
 
 
-def _first_of_each_role(people: dict[str, DemoAccount]) -> dict[Role, DemoAccount]:
-    """The first person of each role (the demo also has a second assessor and a partner
-    council's officer)."""
-    accounts: dict[Role, DemoAccount] = {}
-    for account in people.values():
-        accounts.setdefault(account.role, account)
-    missing = set(Role) - set(accounts)
-    assert not missing, f"the demo seed made no account for {sorted(missing)}"
-    return accounts
-
-
-def work_left(database_url: str) -> int:
-    """Tasks waiting in the broker or held by the worker, and emails not yet delivered."""
-    broker = redis.Redis.from_url(BROKER_URL)
-    queued = sum(int(broker.llen(queue)) for queue in ("workflows", "notifications")) + int(broker.hlen("unacked"))
-    with psycopg.connect(database_url.replace("postgresql+psycopg://", "postgresql://")) as connection:
-        row = connection.execute(
-            "SELECT count(*) FROM outbound_emails WHERE status IN ('pending', 'sending')"
-        ).fetchone()
-    return queued + (int(row[0]) if row else 0)
-
-
-def wait_until_settled(live_server: LiveServer, timeout: float = WORKER_TIMEOUT_S) -> None:
-    """Wait until the worker has nothing left to do: what one test set going is finished before
-    the next begins (its emails would otherwise arrive in the next test's mailbox)."""
-    database_url = live_server.app.config["SQLALCHEMY_DATABASE_URI"]
-    deadline = time.monotonic() + timeout
-    while (left := work_left(database_url)) and time.monotonic() < deadline:
-        live_server.worker.check_alive()
-        time.sleep(0.1)
-    if left:
-        pytest.fail(f"the Celery worker still had {left} things to do after {timeout:.0f} s", pytrace=False)
-
-
 @pytest.fixture(scope="session")
 def live_server(smtp_server: Mailbox, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The app, migrated and seeded with the demo world, served on a free local port, with a
@@ -212,7 +73,7 @@ def live_server(smtp_server: Mailbox, tmp_path_factory: pytest.TempPathFactory) 
     url = recreate_database(DATABASE)
     broker = redis.Redis.from_url(BROKER_URL)
     broker.flushdb()
-    port = _free_port()
+    port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     settings = app_settings(url, base_url, tmp_path_factory.mktemp("evidence"))
     app = create_app("test", **settings)
@@ -225,7 +86,7 @@ def live_server(smtp_server: Mailbox, tmp_path_factory: pytest.TempPathFactory) 
     thread: threading.Thread | None = None
     try:
         people = _seed(app)
-        accounts = _first_of_each_role(people)
+        accounts = first_of_each_role(people)
         server = make_server("127.0.0.1", port, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
         thread.start()

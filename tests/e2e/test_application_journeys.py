@@ -13,9 +13,8 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from grants.models import ApplicationStatus, PartnerStatus
-from tests.conftest import Mailbox
-from tests.e2e.conftest import LiveServer
-from tests.e2e.pages import (
+from tests.support.browser.live_server import LiveServer
+from tests.support.browser.pages import (
     BABERGH,
     IPSWICH,
     Axe,
@@ -34,7 +33,8 @@ from tests.e2e.pages import (
     task,
     visit,
 )
-from tests.e2e.records import facts, wait_for_mail
+from tests.support.browser.records import facts, wait_for_mail
+from tests.support.mail import Mailbox
 
 # A joint bid takes half a dozen sign-ins and a few dozen axe runs.
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(180)]

@@ -25,9 +25,8 @@ from grants.models import (
     User,
     utcnow,
 )
-from tests.conftest import Mailbox
-from tests.e2e.conftest import LiveServer
-from tests.e2e.pages import (
+from tests.support.browser.live_server import LiveServer
+from tests.support.browser.pages import (
     BABERGH,
     EVIDENCE_NAME,
     EVIDENCE_PDF,
@@ -45,7 +44,7 @@ from tests.e2e.pages import (
     visit,
     wait_for_the_page,
 )
-from tests.e2e.records import (
+from tests.support.browser.records import (
     let_the_offer_lapse,
     match_run_status,
     offer_working_days,
@@ -55,6 +54,7 @@ from tests.e2e.records import (
     waiting_in_the_round,
     work,
 )
+from tests.support.mail import Mailbox
 from workflows import outcomes
 from workflows.formatting import uk_date
 from workflows.uploads import check_upload

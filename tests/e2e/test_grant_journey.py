@@ -15,9 +15,8 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from grants.models import ApplicationStatus, EngagementStatus, ReportStatus, Role
-from tests.conftest import Mailbox
-from tests.e2e.conftest import LiveServer
-from tests.e2e.pages import (
+from tests.support.browser.live_server import LiveServer
+from tests.support.browser.pages import (
     ADMINISTRATOR,
     APPROVER,
     EVIDENCE_NAME,
@@ -47,7 +46,7 @@ from tests.e2e.pages import (
     take_to_an_offer,
     task,
 )
-from tests.e2e.records import (
+from tests.support.browser.records import (
     facts,
     offer_working_days,
     report_facts,
@@ -56,6 +55,7 @@ from tests.e2e.records import (
     wait_for_mail,
     work,
 )
+from tests.support.mail import Mailbox
 from workflows.formatting import uk_date
 from workflows.working_days import add_working_days
 

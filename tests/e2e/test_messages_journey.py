@@ -8,10 +8,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from grants.models import EmailStatus, Role
-from tests.conftest import Mailbox
-from tests.e2e.conftest import DemoAccount, LiveServer
-from tests.e2e.pages import assert_accessible, sign_in_from_start, visit
-from tests.e2e.records import email_status, wait_for_mail, wait_until
+from tests.support.browser.live_server import DemoAccount, LiveServer
+from tests.support.browser.pages import assert_accessible, sign_in_from_start, visit
+from tests.support.browser.records import email_status, wait_for_mail, wait_until
+from tests.support.mail import Mailbox
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(90)]
 

@@ -15,8 +15,8 @@ import time_machine
 from playwright.sync_api import Page, expect
 
 from grants.models import Role
-from tests.e2e.conftest import DemoAccount, LiveServer
-from tests.e2e.pages import assert_accessible, fill_sign_in, visit
+from tests.support.browser.live_server import DemoAccount, LiveServer
+from tests.support.browser.pages import assert_accessible, fill_sign_in, visit
 
 # Far enough past each moment that a page and a server a second or two apart both see it passed.
 PAST = timedelta(seconds=10)

@@ -12,9 +12,8 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from grants.models import ApplicationStatus, IntroductionStatus, PartnerStatus
-from tests.conftest import Mailbox
-from tests.e2e.conftest import LiveServer
-from tests.e2e.pages import (
+from tests.support.browser.live_server import LiveServer
+from tests.support.browser.pages import (
     BABERGH,
     IPSWICH,
     PROGRAMME_OFFICER,
@@ -36,7 +35,8 @@ from tests.e2e.pages import (
     success,
     task,
 )
-from tests.e2e.records import facts, introduction_facts, partners_suggested, wait_for_mail, wait_until
+from tests.support.browser.records import facts, introduction_facts, partners_suggested, wait_for_mail, wait_until
+from tests.support.mail import Mailbox
 
 # Six sign-ins, two councils' answers and the staff's steps, and the worker's emails waited for.
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]

@@ -11,8 +11,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from grants.models import Role
-from tests.e2e.conftest import DemoAccount, LiveServer
-from tests.e2e.pages import SCREENSHOTS_ENV, assert_accessible, sign_in_from_start, take_screenshots, visit
+from tests.support.browser.live_server import DemoAccount, LiveServer
+from tests.support.browser.pages import SCREENSHOTS_ENV, assert_accessible, sign_in_from_start, take_screenshots, visit
 
 # A page whose scripts never settle would hold axe (page.evaluate has no timeout of its own).
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(60)]

@@ -34,18 +34,12 @@ from grants.models import (
     Role,
     SharedArrangement,
 )
-from tests.integration.application_setup import FIXED_GRANT_ANSWERS
-from tests.integration.conftest import csrf_token, evidence_kept_in, sign_in
-from tests.integration.engagement_setup import PDF
-from tests.integration.matrix_setup import (
-    Person,
-    World,
-    build_world,
-    changed_tables,
-    one_transaction,
-    snapshot,
-    writes,
-)
+from tests.builders.access_matrix import Person, World, build_world
+from tests.builders.applications import FIXED_GRANT_ANSWERS
+from tests.builders.engagements import PDF
+from tests.support.app import evidence_kept_in
+from tests.support.client import csrf_token, signed_in
+from tests.support.database import changed_tables, one_transaction, snapshot, writes
 from workflows.permissions import ROLE_PERMISSIONS, Permission
 
 API = "/api/v1"
@@ -82,7 +76,7 @@ def visitors(app: Flask, world: World) -> Callable[[str], SignedIn]:
 
     def visitor(key: str) -> SignedIn:
         if key not in made:
-            made[key] = signed_in(app, ACTORS[key].person(world))
+            made[key] = signed_in_as(app, ACTORS[key].person(world))
         return made[key]
 
     return visitor
@@ -521,9 +515,8 @@ def _takes_body(openapi: dict[str, Any], attempt: Attempt) -> bool:
     return False
 
 
-def signed_in(app: Flask, person: Person) -> SignedIn:
-    client = app.test_client()
-    assert sign_in(client, person.email).status_code == 302
+def signed_in_as(app: Flask, person: Person) -> SignedIn:
+    client = signed_in(app, person.email)
     return SignedIn(client, person, csrf_token(client, "/account"))
 
 

@@ -40,9 +40,9 @@ from grants.models import (
     WorkerHeartbeat,
     utcnow,
 )
-from tests.conftest import SMTP_PORT, Mailbox, drop_database, recreate_database
-from tests.integration.conftest import DATABASE
-from tests.integration.workers import ROOT, sending_app, sql
+from tests.support.mail import Mailbox
+from tests.support.services import DATABASE, SMTP_PORT, drop_database, recreate_database
+from tests.support.workers import ROOT, sending_app, sql
 from workflows import accounts, api_tokens
 from workflows.passwords import hash_password
 

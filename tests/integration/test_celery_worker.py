@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -16,9 +14,11 @@ import redis
 from celery import Celery
 
 from grants.config import celery_settings
-from tests.conftest import SMTP_PORT, Mailbox
+from tests.support.mail import Mailbox
+from tests.support.paths import ROOT
+from tests.support.services import SMTP_PORT
+from tests.support.workers import celery_worker_command
 
-ROOT = Path(__file__).resolve().parents[2]
 # A Redis database of its own: the other tests empty database 15 before each test.
 BROKER_URL = os.environ.get("TEST_WORKER_BROKER_URL", "redis://127.0.0.1:6379/14")
 
@@ -44,19 +44,7 @@ def worker(app, smtp_server: Mailbox) -> Iterator[subprocess.Popen[bytes]]:
         "TEST_MAIL_PORT": str(SMTP_PORT),
     }
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "celery_worker",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "--hostname=test-worker@%h",
-            "--without-gossip",
-            "--without-mingle",
-        ],
+        celery_worker_command("celery_worker", "--pool=solo", "--loglevel=INFO", "--hostname=test-worker@%h"),
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -104,7 +92,7 @@ def test_the_worker_delivers_an_outbox_email_to_the_smtp_server(app, worker, mai
     from grants.extensions import db
     from grants.models import EmailStatus
     from notifications import queue_email
-    from tests.integration.workers import sending_app, sql
+    from tests.support.workers import sending_app, sql
 
     database_url = app.config["SQLALCHEMY_DATABASE_URI"]
     try:

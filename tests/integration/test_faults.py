@@ -1,7 +1,7 @@
 """Real parts failing under real use: the database server stopped and started again while people
 use the service, and the broker killed and started again empty while emails wait in it.
 
-The servers that fail are the tests' own (tests/integration/private_services.py); the shared
+The servers that fail are the tests' own (tests/support/private_services.py); the shared
 PostgreSQL and Redis are never stopped."""
 
 from __future__ import annotations
@@ -23,18 +23,18 @@ from pathlib import Path
 
 import pytest
 import requests
-from flask import Flask
 
 from grants.extensions import db
 from grants.models import Council, CouncilTier, Role
 from notifications import queue_email
-from tests.conftest import REDIS_URL, SMTP_PORT, Mailbox
-from tests.integration.application_setup import expert_grant_round
-from tests.integration.private_services import PrivatePostgres, PrivateRedis, private_postgres, private_redis
-from tests.integration.workers import ROOT, free_port, running, sending_app, sql, start_worker, wait_for
+from tests.builders.rounds import expert_grant_round
+from tests.support.mail import Mailbox
+from tests.support.private_services import PrivatePostgres, PrivateRedis, private_postgres, private_redis
+from tests.support.services import REDIS_URL, SMTP_PORT
+from tests.support.workers import ROOT, free_port, running, sending_app, sql, start_worker, stop, wait_for
 from workflows import accounts, api_tokens
 
-pytestmark = pytest.mark.timeout(240)
+pytestmark = [pytest.mark.timeout(240), pytest.mark.commits("outbound_emails", "notifications")]
 
 PASSWORD = "plum-harbour-violin-42"
 OFFICER = "officer@babergh.example.gov.uk"
@@ -244,12 +244,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[PrivatePo
             assert wait_for(lambda: _answers(base_url), timeout=60), log.read_text(errors="replace")[-3000:]
             yield postgres, World(base_url, round_id, token, log)
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=10)
+            stop(server)
 
 
 def _answers(base_url: str) -> bool:
@@ -365,15 +360,6 @@ def test_after_a_restart_no_one_used_the_first_requests_work(served: tuple[Priva
 
 
 FAST = {"OUTBOX_REPLAY_AFTER_SECONDS": "1", "OUTBOX_SENDING_LEASE_SECONDS": "2", "MAIL_TIMEOUT_SECONDS": "5"}
-
-
-@pytest.fixture
-def db_url(app: Flask) -> Iterator[str]:
-    """The test database, for rows committed for real; the outbox emptied before and after."""
-    url = str(app.config["SQLALCHEMY_DATABASE_URI"])
-    sql(url, "TRUNCATE outbound_emails, notifications CASCADE")
-    yield url
-    sql(url, "TRUNCATE outbound_emails, notifications CASCADE")
 
 
 def _queued_ids(broker: PrivateRedis) -> list[int]:

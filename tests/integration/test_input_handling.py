@@ -14,16 +14,16 @@ from urllib.parse import quote
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import inspect
 
 from grants.extensions import db
 from grants.models import Application, ApplicationStatus, Council, FundingRound, Role, User
-from tests.conftest import Mailbox
-from tests.integration.api_setup import Api, ok
-from tests.integration.application_setup import drafted, expert_grant_round, scored
-from tests.integration.conftest import PASSWORD, csrf_token, post_form, sign_in
-from tests.integration.engagement_setup import awaiting_expert, expert
+from tests.builders.applications import awaiting_expert, drafted, scored, submitted
+from tests.builders.people import PASSWORD, expert
+from tests.builders.rounds import expert_grant_round
+from tests.support.api import Api, ok
+from tests.support.client import csrf_token, post_form, sign_in, signed_in_as
+from tests.support.mail import Mailbox
 from workflows import applications, engagements
 from workflows.experts import ConflictDetails, record_conflict
 
@@ -74,24 +74,6 @@ def version_on(page: str, prefix: str = "") -> str:
     found = re.search(rf'name="{prefix}version" type="hidden" value="(\d+)"', page)
     assert found, "no version on the page"
     return found.group(1)
-
-
-def signed_in_as(client: FlaskClient, user: User) -> FlaskClient:
-    if client.get("/home").status_code == 200:
-        post_form(client, "/sign-out", {}, token_from="/home")
-    assert sign_in(client, user.email).status_code == 302
-    return client
-
-
-def submitted(funding_round: FundingRound, council: Council, officer: User) -> Application:
-    application = drafted(funding_round, council, officer)
-    applications.submit(application, actor=officer, expected_version=application.version, today=date.today())
-    db.session.commit()
-    db.session.refresh(application)
-    if application.eligibility_passed is None:
-        applications.check_eligibility(application, date.today())
-        db.session.commit()
-    return application
 
 
 def awaiting_decision(funding_round: FundingRound, council: Council, people: dict[str, User]) -> Application:

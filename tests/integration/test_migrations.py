@@ -8,9 +8,8 @@ from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 
 from grants.extensions import db
-from tests.conftest import SMTP_PORT, drop_database, recreate_database
-from tests.integration.conftest import DATABASE
-from tests.integration.workers import sending_app
+from tests.support.services import DATABASE, SMTP_PORT, drop_database, recreate_database
+from tests.support.workers import sending_app
 
 
 def _script(app) -> ScriptDirectory:  # type: ignore[no-untyped-def]

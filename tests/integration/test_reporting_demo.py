@@ -27,7 +27,7 @@ from grants.models import (
     SchemeKind,
     SharedArrangement,
 )
-from tests.integration.conftest import sign_in
+from tests.support.client import sign_in
 from workflows import reporting
 from workflows.money import pounds
 

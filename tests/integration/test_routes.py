@@ -7,8 +7,8 @@ import re
 import pytest
 
 from grants.models import Role
-from tests.integration.api_setup import token_for
-from tests.integration.conftest import sign_in
+from tests.builders.api import token_for
+from tests.support.client import sign_in
 from workflows.permissions import ROLE_PERMISSIONS, Permission
 
 # Pages anyone may open, signed in or not.

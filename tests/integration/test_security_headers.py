@@ -27,11 +27,12 @@ from grants import create_app
 from grants.config import celery_settings
 from grants.extensions import db
 from grants.models import Application, Engagement, OutcomeReport
-from tests.conftest import REDIS_URL
-from tests.integration.api_setup import token_for
-from tests.integration.conftest import sign_in
-from tests.integration.engagement_setup import completed_engagement, expert, filed_report
-from tests.integration.workers import ROOT, free_port, hand_celery_back, wait_for
+from tests.builders.api import token_for
+from tests.builders.engagements import completed_engagement, filed_report
+from tests.builders.people import expert
+from tests.support.client import sign_in
+from tests.support.services import REDIS_URL
+from tests.support.workers import ROOT, free_port, hand_celery_back, stop, wait_for
 
 TODAY = date.today()
 SECRET_KEY = "k" * 48
@@ -375,9 +376,4 @@ def test_gunicorn_names_no_software_and_no_version(app, database_url, tmp_path):
             assert response.getheader("Strict-Transport-Security")
             assert "frame-ancestors 'none'" in (response.getheader("Content-Security-Policy") or "")
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
+        stop(server)

@@ -18,10 +18,12 @@ from flask.testing import FlaskClient
 from grants.extensions import db
 from grants.models import Application, Council, Role, User
 from grants.request_log import JsonFormatter, StdoutHandler, configure_logging, redact
-from tests.conftest import SMTP_PORT, Mailbox
-from tests.integration.application_setup import drafted, expert_grant_round, scored
-from tests.integration.conftest import PASSWORD
-from tests.integration.workers import sending_app
+from tests.builders.applications import drafted, scored
+from tests.builders.people import PASSWORD
+from tests.builders.rounds import expert_grant_round
+from tests.support.mail import Mailbox
+from tests.support.services import SMTP_PORT
+from tests.support.workers import sending_app
 from workflows import applications
 
 WRONG_PASSWORD = "Zebra-wrong-quartz-8164"

@@ -18,9 +18,8 @@ from bench.pages import PASSWORD, World, count_statements, find_world, pages
 from devdata.commands import scale_data_cli
 from grants.extensions import db
 from grants.models import User
-from tests.conftest import SMTP_PORT, drop_database, recreate_database
-from tests.integration.conftest import DATABASE
-from tests.integration.workers import sending_app
+from tests.support.services import DATABASE, SMTP_PORT, drop_database, recreate_database
+from tests.support.workers import sending_app
 from workflows import api_tokens
 
 pytestmark = pytest.mark.timeout(300)

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("grants", "workflows", "notifications", "devdata")
+from tests.support.paths import ROOT
+
+PACKAGES = ("grants", "workflows", "notifications")
 
 # Functions whose first argument is SQL, called by name or as an attribute (sa.text, conn.execute).
 SQL_FUNCTIONS = frozenset({"text", "literal_column"})

@@ -25,7 +25,7 @@ from grants.models import (
     User,
     UserRole,
 )
-from tests.integration.conftest import sign_in
+from tests.support.client import sign_in
 
 
 def test_the_demo_world_is_complete_and_idempotent(app, session):

@@ -31,8 +31,8 @@ from grants.models import (
     User,
     utcnow,
 )
-from tests.conftest import SMTP_PORT
-from tests.integration.workers import sending_app
+from tests.support.services import SMTP_PORT
+from tests.support.workers import sending_app
 from workflows.applications import MOVES
 
 PASSWORD = "plum-harbour-violin-42"
