@@ -249,7 +249,7 @@ def offer(
     for an expert, when an offer is already waiting, when the expert is not vetted, has no free
     place, or has a conflict of interest with the council (unless a reason to override it is
     given, which is recorded)."""
-    applications._lock(application)
+    applications.lock(application)
     if application.status is not S.EXPERT_MATCHING:
         raise IllegalMoveError(
             f"An application that is {application.status.label.lower()} is not waiting for an expert"
@@ -511,7 +511,7 @@ def offer_next_best(application: Application, today: date) -> Engagement | None:
             template="expert_needed",
             key=f"application:{application.id}:expert_needed:{today.isoformat()}:{officer.id}",
             link=f"/matching/applications/{application.id}",
-            context={**applications._message_context(application, None), "name": officer.name},
+            context={**applications.message_context(application, None), "name": officer.name},
             in_app=True,
         )
     return None
@@ -626,7 +626,7 @@ def discard_match_run(run: MatchRun, *, actor: User) -> None:
 def _context(engagement: Engagement) -> dict[str, Any]:
     application = engagement.application
     return {
-        **applications._message_context(application, None),
+        **applications.message_context(application, None),
         "expert": engagement.expert.name,
         "expires_on": engagement.expires_on.isoformat(),
         "engagement_status": engagement.status.label,
