@@ -1,11 +1,12 @@
 """The life of an application: drafting, partners, submission and eligibility, assessment, the
 decision that commits money, the offer and payments, every change of status through one door.
 
-- `moves`: the moves an application may make (`MOVES`), who may make each, the door
-  (`transition`), the timeline and each stage's clock;
+- `moves`: the moves an application may make (`MOVES`), who may make each, its lifecycle
+  (`APPLICATION`, on the shared door of workflows/lifecycle.py) and `transition`, the timeline
+  and each stage's clock;
 - `messages`: whom each move tells, and who hears about an application at its council;
 - `drafts`: the form's sections by kind of scheme, starting a draft, saving a section;
-- `partners`: a joint bid's partner councils and their answers;
+- `partners`: a joint bid's partner councils and their answers (`PARTNER_MOVES`, `PARTNER`);
 - `eligibility`: submission and the eligibility check;
 - `decisions`: assessment, the decision, the council's answer to the offer, payments.
 
@@ -40,14 +41,12 @@ from workflows.applications.eligibility import RuleResult, check_eligibility, co
 from workflows.applications.messages import MESSAGES, active_users_with, council_contacts, message_context
 from workflows.applications.moves import (
     ACTION_LABELS,
+    APPLICATION,
     BEFORE_DECISION,
     CLOSED,
     LIVE,
     MOVES,
-    IllegalMoveError,
-    Move,
     StaleApplicationError,
-    WorkflowError,
     allowed_actions,
     applied_for,
     check_version,
@@ -56,18 +55,22 @@ from workflows.applications.moves import (
     note_on_timeline,
     transition,
 )
-from workflows.applications.partners import respond_as_partner, set_partners
+from workflows.applications.partners import PARTNER, PARTNER_MOVES, respond_as_partner, set_partners
+from workflows.lifecycle import IllegalMoveError, Move, WorkflowError
 
 # The name the scale dataset's generator (workflows/scale_data.py) imports the messages by.
 _MESSAGES = MESSAGES
 
 __all__ = [
     "ACTION_LABELS",
+    "APPLICATION",
     "BEFORE_DECISION",
     "CLOSED",
     "LIVE",
     "MESSAGES",
     "MOVES",
+    "PARTNER",
+    "PARTNER_MOVES",
     "SECTIONS",
     "BudgetExceededError",
     "IllegalMoveError",

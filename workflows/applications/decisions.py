@@ -20,13 +20,12 @@ from grants.models import (
     utcnow,
 )
 from workflows.applications.moves import (
+    APPLICATION,
     IllegalMoveError,
     WorkflowError,
     applied_for,
-    check_version,
-    find_move,
     lock,
-    record_on_timeline,
+    note_on_timeline,
     transition,
 )
 from workflows.permissions import Permission, can
@@ -82,7 +81,7 @@ def assess(
     )
     db.session.add(assessment)
     application.version += 1
-    record_on_timeline(application, "assess", actor, None, None, None)
+    note_on_timeline(application, "assess", actor)
     db.session.flush()
     if len(application.assessments) >= application.scheme.assessments_required:
         transition(application, "complete_assessment", actor)
@@ -108,9 +107,7 @@ def approve(application: Application, *, actor: User, conditions: str = "", expe
     """Approve and commit the award against the round's budget, in one step that cannot commit
     more than the budget however many approvers click at once: a guarded UPDATE of the round
     that only succeeds while the money is there."""
-    lock(application)
-    check_version(application, expected_version)
-    find_move(application, "approve", actor)  # refuse before touching the budget
+    APPLICATION.check(application, "approve", actor, expected_version=expected_version)  # before the budget
     amount = award_amount(application)
     if amount <= 0:
         raise WorkflowError("This application asks for no money")
@@ -205,9 +202,7 @@ def record_payment(award: Award, *, amount_pence: int, paid_on: date, reference:
         recorded_by_id=actor.id,
     )
     db.session.add(payment)
-    record_on_timeline(
-        award.application, "payment", actor, None, None, f"£{amount_pence / 100:,.2f} ({reference.strip()})"
-    )
+    note_on_timeline(award.application, "payment", actor, f"£{amount_pence / 100:,.2f} ({reference.strip()})")
     db.session.flush()
     db.session.refresh(award)
     return payment

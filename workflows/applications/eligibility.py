@@ -20,7 +20,7 @@ from grants.models import (
 )
 from workflows.after_commit import send_after_commit
 from workflows.applications.drafts import match_needed, match_offered, missing_sections
-from workflows.applications.moves import LIVE, WorkflowError, record_on_timeline, transition
+from workflows.applications.moves import LIVE, WorkflowError, note_on_timeline, transition
 from workflows.money import pounds
 
 
@@ -139,9 +139,7 @@ def check_eligibility(application: Application, today: date) -> list[RuleResult]
     application.eligibility_results = [r.__dict__ for r in results]
     application.eligibility_passed = all(r.passed for r in results)
     application.eligibility_checked_at = utcnow()
-    record_on_timeline(
-        application, "eligibility_checked", None, None, None, "Passed" if application.eligibility_passed else "Failed"
-    )
+    note_on_timeline(application, "eligibility_checked", None, "Passed" if application.eligibility_passed else "Failed")
     return results
 
 

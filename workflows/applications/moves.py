@@ -1,5 +1,7 @@
-"""An application's moves and the one door its status changes through: the table of moves
-(`MOVES`), who may make each, `transition()`, the timeline, and the clock of each stage.
+"""An application's moves and the door its status changes through: the table of moves
+(`MOVES`), the application's lifecycle (`APPLICATION`: who beyond their role may make a move, the
+words of a refusal, the target of an accepted offer, the timeline entry of each move, and what
+follows it) on the shared door of workflows/lifecycle.py, the timeline, and each stage's clock.
 
 Operations flush and never commit: the caller owns the transaction. Each raises `WorkflowError`
 (or a subclass) with a message for the person, having changed nothing it would leave half-done:
@@ -8,7 +10,8 @@ the caller rolls back.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from typing import Any
 
 from grants.extensions import db
 from grants.models import (
@@ -22,6 +25,7 @@ from grants.models import (
 from notifications import reminders
 from workflows.applications.messages import active_users_with, send_messages
 from workflows.audit import record_event
+from workflows.lifecycle import Change, IllegalMoveError, Lifecycle, Move, WorkflowError
 from workflows.permissions import Permission, can
 from workflows.working_days import add_working_days
 
@@ -48,38 +52,14 @@ CLOSED = frozenset(
 )
 
 
-class WorkflowError(Exception):
-    """A step the rules refuse. The message is for the person who tried it."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-class IllegalMoveError(WorkflowError):
-    """The move does not exist from this status, or not for this person (409 in the API)."""
-
-
 class StaleApplicationError(WorkflowError):
     """Someone else changed the application since the form was opened."""
 
 
 # Moves ---------------------------------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class Move:
-    """One allowed move: the action, the statuses it starts from, where it goes (None: decided by
-    the scheme, see `_target`), the permission it needs, and whether a reason is required."""
-
-    action: str
-    sources: frozenset[ApplicationStatus]
-    target: ApplicationStatus | None
-    permission: Permission
-    reason_required: bool = False
-
-
-MOVES: list[Move] = [
+# Every move an application may make: (action, from, to (None: see `choose_target`), permission).
+MOVES: list[Move[ApplicationStatus]] = [
     Move(
         "submit",
         frozenset({ApplicationStatus.DRAFT, ApplicationStatus.CHANGES_REQUESTED}),
@@ -98,14 +78,14 @@ MOVES: list[Move] = [
         frozenset({ApplicationStatus.SUBMITTED}),
         ApplicationStatus.INELIGIBLE,
         Permission.CHECK_APPLICATIONS,
-        True,
+        reason_required=True,
     ),
     Move(
         "request_changes",
         frozenset({ApplicationStatus.SUBMITTED}),
         ApplicationStatus.CHANGES_REQUESTED,
         Permission.CHECK_APPLICATIONS,
-        True,
+        reason_required=True,
     ),
     Move(
         "complete_assessment",
@@ -118,7 +98,7 @@ MOVES: list[Move] = [
         frozenset({ApplicationStatus.AWAITING_DECISION}),
         ApplicationStatus.CHANGES_REQUESTED,
         Permission.DECIDE_APPLICATIONS,
-        True,
+        reason_required=True,
     ),
     Move(
         "approve",
@@ -131,7 +111,7 @@ MOVES: list[Move] = [
         frozenset({ApplicationStatus.AWAITING_DECISION}),
         ApplicationStatus.REJECTED,
         Permission.DECIDE_APPLICATIONS,
-        True,
+        reason_required=True,
     ),
     Move("accept_offer", frozenset({ApplicationStatus.OFFERED}), None, Permission.APPLY_FOR_COUNCIL),
     Move(
@@ -139,7 +119,7 @@ MOVES: list[Move] = [
         frozenset({ApplicationStatus.OFFERED}),
         ApplicationStatus.WITHDRAWN,
         Permission.APPLY_FOR_COUNCIL,
-        True,
+        reason_required=True,
     ),
     # The expert offered the work accepts it (workflows/engagements.py checks the offer is theirs).
     Move(
@@ -193,24 +173,55 @@ ACTION_LABELS = {
 }
 
 
-def find_move(application: Application, action: str, actor: User) -> Move:
-    """The move the actor may make, or IllegalMoveError saying why not."""
-    candidates = [m for m in MOVES if m.action == action]
-    if not candidates:
-        raise IllegalMoveError(f"There is no such action as {action!r}")
-    from_here = [m for m in candidates if application.status in m.sources]
-    if not from_here:
-        raise IllegalMoveError(
+class ApplicationLifecycle(Lifecycle[Application, ApplicationStatus]):
+    """An application at the door: who beyond their role may act, the words of a refusal, the
+    target of an accepted offer, the timeline entry of every move, and what follows a move (the
+    new stage's clock, the messages)."""
+
+    subject_type = "application"
+
+    def refusal(self, application: Application, move: Move[ApplicationStatus], actor: User | None) -> str | None:
+        if actor is None or move.permission is None or not can(actor, move.permission):
+            return "You cannot do that to this application"
+        return None if _actor_may(actor, application, move) else "You cannot do that to this application"
+
+    def cannot(self, application: Application, action: str) -> WorkflowError:
+        return IllegalMoveError(
             f"An application that is {application.status.label.lower()} cannot be "
             f"{ACTION_LABELS.get(action, action).lower()}"
         )
-    for move in from_here:
-        if can(actor, move.permission) and _actor_may(actor, application, move):
-            return move
-    raise IllegalMoveError("You cannot do that to this application")
+
+    def stale(self, application: Application) -> WorkflowError:
+        return StaleApplicationError(
+            "Someone else changed this application while you were working on it. "
+            "Your changes have not been saved: check the application as it is now and try again."
+        )
+
+    def choose_target(self, application: Application, move: Move[ApplicationStatus]) -> ApplicationStatus:
+        if move.action == "accept_offer":
+            return (
+                ApplicationStatus.EXPERT_MATCHING if application.scheme.uses_experts else ApplicationStatus.IN_DELIVERY
+            )
+        return super().choose_target(application, move)
+
+    def record(self, change: ApplicationChange, actor: User | None, detail: Mapping[str, Any]) -> None:
+        record_on_timeline(change.record, change.action, actor, change.source, change.target, change.reason)
+
+    def moved(self, change: ApplicationChange, actor: User | None) -> None:
+        _start_stage(change.record, change.source)
+        send_messages(change.record, change.action, change.reason)
 
 
-def _actor_may(actor: User, application: Application, move: Move) -> bool:
+ApplicationChange = Change[Application, ApplicationStatus]
+APPLICATION = ApplicationLifecycle(MOVES)
+
+
+def find_move(application: Application, action: str, actor: User) -> Move[ApplicationStatus]:
+    """The move the actor may make, or IllegalMoveError saying why not."""
+    return APPLICATION.find_move(application, action, actor)
+
+
+def _actor_may(actor: User, application: Application, move: Move[ApplicationStatus]) -> bool:
     """Who, beyond their role: a council officer acts only for the lead council; no one scores
     an application they applied for, nor decides one they applied for or assessed (segregation
     of duties)."""
@@ -236,12 +247,7 @@ def applied_for(actor: User, application: Application) -> bool:
 
 def allowed_actions(application: Application, actor: User) -> list[str]:
     """The actions the actor could take now (before the checks that need their input)."""
-    found: list[str] = []
-    for move in MOVES:
-        allowed = application.status in move.sources and can(actor, move.permission)
-        if allowed and _actor_may(actor, application, move) and move.action not in found:
-            found.append(move.action)
-    return found
+    return APPLICATION.allowed_actions(application, actor)
 
 
 def transition(
@@ -251,49 +257,22 @@ def transition(
     *,
     reason: str | None = None,
     expected_version: int | None = None,
-) -> ApplicationEvent:
-    """The one way an application's status changes: checks the move, the actor and the version,
-    then records the change (timeline, audit, version), starts the new stage's clock and sends
-    the messages it causes. The action's own rules (money, signatures) are the caller's,
-    through the functions below, which call this."""
-    lock(application)
-    check_version(application, expected_version)
-    move = find_move(application, action, actor)
-    reason = (reason or "").strip() or None
-    if move.reason_required and not reason:
-        raise WorkflowError("Give a reason", field="reason")
-    if reason and len(reason) > 2000:
-        raise WorkflowError("The reason must be 2,000 characters or fewer", field="reason")
-    source = application.status
-    target = move.target or _target(application, action)
-    application.status = target
-    application.version += 1
-    _start_stage(application, source)
-    event = record_on_timeline(application, action, actor, source, target, reason)
-    send_messages(application, action, reason)
-    return event
-
-
-def _target(application: Application, action: str) -> ApplicationStatus:
-    if action == "accept_offer":
-        return ApplicationStatus.EXPERT_MATCHING if application.scheme.uses_experts else ApplicationStatus.IN_DELIVERY
-    raise AssertionError(f"no target for {action}")
+) -> ApplicationChange:
+    """The one way an application's status changes, through its lifecycle's door: checks the
+    move, the actor and the version, then records the change (timeline, audit, version), starts
+    the new stage's clock and sends the messages it causes. The action's own rules (money,
+    signatures) are the caller's, through the operations of this package, which call this."""
+    return APPLICATION.transition(application, action, actor, reason=reason, expected_version=expected_version)
 
 
 def lock(application: Application) -> None:
     """Reload the application's row under a lock (PostgreSQL), so two people acting at once are
     taken one after the other and the second sees the first's change."""
-    db.session.flush()  # a refresh would otherwise drop changes not yet written
-    if application.id is not None:
-        db.session.refresh(application, with_for_update=True)
+    APPLICATION.lock(application)
 
 
 def check_version(application: Application, expected_version: int | None) -> None:
-    if expected_version is not None and application.version != expected_version:
-        raise StaleApplicationError(
-            "Someone else changed this application while you were working on it. "
-            "Your changes have not been saved: check the application as it is now and try again."
-        )
+    APPLICATION.check_version(application, expected_version)
 
 
 def record_on_timeline(

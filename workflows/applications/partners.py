@@ -1,7 +1,12 @@
 """A joint bid's partner councils: the lead names them and each one's share of the match; each
-partner's officer confirms taking part, or declines. Operations flush and never commit."""
+partner's officer confirms taking part, or declines, and may change the answer while the bid is a
+draft. A partner's status changes only through its lifecycle's door (`PARTNER`), whose moves are
+on the application's timeline and audit trail. Operations flush and never commit."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import select
 
@@ -18,8 +23,59 @@ from grants.models import (
 from notifications import queue_email
 from workflows.applications.drafts import editable
 from workflows.applications.messages import message_context
-from workflows.applications.moves import IllegalMoveError, WorkflowError, check_version, lock, record_on_timeline
+from workflows.applications.moves import IllegalMoveError, WorkflowError, check_version, lock, note_on_timeline
+from workflows.audit import record_event
+from workflows.lifecycle import Change, Lifecycle, Move
 from workflows.permissions import Permission, can
+
+EVERY_ANSWER = frozenset(PartnerStatus)
+
+PARTNER_MOVES: list[Move[PartnerStatus]] = [
+    # The partner council's officer answers, and may change the answer while the bid is a draft.
+    Move("confirm", EVERY_ANSWER, PartnerStatus.CONFIRMED, Permission.APPLY_FOR_COUNCIL),
+    Move("decline", EVERY_ANSWER, PartnerStatus.DECLINED, Permission.APPLY_FOR_COUNCIL),
+    # The lead council changed the partner's share: the partner is asked to confirm again.
+    Move("ask_again", EVERY_ANSWER, PartnerStatus.INVITED, Permission.APPLY_FOR_COUNCIL),
+]
+
+
+class PartnerLifecycle(Lifecycle[ApplicationPartner, PartnerStatus]):
+    """A partner at the door: its own council's officer answers, the lead council's asks again.
+    The answers are on the application's timeline; asking again is audited only (the council
+    sees the change of share that caused it)."""
+
+    subject_type = "application"
+    events = {"confirm": "partner_confirmed", "decline": "partner_declined", "ask_again": "partner_asked_again"}
+
+    def refusal(self, partner: ApplicationPartner, move: Move[PartnerStatus], actor: User | None) -> str | None:
+        # Asking again is the lead council's; answering, the partner council's.
+        lead = move.action == "ask_again"
+        council_id = partner.application.lead_council_id if lead else partner.council_id
+        if move.permission is not None and can(actor, move.permission) and actor and actor.council_id == council_id:
+            return None
+        if lead:
+            return "You cannot change the partners of this application"
+        return "Your council is not a partner in this application"
+
+    def record(self, change: PartnerChange, actor: User | None, detail: Mapping[str, Any]) -> None:
+        partner = change.record
+        name = self.events[change.action]
+        if change.action != "ask_again":
+            note_on_timeline(partner.application, name, actor, partner.council.name)
+            return
+        record_event(
+            f"application.{name}",
+            actor=actor,
+            subject_type="application",
+            subject_id=partner.application_id,
+            council_id=partner.council_id,
+            reason=partner.council.name,
+            version=partner.application.version,
+        )
+
+
+PartnerChange = Change[ApplicationPartner, PartnerStatus]
+PARTNER = PartnerLifecycle(PARTNER_MOVES)
 
 
 def set_partners(application: Application, shares: dict[Council, int], *, actor: User, expected_version: int) -> None:
@@ -46,9 +102,7 @@ def set_partners(application: Application, shares: dict[Council, int], *, actor:
             _ask_partner_to_confirm(application, council)
         elif existing.match_share_pence != share:
             existing.match_share_pence = share
-            existing.status = PartnerStatus.INVITED
-            existing.responded_at = None
-            existing.responded_by_id = None
+            _ask_again(existing, actor)
             _ask_partner_to_confirm(application, council)
     application.version += 1
 
@@ -68,6 +122,16 @@ def _ask_partner_to_confirm(application: Application, council: Council) -> None:
         )
 
 
+def _ask_again(partner: ApplicationPartner, actor: User) -> None:
+    """The partner's answer was to a share that has changed: it no longer stands."""
+
+    def forget_the_answer(move: Move[PartnerStatus], reason: str | None) -> None:
+        partner.responded_at = None
+        partner.responded_by_id = None
+
+    PARTNER.transition(partner, "ask_again", actor, before=forget_the_answer)
+
+
 def respond_as_partner(application: Application, *, actor: User, confirm: bool) -> ApplicationPartner:
     """A partner council's officer confirms taking part (and the share of the match) or declines."""
     lock(application)
@@ -76,10 +140,11 @@ def respond_as_partner(application: Application, *, actor: User, confirm: bool) 
         raise IllegalMoveError("Your council is not a partner in this application")
     if application.status not in (ApplicationStatus.DRAFT, ApplicationStatus.CHANGES_REQUESTED):
         raise IllegalMoveError("This application is no longer waiting for its partners")
-    partner.status = PartnerStatus.CONFIRMED if confirm else PartnerStatus.DECLINED
-    partner.responded_by_id = actor.id
-    partner.responded_at = utcnow()
-    application.version += 1
-    action = "partner_confirmed" if confirm else "partner_declined"
-    record_on_timeline(application, action, actor, None, None, partner.council.name)
+
+    def answer(move: Move[PartnerStatus], reason: str | None) -> None:
+        partner.responded_by_id = actor.id
+        partner.responded_at = utcnow()
+        application.version += 1  # the timeline entry the door writes carries the new version
+
+    PARTNER.transition(partner, "confirm" if confirm else "decline", actor, before=answer)
     return partner
