@@ -38,7 +38,7 @@ from workflows import applications
 from workflows.after_commit import remove_if_rolled_back
 from workflows.audit import record_event
 from workflows.engagements import ENGAGEMENT, expert_user
-from workflows.lifecycle import IllegalMoveError, Move, WorkflowError
+from workflows.lifecycle import Before, IllegalMoveError, Lifecycle, Move, WorkflowError
 from workflows.money import pounds
 from workflows.permissions import Permission, can
 from workflows.uploads import CheckedFile, store
@@ -54,12 +54,59 @@ class OutcomeError(WorkflowError):
     """A step on delivery or a report that the rules refuse; the message is for the person."""
 
 
+# Every move an outcome report may make: (action, from, to, permission).
+REPORT_MOVES: list[Move[ReportStatus]] = [
+    # The lead council answers the figures claimed: it agrees, or says why not.
+    Move("confirm", frozenset({ReportStatus.SUBMITTED}), ReportStatus.CONFIRMED, Permission.APPLY_FOR_COUNCIL),
+    Move(
+        "dispute",
+        frozenset({ReportStatus.SUBMITTED}),
+        ReportStatus.DISPUTED,
+        Permission.APPLY_FOR_COUNCIL,
+        reason_required=True,
+    ),
+    # A programme officer verifies the figures once the council has answered (a reason is needed
+    # for other figures than those claimed, or for figures the council disputed: see `verify`).
+    Move(
+        "verify",
+        frozenset({ReportStatus.CONFIRMED, ReportStatus.DISPUTED}),
+        ReportStatus.VERIFIED,
+        Permission.CHECK_APPLICATIONS,
+    ),
+]
+
+
+class ReportLifecycle(Lifecycle[OutcomeReport, ReportStatus]):
+    """An outcome report at the door: only the lead council answers it, only a programme officer
+    verifies it; refusals in the outcome pages' words; audited as "outcome_report.confirmed" and
+    so on."""
+
+    subject_type = "outcome_report"
+    error = OutcomeError
+    events = {"confirm": "confirmed", "dispute": "disputed", "verify": "verified"}
+    reason_asks = {"dispute": ("Say why the council does not agree with the figures", "reason")}
+    reason_limit = TEXT_LIMIT
+
+    def refusal(self, report: OutcomeReport, move: Move[ReportStatus], actor: User | None) -> str | None:
+        if move.permission is Permission.CHECK_APPLICATIONS:
+            return None if can(actor, move.permission) else "Only a programme officer can verify outcome reports"
+        lead = report.engagement.application.lead_council_id
+        if move.permission is not None and can(actor, move.permission) and actor and actor.council_id == lead:
+            return None
+        return "Only the lead council can confirm or dispute the figures"
+
+    def cannot(self, report: OutcomeReport, action: str) -> WorkflowError:
+        if action != "verify":
+            return OutcomeError(f"This report is {report.status.label.lower()}: it cannot be {self.events[action]} now")
+        if report.status is ReportStatus.SUBMITTED:
+            return OutcomeError("The council must confirm or dispute the figures before they are verified")
+        return OutcomeError("This report has been verified already")
+
+
+REPORT = ReportLifecycle(REPORT_MOVES)
+
+
 # Delivery ---------------------------------------------------------------------------------------------
-
-
-def _lock(row: Any) -> None:
-    db.session.flush()
-    db.session.refresh(row, with_for_update=True)
 
 
 def _the_expert(engagement: Engagement, actor: User) -> None:
@@ -306,46 +353,30 @@ def _claim_problems(engagement: Engagement, claim: Claim, today: date) -> list[t
     return problems
 
 
-def _own_council(report: OutcomeReport, actor: User) -> Application:
-    application = report.engagement.application
-    if not can(actor, Permission.APPLY_FOR_COUNCIL) or actor.council_id != application.lead_council_id:
-        raise IllegalMoveError("Only the lead council can confirm or dispute the figures")
-    return application
+def _answer(report: OutcomeReport, actor: User) -> Before[ReportStatus]:
+    """What the council's answer records, once the door has let it through: who answered and
+    when, and the reason for disputing."""
+
+    def answer(move: Move[ReportStatus], reason: str | None) -> dict[str, Any] | None:
+        report.council_answered_by_id = actor.id
+        report.council_answered_at = utcnow()
+        if reason is None:
+            return None
+        report.dispute_reason = reason
+        return {"reason": reason}
+
+    return answer
 
 
 def confirm(report: OutcomeReport, *, actor: User) -> None:
     """The lead council agrees with the figures claimed."""
-    _lock(report)
-    _own_council(report, actor)
-    if report.status is not ReportStatus.SUBMITTED:
-        raise OutcomeError(f"This report is {report.status.label.lower()}: it cannot be confirmed now")
-    report.status = ReportStatus.CONFIRMED
-    report.council_answered_by_id = actor.id
-    report.council_answered_at = utcnow()
-    report.version += 1
-    record_event("outcome_report.confirmed", actor=actor, subject_type="outcome_report", subject_id=report.id)
+    REPORT.transition(report, "confirm", actor, before=_answer(report, actor))
     _tell_staff(report, "outcome_report_answered")
 
 
 def dispute(report: OutcomeReport, *, actor: User, reason: str) -> None:
     """The lead council does not agree with the figures, and says why."""
-    _lock(report)
-    _own_council(report, actor)
-    if report.status is not ReportStatus.SUBMITTED:
-        raise OutcomeError(f"This report is {report.status.label.lower()}: it cannot be disputed now")
-    why = (reason or "").strip()
-    if not why:
-        raise OutcomeError("Say why the council does not agree with the figures", field="reason")
-    if len(why) > TEXT_LIMIT:
-        raise OutcomeError("The reason must be 5,000 characters or fewer", field="reason")
-    report.status = ReportStatus.DISPUTED
-    report.dispute_reason = why
-    report.council_answered_by_id = actor.id
-    report.council_answered_at = utcnow()
-    report.version += 1
-    record_event(
-        "outcome_report.disputed", actor=actor, subject_type="outcome_report", subject_id=report.id, reason=why
-    )
+    REPORT.transition(report, "dispute", actor, reason=reason, before=_answer(report, actor))
     _tell_staff(report, "outcome_report_answered")
     user = expert_user(report.engagement.expert)
     if user is not None:
@@ -364,49 +395,27 @@ def verify(
     """A programme officer verifies the figures once the council has answered: as claimed, or at
     other figures with a reason. When the last evaluation point is verified, the application is
     evaluated."""
-    _lock(report)
-    if not can(actor, Permission.CHECK_APPLICATIONS):
-        raise IllegalMoveError("Only a programme officer can verify outcome reports")
-    if report.status not in (ReportStatus.CONFIRMED, ReportStatus.DISPUTED):
-        raise OutcomeError(
-            "The council must confirm or dispute the figures before they are verified"
-            if report.status is ReportStatus.SUBMITTED
-            else "This report has been verified already"
-        )
-    if min(cashable_pence, income_pence, avoided_pence) < 0:
-        raise OutcomeError("Amounts must be £0 or more", field="cashable")
-    why = (reason or "").strip()
-    changed = (cashable_pence, income_pence, avoided_pence) != (
-        report.cashable_pence,
-        report.income_pence,
-        report.avoided_pence,
-    )
-    if (changed or report.status is ReportStatus.DISPUTED) and not why:
-        raise OutcomeError(
-            "Give the reason for verifying figures other than those claimed"
-            if changed
-            else "The council disputed these figures: give the reason for verifying them",
-            field="reason",
-        )
-    if len(why) > TEXT_LIMIT:
-        raise OutcomeError("The reason must be 5,000 characters or fewer", field="reason")
-    report.status = ReportStatus.VERIFIED
-    report.verified_cashable_pence = cashable_pence
-    report.verified_income_pence = income_pence
-    report.verified_avoided_pence = avoided_pence
-    report.verification_reason = why or None
-    report.verified_by_id = actor.id
-    report.verified_at = utcnow()
-    report.version += 1
-    record_event(
-        "outcome_report.verified",
-        actor=actor,
-        subject_type="outcome_report",
-        subject_id=report.id,
-        claimed=[report.cashable_pence, report.income_pence, report.avoided_pence],
-        verified=[cashable_pence, income_pence, avoided_pence],
-        reason=why or None,
-    )
+    figures = [cashable_pence, income_pence, avoided_pence]
+
+    def check_the_figures(move: Move[ReportStatus], why: str | None) -> dict[str, Any]:
+        if min(figures) < 0:
+            raise OutcomeError("Amounts must be £0 or more", field="cashable")
+        changed = figures != [report.cashable_pence, report.income_pence, report.avoided_pence]
+        if (changed or report.status is ReportStatus.DISPUTED) and not why:
+            raise OutcomeError(
+                "Give the reason for verifying figures other than those claimed"
+                if changed
+                else "The council disputed these figures: give the reason for verifying them",
+                field="reason",
+            )
+        report.verified_cashable_pence, report.verified_income_pence, report.verified_avoided_pence = figures
+        report.verification_reason = why
+        report.verified_by_id = actor.id
+        report.verified_at = utcnow()
+        claimed = [report.cashable_pence, report.income_pence, report.avoided_pence]
+        return {"claimed": claimed, "verified": figures, "reason": why}
+
+    REPORT.transition(report, "verify", actor, reason=reason, before=check_the_figures)
     engagement = report.engagement
     application = engagement.application
     user = expert_user(engagement.expert)
