@@ -50,7 +50,7 @@ from notifications import queue_email, reminders
 from workflows import applications, matching
 from workflows.after_commit import send_after_commit
 from workflows.audit import record_event
-from workflows.lifecycle import Before, IllegalMoveError, Lifecycle, Move, WorkflowError
+from workflows.lifecycle import Change, IllegalMoveError, Lifecycle, Move, WorkflowError, table
 from workflows.permissions import Permission, can
 from workflows.working_days import add_working_days
 
@@ -71,30 +71,21 @@ class ConflictOfInterestError(EngagementError):
 
 # Moves ---------------------------------------------------------------------------------------------
 
-# Every move an engagement may make: (action, from, to, permission).
-ENGAGEMENT_MOVES: list[Move[EngagementStatus]] = [
+# Every move an engagement may make.
+# fmt: off
+ENGAGEMENT_MOVES: list[Move[EngagementStatus]] = table(EngagementStatus, [
+    # action    from        to           permission                     reason
     # The expert the offer is for answers it while it waits (and before its last day has passed).
-    Move("accept", frozenset({EngagementStatus.OFFERED}), EngagementStatus.ACCEPTED, Permission.USE_EXPERT_PORTAL),
-    Move(
-        "decline",
-        frozenset({EngagementStatus.OFFERED}),
-        EngagementStatus.DECLINED,
-        Permission.USE_EXPERT_PORTAL,
-        reason_required=True,
-    ),
+    ("accept",   "offered",  "accepted",  Permission.USE_EXPERT_PORTAL,  False),
+    ("decline",  "offered",  "declined",  Permission.USE_EXPERT_PORTAL,  True),
     # Staff take back an offer not yet answered.
-    Move(
-        "withdraw",
-        frozenset({EngagementStatus.OFFERED}),
-        EngagementStatus.WITHDRAWN,
-        Permission.CHECK_APPLICATIONS,
-        reason_required=True,
-    ),
+    ("withdraw", "offered",  "withdrawn", Permission.CHECK_APPLICATIONS, True),
     # The service, once the offer's last day has passed (`expire_offers`).
-    Move("expire", frozenset({EngagementStatus.OFFERED}), EngagementStatus.EXPIRED, None),
+    ("expire",   "offered",  "expired",   None,                          False),
     # The expert doing the work marks it complete (workflows/outcomes.py).
-    Move("complete", frozenset({EngagementStatus.ACCEPTED}), EngagementStatus.COMPLETED, Permission.USE_EXPERT_PORTAL),
-]
+    ("complete", "accepted", "completed", Permission.USE_EXPERT_PORTAL,  False),
+])
+# fmt: on
 
 
 class EngagementLifecycle(Lifecycle[Engagement, EngagementStatus]):
@@ -142,17 +133,21 @@ class EngagementLifecycle(Lifecycle[Engagement, EngagementStatus]):
         return None if move.action == "withdraw" else self.reason_limit
 
 
+EngagementChange = Change[Engagement, EngagementStatus]
 ENGAGEMENT = EngagementLifecycle(ENGAGEMENT_MOVES)
 
-# Every move a "match the round" run may make: (action, from, to, permission).
-MATCH_RUN_MOVES: list[Move[MatchRunStatus]] = [
+# Every move a "match the round" run may make.
+# fmt: off
+MATCH_RUN_MOVES: list[Move[MatchRunStatus]] = table(MatchRunStatus, [
+    # action   from       to           permission                     reason
     # The task computed the proposal, or failed to.
-    Move("finish", frozenset({MatchRunStatus.RUNNING}), MatchRunStatus.READY, None),
-    Move("fail", frozenset({MatchRunStatus.RUNNING}), MatchRunStatus.FAILED, None),
+    ("finish",  "running", "ready",     None,                          False),
+    ("fail",    "running", "failed",    None,                          False),
     # Staff confirm the proposal, which makes its offers, or discard it.
-    Move("confirm", frozenset({MatchRunStatus.READY}), MatchRunStatus.CONFIRMED, Permission.CHECK_APPLICATIONS),
-    Move("discard", frozenset({MatchRunStatus.READY}), MatchRunStatus.DISCARDED, Permission.CHECK_APPLICATIONS),
-]
+    ("confirm", "ready",   "confirmed", Permission.CHECK_APPLICATIONS, False),
+    ("discard", "ready",   "discarded", Permission.CHECK_APPLICATIONS, False),
+])
+# fmt: on
 
 
 class MatchRunLifecycle(Lifecycle[MatchRun, MatchRunStatus]):
@@ -463,14 +458,7 @@ def own_engagement(user: User, engagement_id: int) -> Engagement | None:
 
 def accept(engagement: Engagement, *, actor: User, today: date, expected_version: int | None = None) -> None:
     """The expert takes the work on: delivery starts."""
-    ENGAGEMENT.transition(
-        engagement,
-        "accept",
-        actor,
-        expected_version=expected_version,
-        before=_settle(engagement, today),
-        detail={"application_id": engagement.application_id},
-    )
+    _settle(engagement, "accept", actor, today=today, expected_version=expected_version)
     application = engagement.application
     applications.transition(application, "start_delivery", actor, reason=f"{engagement.expert.name} accepted")
     reminders.cancel("engagement", engagement.id, "offer_expiring")
@@ -491,15 +479,7 @@ def decline(
 ) -> None:
     """The expert turns the work down (a reason is needed). The place is freed and the work goes
     back to the matching queue for staff, who are told."""
-    change = ENGAGEMENT.transition(
-        engagement,
-        "decline",
-        actor,
-        reason=reason,
-        expected_version=expected_version,
-        before=_settle(engagement, today),
-        detail={"application_id": engagement.application_id},
-    )
+    change = _settle(engagement, "decline", actor, today=today, reason=reason, expected_version=expected_version)
     applications.note_on_timeline(
         engagement.application, "expert_declined", actor, f"{engagement.expert.name} declined: {change.reason}"
     )
@@ -509,14 +489,7 @@ def decline(
 
 def withdraw(engagement: Engagement, *, actor: User, reason: str) -> None:
     """Staff take back an offer not yet answered (a reason is needed): the place is freed."""
-    change = ENGAGEMENT.transition(
-        engagement,
-        "withdraw",
-        actor,
-        reason=reason,
-        before=_settle(engagement, None),
-        detail={"application_id": engagement.application_id},
-    )
+    change = _settle(engagement, "withdraw", actor, today=None, reason=reason)
     why = change.reason
     applications.note_on_timeline(
         engagement.application, "expert_offer_withdrawn", actor, f"Offer to {engagement.expert.name} withdrawn: {why}"
@@ -525,21 +498,38 @@ def withdraw(engagement: Engagement, *, actor: User, reason: str) -> None:
     _tell_expert(engagement, "expert_offer_withdrawn", reason=why)
 
 
-def _settle(engagement: Engagement, today: date | None) -> Before[EngagementStatus]:
-    """What settling an offer records, once the door has let the move through: an answer only
-    while the offer lasts (on `today`), when it was settled, and the reason for turning it down
-    or taking it back (kept to 2,000 characters), which the audit event records in full."""
+def _settle(
+    engagement: Engagement,
+    action: str,
+    actor: User | None,
+    *,
+    today: date | None,
+    reason: str | None = None,
+    expected_version: int | None = None,
+) -> EngagementChange:
+    """Settle a waiting offer through the door: accepted, declined, withdrawn or expired. An answer
+    counts only while the offer lasts (on `today`); the door records when it was settled, and the
+    reason for turning it down or taking it back (kept to 2,000 characters; the audit event has it
+    in full)."""
 
-    def settle(move: Move[EngagementStatus], reason: str | None) -> dict[str, Any] | None:
+    def settle(move: Move[EngagementStatus], why: str | None) -> dict[str, Any] | None:
         if today is not None and engagement.expires_on < today:
             raise EngagementError("This offer has expired and can no longer be answered")
         engagement.responded_at = utcnow()
-        if reason is None:
+        if why is None:
             return None
-        engagement.decline_reason = reason[:2000]
-        return {"reason": reason}
+        engagement.decline_reason = why[:2000]
+        return {"reason": why}
 
-    return settle
+    return ENGAGEMENT.transition(
+        engagement,
+        action,
+        actor,
+        reason=reason,
+        expected_version=expected_version,
+        before=settle,
+        detail={"application_id": engagement.application_id},
+    )
 
 
 # Expiry ---------------------------------------------------------------------------------------------
@@ -559,13 +549,7 @@ def expire_offers(today: date) -> list[int]:
         engagement = db.session.get(Engagement, engagement_id, with_for_update=True, populate_existing=True)
         if engagement is None or engagement.status is not EngagementStatus.OFFERED or engagement.expires_on >= today:
             continue
-        ENGAGEMENT.transition(
-            engagement,
-            "expire",
-            None,
-            before=_settle(engagement, None),
-            detail={"application_id": engagement.application_id},
-        )
+        _settle(engagement, "expire", None, today=None)
         applications.note_on_timeline(
             engagement.application, "expert_offer_expired", None, f"{engagement.expert.name} did not answer in time"
         )

@@ -51,7 +51,7 @@ from notifications import queue_email
 from workflows import applications
 from workflows.applications import CLOSED as CLOSED_APPLICATIONS
 from workflows.audit import record_event
-from workflows.lifecycle import Change, IllegalMoveError, Lifecycle, Move, WorkflowError
+from workflows.lifecycle import Change, IllegalMoveError, Lifecycle, Move, WorkflowError, table
 from workflows.permissions import Permission, can
 
 NOTE_MAX = 5_000
@@ -89,40 +89,20 @@ class Contact:
 
 # Moves ---------------------------------------------------------------------------------------------
 
-# Every move an introduction may make: (action, from, to (None for an acceptance: "accepted" once
-# every council has accepted, else still "proposed"), permission).
-MOVES: list[Move[IntroductionStatus]] = [
-    Move("accept", frozenset({IntroductionStatus.PROPOSED}), None, Permission.APPLY_FOR_COUNCIL),
-    Move(
-        "decline",
-        frozenset({IntroductionStatus.PROPOSED}),
-        IntroductionStatus.DECLINED,
-        Permission.APPLY_FOR_COUNCIL,
-        reason_required=True,
-    ),
-    Move(
-        "start_discussion",
-        frozenset({IntroductionStatus.ACCEPTED}),
-        IntroductionStatus.IN_DISCUSSION,
-        Permission.CHECK_APPLICATIONS,
-    ),
-    Move(
-        "record_agreement",
-        frozenset({IntroductionStatus.IN_DISCUSSION}),
-        IntroductionStatus.AGREED,
-        Permission.CHECK_APPLICATIONS,
-        reason_required=True,
-    ),
-    Move(
-        "close",
-        frozenset({IntroductionStatus.PROPOSED, IntroductionStatus.ACCEPTED, IntroductionStatus.IN_DISCUSSION}),
-        IntroductionStatus.CLOSED,
-        Permission.CHECK_APPLICATIONS,
-        reason_required=True,
-    ),
+# Every move an introduction may make. An acceptance has no fixed target: "accepted" once every
+# council has accepted, else still "proposed" (`choose_target`).
+# fmt: off
+MOVES: list[Move[IntroductionStatus]] = table(IntroductionStatus, [
+    # action            from                               to               permission                     reason
+    ("accept",           "proposed",                        None,            Permission.APPLY_FOR_COUNCIL,  False),
+    ("decline",          "proposed",                        "declined",      Permission.APPLY_FOR_COUNCIL,  True),
+    ("start_discussion", "accepted",                        "in_discussion", Permission.CHECK_APPLICATIONS, False),
+    ("record_agreement", "in_discussion",                   "agreed",        Permission.CHECK_APPLICATIONS, True),
+    ("close",            "proposed accepted in_discussion", "closed",        Permission.CHECK_APPLICATIONS, True),
     # Closing once the councils have agreed is the usual end: no reason is needed.
-    Move("close", frozenset({IntroductionStatus.AGREED}), IntroductionStatus.CLOSED, Permission.CHECK_APPLICATIONS),
-]
+    ("close",            "agreed",                          "closed",        Permission.CHECK_APPLICATIONS, False),
+])
+# fmt: on
 
 ACTION_LABELS = {
     "propose": "Proposed",

@@ -73,6 +73,27 @@ class Move(Generic[StatusT]):
     reason_required: bool = False
 
 
+# A row of a table of moves: (action, the statuses it starts from, the target, permission, reason).
+Row = tuple[str, "str | Iterable[StatusT]", "str | None", "Permission | None", bool]
+
+
+def table(statuses: type[StatusT], rows: Iterable[Row[StatusT]]) -> list[Move[StatusT]]:
+    """A record's moves written as a table, a row a move: the action; the statuses it starts from
+    (their values separated by spaces, "*" for every status, or the statuses themselves); the
+    target's value (None: chosen by the record's rule); the permission (None: the service's own
+    move); whether a reason is required. A value that is no status fails as the module loads."""
+    found: list[Move[StatusT]] = []
+    for action, sources, target, permission, reason_required in rows:
+        if sources == "*":
+            starts = frozenset(statuses.__members__.values())
+        elif isinstance(sources, str):
+            starts = frozenset(statuses(value) for value in sources.split())
+        else:
+            starts = frozenset(sources)
+        found.append(Move(action, starts, None if target is None else statuses(target), permission, reason_required))
+    return found
+
+
 @dataclass(frozen=True)
 class Change(Generic[RecordT, StatusT]):
     """A move made: the record, the move, from where to where, and the reason given."""

@@ -38,7 +38,7 @@ from workflows import applications
 from workflows.after_commit import remove_if_rolled_back
 from workflows.audit import record_event
 from workflows.engagements import ENGAGEMENT, expert_user
-from workflows.lifecycle import Before, IllegalMoveError, Lifecycle, Move, WorkflowError
+from workflows.lifecycle import Before, IllegalMoveError, Lifecycle, Move, WorkflowError, table
 from workflows.money import pounds
 from workflows.permissions import Permission, can
 from workflows.uploads import CheckedFile, store
@@ -54,26 +54,18 @@ class OutcomeError(WorkflowError):
     """A step on delivery or a report that the rules refuse; the message is for the person."""
 
 
-# Every move an outcome report may make: (action, from, to, permission).
-REPORT_MOVES: list[Move[ReportStatus]] = [
+# Every move an outcome report may make. Verifying needs a reason only for other figures than
+# those claimed, or for figures the council disputed: `verify` asks for it.
+# fmt: off
+REPORT_MOVES: list[Move[ReportStatus]] = table(ReportStatus, [
+    # action   from                  to          permission                     reason
     # The lead council answers the figures claimed: it agrees, or says why not.
-    Move("confirm", frozenset({ReportStatus.SUBMITTED}), ReportStatus.CONFIRMED, Permission.APPLY_FOR_COUNCIL),
-    Move(
-        "dispute",
-        frozenset({ReportStatus.SUBMITTED}),
-        ReportStatus.DISPUTED,
-        Permission.APPLY_FOR_COUNCIL,
-        reason_required=True,
-    ),
-    # A programme officer verifies the figures once the council has answered (a reason is needed
-    # for other figures than those claimed, or for figures the council disputed: see `verify`).
-    Move(
-        "verify",
-        frozenset({ReportStatus.CONFIRMED, ReportStatus.DISPUTED}),
-        ReportStatus.VERIFIED,
-        Permission.CHECK_APPLICATIONS,
-    ),
-]
+    ("confirm", "submitted",          "confirmed", Permission.APPLY_FOR_COUNCIL,  False),
+    ("dispute", "submitted",          "disputed",  Permission.APPLY_FOR_COUNCIL,  True),
+    # A programme officer verifies the figures once the council has answered.
+    ("verify",  "confirmed disputed", "verified",  Permission.CHECK_APPLICATIONS, False),
+])
+# fmt: on
 
 
 class ReportLifecycle(Lifecycle[OutcomeReport, ReportStatus]):

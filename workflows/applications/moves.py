@@ -25,7 +25,7 @@ from grants.models import (
 from notifications import reminders
 from workflows.applications.messages import active_users_with, send_messages
 from workflows.audit import record_event
-from workflows.lifecycle import Change, IllegalMoveError, Lifecycle, Move, WorkflowError
+from workflows.lifecycle import Change, IllegalMoveError, Lifecycle, Move, WorkflowError, table
 from workflows.permissions import Permission, can
 from workflows.working_days import add_working_days
 
@@ -58,91 +58,30 @@ class StaleApplicationError(WorkflowError):
 
 # Moves ---------------------------------------------------------------------------------------------
 
-# Every move an application may make: (action, from, to (None: see `choose_target`), permission).
-MOVES: list[Move[ApplicationStatus]] = [
-    Move(
-        "submit",
-        frozenset({ApplicationStatus.DRAFT, ApplicationStatus.CHANGES_REQUESTED}),
-        ApplicationStatus.SUBMITTED,
-        Permission.APPLY_FOR_COUNCIL,
-    ),
-    Move("withdraw", BEFORE_DECISION, ApplicationStatus.WITHDRAWN, Permission.APPLY_FOR_COUNCIL, reason_required=True),
-    Move(
-        "confirm_eligibility",
-        frozenset({ApplicationStatus.SUBMITTED}),
-        ApplicationStatus.IN_ASSESSMENT,
-        Permission.CHECK_APPLICATIONS,
-    ),
-    Move(
-        "mark_ineligible",
-        frozenset({ApplicationStatus.SUBMITTED}),
-        ApplicationStatus.INELIGIBLE,
-        Permission.CHECK_APPLICATIONS,
-        reason_required=True,
-    ),
-    Move(
-        "request_changes",
-        frozenset({ApplicationStatus.SUBMITTED}),
-        ApplicationStatus.CHANGES_REQUESTED,
-        Permission.CHECK_APPLICATIONS,
-        reason_required=True,
-    ),
-    Move(
-        "complete_assessment",
-        frozenset({ApplicationStatus.IN_ASSESSMENT}),
-        ApplicationStatus.AWAITING_DECISION,
-        Permission.ASSESS_APPLICATIONS,
-    ),
-    Move(
-        "request_changes",
-        frozenset({ApplicationStatus.AWAITING_DECISION}),
-        ApplicationStatus.CHANGES_REQUESTED,
-        Permission.DECIDE_APPLICATIONS,
-        reason_required=True,
-    ),
-    Move(
-        "approve",
-        frozenset({ApplicationStatus.AWAITING_DECISION}),
-        ApplicationStatus.OFFERED,
-        Permission.DECIDE_APPLICATIONS,
-    ),
-    Move(
-        "reject",
-        frozenset({ApplicationStatus.AWAITING_DECISION}),
-        ApplicationStatus.REJECTED,
-        Permission.DECIDE_APPLICATIONS,
-        reason_required=True,
-    ),
-    Move("accept_offer", frozenset({ApplicationStatus.OFFERED}), None, Permission.APPLY_FOR_COUNCIL),
-    Move(
-        "decline_offer",
-        frozenset({ApplicationStatus.OFFERED}),
-        ApplicationStatus.WITHDRAWN,
-        Permission.APPLY_FOR_COUNCIL,
-        reason_required=True,
-    ),
+# Every move an application may make. Accepting the offer goes to expert matching where the scheme
+# uses experts, else straight to delivery (`choose_target`).
+# fmt: off
+MOVES: list[Move[ApplicationStatus]] = table(ApplicationStatus, [
+    # action               from                        to                   permission                      reason
+    ("submit",              "draft changes_requested", "submitted",         Permission.APPLY_FOR_COUNCIL,   False),
+    ("withdraw",            BEFORE_DECISION,           "withdrawn",         Permission.APPLY_FOR_COUNCIL,   True),
+    ("confirm_eligibility", "submitted",               "in_assessment",     Permission.CHECK_APPLICATIONS,  False),
+    ("mark_ineligible",     "submitted",               "ineligible",        Permission.CHECK_APPLICATIONS,  True),
+    ("request_changes",     "submitted",               "changes_requested", Permission.CHECK_APPLICATIONS,  True),
+    ("complete_assessment", "in_assessment",           "awaiting_decision", Permission.ASSESS_APPLICATIONS, False),
+    ("request_changes",     "awaiting_decision",       "changes_requested", Permission.DECIDE_APPLICATIONS, True),
+    ("approve",             "awaiting_decision",       "offered",           Permission.DECIDE_APPLICATIONS, False),
+    ("reject",              "awaiting_decision",       "rejected",          Permission.DECIDE_APPLICATIONS, True),
+    ("accept_offer",        "offered",                 None,                Permission.APPLY_FOR_COUNCIL,   False),
+    ("decline_offer",       "offered",                 "withdrawn",         Permission.APPLY_FOR_COUNCIL,   True),
     # The expert offered the work accepts it (workflows/engagements.py checks the offer is theirs).
-    Move(
-        "start_delivery",
-        frozenset({ApplicationStatus.EXPERT_MATCHING}),
-        ApplicationStatus.IN_DELIVERY,
-        Permission.USE_EXPERT_PORTAL,
-    ),
+    ("start_delivery",      "expert_matching",         "in_delivery",       Permission.USE_EXPERT_PORTAL,   False),
     # The expert files the first outcome report (workflows/outcomes.py checks the work is theirs).
-    Move(
-        "report_outcomes",
-        frozenset({ApplicationStatus.IN_DELIVERY}),
-        ApplicationStatus.OUTCOMES_REPORTED,
-        Permission.USE_EXPERT_PORTAL,
-    ),
+    ("report_outcomes",     "in_delivery",             "outcomes_reported", Permission.USE_EXPERT_PORTAL,   False),
     # A programme officer verifies the last outcome report due.
-    Move(
-        "evaluate",
-        frozenset({ApplicationStatus.OUTCOMES_REPORTED}),
-        ApplicationStatus.EVALUATED,
-        Permission.CHECK_APPLICATIONS,
-    ),
-]
+    ("evaluate",            "outcomes_reported",       "evaluated",         Permission.CHECK_APPLICATIONS,  False),
+])
+# fmt: on
 
 ACTION_LABELS = {
     "create": "Started",

@@ -25,18 +25,19 @@ from workflows.applications.drafts import editable
 from workflows.applications.messages import message_context
 from workflows.applications.moves import IllegalMoveError, WorkflowError, check_version, lock, note_on_timeline
 from workflows.audit import record_event
-from workflows.lifecycle import Change, Lifecycle, Move
+from workflows.lifecycle import Change, Lifecycle, Move, table
 from workflows.permissions import Permission, can
 
-EVERY_ANSWER = frozenset(PartnerStatus)
-
-PARTNER_MOVES: list[Move[PartnerStatus]] = [
+# fmt: off
+PARTNER_MOVES: list[Move[PartnerStatus]] = table(PartnerStatus, [
+    # action     from  to           permission                    reason
     # The partner council's officer answers, and may change the answer while the bid is a draft.
-    Move("confirm", EVERY_ANSWER, PartnerStatus.CONFIRMED, Permission.APPLY_FOR_COUNCIL),
-    Move("decline", EVERY_ANSWER, PartnerStatus.DECLINED, Permission.APPLY_FOR_COUNCIL),
+    ("confirm",   "*", "confirmed", Permission.APPLY_FOR_COUNCIL, False),
+    ("decline",   "*", "declined",  Permission.APPLY_FOR_COUNCIL, False),
     # The lead council changed the partner's share: the partner is asked to confirm again.
-    Move("ask_again", EVERY_ANSWER, PartnerStatus.INVITED, Permission.APPLY_FOR_COUNCIL),
-]
+    ("ask_again", "*", "invited",   Permission.APPLY_FOR_COUNCIL, False),
+])
+# fmt: on
 
 
 class PartnerLifecycle(Lifecycle[ApplicationPartner, PartnerStatus]):
