@@ -49,7 +49,8 @@ class IllegalMoveError(WorkflowError):
 
 
 class Stateful(Protocol):
-    """A record with a lifecycle: its id, status and version."""
+    """A record with a lifecycle: its id, status and version. (Typed Any: a mapped column,
+    `Mapped[int]`, is not an `int` to the type checker where it checks a type variable's bound.)"""
 
     id: Any
     status: Any
