@@ -49,13 +49,10 @@ from grants.models import (
 from notifications import queue_email, reminders
 from workflows import applications, matching
 from workflows.after_commit import send_after_commit
-from workflows.applications import IllegalMoveError, WorkflowError
 from workflows.audit import record_event
+from workflows.lifecycle import Change, IllegalMoveError, Lifecycle, Move, WorkflowError, table
+from workflows.permissions import Permission, can
 from workflows.working_days import add_working_days
-
-S = ApplicationStatus
-E = EngagementStatus
-
 
 _KIND_WORDS = {ExpertKind.INDIVIDUAL: "an individual expert", ExpertKind.DELIVERY_PARTNER: "a delivery partner"}
 
@@ -70,6 +67,111 @@ class AtCapacityError(EngagementError):
 
 class ConflictOfInterestError(EngagementError):
     """The expert has a conflict of interest with the council, and no reason to override it."""
+
+
+# Moves ---------------------------------------------------------------------------------------------
+
+# Every move an engagement may make.
+# fmt: off
+ENGAGEMENT_MOVES: list[Move[EngagementStatus]] = table(EngagementStatus, [
+    # action    from        to           permission                     reason
+    # The expert the offer is for answers it while it waits (and before its last day has passed).
+    ("accept",   "offered",  "accepted",  Permission.USE_EXPERT_PORTAL,  False),
+    ("decline",  "offered",  "declined",  Permission.USE_EXPERT_PORTAL,  True),
+    # Staff take back an offer not yet answered.
+    ("withdraw", "offered",  "withdrawn", Permission.CHECK_APPLICATIONS, True),
+    # The service, once the offer's last day has passed (`expire_offers`).
+    ("expire",   "offered",  "expired",   None,                          False),
+    # The expert doing the work marks it complete (workflows/outcomes.py).
+    ("complete", "accepted", "completed", Permission.USE_EXPERT_PORTAL,  False),
+])
+# fmt: on
+
+
+class EngagementLifecycle(Lifecycle[Engagement, EngagementStatus]):
+    """An engagement at the door: only the expert it is for answers the offer or completes the
+    work; refusals and reasons in the portal's words; audited as "engagement.accepted" and so on."""
+
+    subject_type = "engagement"
+    error = EngagementError
+    events = {
+        "accept": "accepted",
+        "decline": "declined",
+        "withdraw": "withdrawn",
+        "expire": "expired",
+        "complete": "completed",
+    }
+    reason_asks = {
+        "decline": ("Give a reason for declining", "reason"),
+        "withdraw": ("Give a reason for withdrawing the offer", "reason"),
+    }
+
+    def refusal(self, engagement: Engagement, move: Move[EngagementStatus], actor: User | None) -> str | None:
+        if move.permission is Permission.USE_EXPERT_PORTAL:
+            if can(actor, move.permission) and actor is not None and actor.expert_id == engagement.expert_id:
+                return None
+            if move.action == "complete":
+                return "Only the expert doing the work can do that"
+            return "Only the expert offered the work can answer the offer"
+        if move.permission is Permission.CHECK_APPLICATIONS and not can(actor, move.permission):
+            return "Only the LGA's programme team can withdraw an offer"
+        return super().refusal(engagement, move, actor)
+
+    def cannot(self, engagement: Engagement, action: str) -> WorkflowError:
+        status = engagement.status.label.lower()
+        if action == "complete":
+            return EngagementError(f"Work that is {status} cannot be completed")
+        if action in ("accept", "decline"):
+            return EngagementError(f"This offer has been {status} and can no longer be answered")
+        return EngagementError(f"This offer is {status}: only a waiting offer can be {self.events[action]}")
+
+    def stale(self, engagement: Engagement) -> WorkflowError:
+        return EngagementError("This offer changed while you were reading it: check it as it is now")
+
+    def limit_for(self, move: Move[EngagementStatus]) -> int | None:
+        # Staff's reason for withdrawing is kept to its first 2,000 characters, not refused.
+        return None if move.action == "withdraw" else self.reason_limit
+
+
+EngagementChange = Change[Engagement, EngagementStatus]
+ENGAGEMENT = EngagementLifecycle(ENGAGEMENT_MOVES)
+
+# Every move a "match the round" run may make.
+# fmt: off
+MATCH_RUN_MOVES: list[Move[MatchRunStatus]] = table(MatchRunStatus, [
+    # action   from       to           permission                     reason
+    # The task computed the proposal, or failed to.
+    ("finish",  "running", "ready",     None,                          False),
+    ("fail",    "running", "failed",    None,                          False),
+    # Staff confirm the proposal, which makes its offers, or discard it.
+    ("confirm", "ready",   "confirmed", Permission.CHECK_APPLICATIONS, False),
+    ("discard", "ready",   "discarded", Permission.CHECK_APPLICATIONS, False),
+])
+# fmt: on
+
+
+class MatchRunLifecycle(Lifecycle[MatchRun, MatchRunStatus]):
+    """A matching run at the door: the task finishes it or records its failure; staff confirm or
+    discard what is ready for review."""
+
+    subject_type = "match_run"
+    error = EngagementError
+    events = {"finish": "ready", "fail": "failed", "confirm": "confirmed", "discard": "discarded"}
+
+    def refusal(self, run: MatchRun, move: Move[MatchRunStatus], actor: User | None) -> str | None:
+        if move.permission is not None and not can(actor, move.permission):
+            return "Only the LGA's programme team can do that"
+        return super().refusal(run, move, actor)
+
+    def cannot(self, run: MatchRun, action: str) -> WorkflowError:
+        if action == "confirm":
+            return EngagementError(f"This run is {run.status.value}: only a run ready for review can be confirmed")
+        if action == "discard":
+            return EngagementError("Only a run ready for review can be discarded")
+        return EngagementError(f"This run is {run.status.value}: it is no longer being worked out")
+
+
+MATCH_RUN = MatchRunLifecycle(MATCH_RUN_MOVES)
 
 
 # What the council asked for --------------------------------------------------------------------------
@@ -180,7 +282,7 @@ def ruled_out(application_ids: list[int]) -> set[tuple[int, int]]:
     rows = db.session.execute(
         select(Engagement.application_id, Engagement.expert_id).where(
             Engagement.application_id.in_(application_ids),
-            Engagement.status.in_((E.DECLINED, E.EXPIRED, E.WITHDRAWN)),
+            Engagement.status.in_((EngagementStatus.DECLINED, EngagementStatus.EXPIRED, EngagementStatus.WITHDRAWN)),
         )
     )
     return {(a, e) for a, e in rows}
@@ -218,7 +320,7 @@ def live_engagement(application: Application) -> Engagement | None:
     return db.session.scalar(
         select(Engagement).where(
             Engagement.application_id == application.id,
-            Engagement.status.in_((E.OFFERED, E.ACCEPTED, E.COMPLETED)),
+            Engagement.status.in_((EngagementStatus.OFFERED, EngagementStatus.ACCEPTED, EngagementStatus.COMPLETED)),
         )
     )
 
@@ -230,7 +332,7 @@ def waiting_for_an_expert(round_id: int | None = None) -> Select[tuple[Applicati
         .where(Engagement.application_id == Application.id, Engagement.status.in_(HOLDS_A_PLACE))
         .exists()
     )
-    query = select(Application).where(Application.status == S.EXPERT_MATCHING, ~has_offer)
+    query = select(Application).where(Application.status == ApplicationStatus.EXPERT_MATCHING, ~has_offer)
     if round_id is not None:
         query = query.where(Application.round_id == round_id)
     return query.order_by(Application.id)
@@ -249,8 +351,8 @@ def offer(
     for an expert, when an offer is already waiting, when the expert is not vetted, has no free
     place, or has a conflict of interest with the council (unless a reason to override it is
     given, which is recorded)."""
-    applications._lock(application)
-    if application.status is not S.EXPERT_MATCHING:
+    applications.lock(application)
+    if application.status is not ApplicationStatus.EXPERT_MATCHING:
         raise IllegalMoveError(
             f"An application that is {application.status.label.lower()} is not waiting for an expert"
         )
@@ -296,7 +398,7 @@ def offer(
     engagement = Engagement(
         application=application,
         expert=expert,
-        status=E.OFFERED,
+        status=EngagementStatus.OFFERED,
         score=found.score,
         reasons=list(found.reasons),
         conflict_override_reason=reason if conflict is not None else None,
@@ -356,19 +458,9 @@ def own_engagement(user: User, engagement_id: int) -> Engagement | None:
 
 def accept(engagement: Engagement, *, actor: User, today: date, expected_version: int | None = None) -> None:
     """The expert takes the work on: delivery starts."""
-    _lock_answerable(engagement, actor, today, expected_version)
-    engagement.status = E.ACCEPTED
-    engagement.responded_at = utcnow()
-    engagement.version += 1
+    _settle(engagement, "accept", actor, today=today, expected_version=expected_version)
     application = engagement.application
     applications.transition(application, "start_delivery", actor, reason=f"{engagement.expert.name} accepted")
-    record_event(
-        "engagement.accepted",
-        actor=actor,
-        subject_type="engagement",
-        subject_id=engagement.id,
-        application_id=application.id,
-    )
     reminders.cancel("engagement", engagement.id, "offer_expiring")
     _tell_staff(engagement, "expert_offer_answered")
     for person in applications.council_contacts(application):
@@ -387,26 +479,9 @@ def decline(
 ) -> None:
     """The expert turns the work down (a reason is needed). The place is freed and the work goes
     back to the matching queue for staff, who are told."""
-    why = (reason or "").strip()
-    if not why:
-        raise EngagementError("Give a reason for declining", field="reason")
-    if len(why) > 2000:
-        raise EngagementError("The reason must be 2,000 characters or fewer", field="reason")
-    _lock_answerable(engagement, actor, today, expected_version)
-    engagement.status = E.DECLINED
-    engagement.responded_at = utcnow()
-    engagement.decline_reason = why
-    engagement.version += 1
-    record_event(
-        "engagement.declined",
-        actor=actor,
-        subject_type="engagement",
-        subject_id=engagement.id,
-        application_id=engagement.application_id,
-        reason=why,
-    )
+    change = _settle(engagement, "decline", actor, today=today, reason=reason, expected_version=expected_version)
     applications.note_on_timeline(
-        engagement.application, "expert_declined", actor, f"{engagement.expert.name} declined: {why}"
+        engagement.application, "expert_declined", actor, f"{engagement.expert.name} declined: {change.reason}"
     )
     reminders.cancel("engagement", engagement.id, "offer_expiring")
     _tell_staff(engagement, "expert_offer_answered")
@@ -414,24 +489,8 @@ def decline(
 
 def withdraw(engagement: Engagement, *, actor: User, reason: str) -> None:
     """Staff take back an offer not yet answered (a reason is needed): the place is freed."""
-    why = (reason or "").strip()
-    if not why:
-        raise EngagementError("Give a reason for withdrawing the offer", field="reason")
-    _lock_row(engagement)
-    if engagement.status is not E.OFFERED:
-        raise EngagementError(f"This offer is {engagement.status.label.lower()}: only a waiting offer can be withdrawn")
-    engagement.status = E.WITHDRAWN
-    engagement.responded_at = utcnow()
-    engagement.decline_reason = why[:2000]
-    engagement.version += 1
-    record_event(
-        "engagement.withdrawn",
-        actor=actor,
-        subject_type="engagement",
-        subject_id=engagement.id,
-        application_id=engagement.application_id,
-        reason=why,
-    )
+    change = _settle(engagement, "withdraw", actor, today=None, reason=reason)
+    why = change.reason
     applications.note_on_timeline(
         engagement.application, "expert_offer_withdrawn", actor, f"Offer to {engagement.expert.name} withdrawn: {why}"
     )
@@ -439,21 +498,38 @@ def withdraw(engagement: Engagement, *, actor: User, reason: str) -> None:
     _tell_expert(engagement, "expert_offer_withdrawn", reason=why)
 
 
-def _lock_row(engagement: Engagement) -> None:
-    db.session.flush()
-    db.session.refresh(engagement, with_for_update=True)
+def _settle(
+    engagement: Engagement,
+    action: str,
+    actor: User | None,
+    *,
+    today: date | None,
+    reason: str | None = None,
+    expected_version: int | None = None,
+) -> EngagementChange:
+    """Settle a waiting offer through the door: accepted, declined, withdrawn or expired. An answer
+    counts only while the offer lasts (on `today`); the door records when it was settled, and the
+    reason for turning it down or taking it back (kept to 2,000 characters; the audit event has it
+    in full)."""
 
+    def settle(move: Move[EngagementStatus], why: str | None) -> dict[str, Any] | None:
+        if today is not None and engagement.expires_on < today:
+            raise EngagementError("This offer has expired and can no longer be answered")
+        engagement.responded_at = utcnow()
+        if why is None:
+            return None
+        engagement.decline_reason = why[:2000]
+        return {"reason": why}
 
-def _lock_answerable(engagement: Engagement, actor: User, today: date, expected_version: int | None) -> None:
-    _lock_row(engagement)
-    if actor.expert_id != engagement.expert_id:
-        raise IllegalMoveError("Only the expert offered the work can answer the offer")
-    if expected_version is not None and engagement.version != expected_version:
-        raise EngagementError("This offer changed while you were reading it: check it as it is now")
-    if engagement.status is not E.OFFERED:
-        raise EngagementError(f"This offer has been {engagement.status.label.lower()} and can no longer be answered")
-    if engagement.expires_on < today:
-        raise EngagementError("This offer has expired and can no longer be answered")
+    return ENGAGEMENT.transition(
+        engagement,
+        action,
+        actor,
+        reason=reason,
+        expected_version=expected_version,
+        before=settle,
+        detail={"application_id": engagement.application_id},
+    )
 
 
 # Expiry ---------------------------------------------------------------------------------------------
@@ -465,24 +541,15 @@ def expire_offers(today: date) -> list[int]:
     so it expires once. Returns the ids of the engagements that expired."""
     due = db.session.scalars(
         select(Engagement.id)
-        .where(Engagement.status == E.OFFERED, Engagement.expires_on < today)
+        .where(Engagement.status == EngagementStatus.OFFERED, Engagement.expires_on < today)
         .order_by(Engagement.id)
     ).all()
     expired = []
     for engagement_id in due:
         engagement = db.session.get(Engagement, engagement_id, with_for_update=True, populate_existing=True)
-        if engagement is None or engagement.status is not E.OFFERED or engagement.expires_on >= today:
+        if engagement is None or engagement.status is not EngagementStatus.OFFERED or engagement.expires_on >= today:
             continue
-        engagement.status = E.EXPIRED
-        engagement.responded_at = utcnow()
-        engagement.version += 1
-        record_event(
-            "engagement.expired",
-            actor=None,
-            subject_type="engagement",
-            subject_id=engagement.id,
-            application_id=engagement.application_id,
-        )
+        _settle(engagement, "expire", None, today=None)
         applications.note_on_timeline(
             engagement.application, "expert_offer_expired", None, f"{engagement.expert.name} did not answer in time"
         )
@@ -496,7 +563,7 @@ def expire_offers(today: date) -> list[int]:
 def offer_next_best(application: Application, today: date) -> Engagement | None:
     """Offer the work to the best expert who can take it and has not turned it down. With no one
     left, staff are told the work is waiting."""
-    if application.status is not S.EXPERT_MATCHING or live_engagement(application) is not None:
+    if application.status is not ApplicationStatus.EXPERT_MATCHING or live_engagement(application) is not None:
         return None
     found = suggestions_for(application, today, limit=1).ranked
     if found:
@@ -511,7 +578,7 @@ def offer_next_best(application: Application, today: date) -> Engagement | None:
             template="expert_needed",
             key=f"application:{application.id}:expert_needed:{today.isoformat()}:{officer.id}",
             link=f"/matching/applications/{application.id}",
-            context={**applications._message_context(application, None), "name": officer.name},
+            context={**applications.message_context(application, None), "name": officer.name},
             in_app=True,
         )
     return None
@@ -546,7 +613,7 @@ def compute_match_run(run: MatchRun, today: date) -> None:
     excluded = ruled_out([a.id for a in waiting])
     best = matching.assign(needs, pool, excluded=excluded)
     baseline = matching.greedy(needs, pool, excluded=excluded)
-    run.proposal = [
+    proposal = [
         {
             "application_id": need.application_id,
             "expert_id": best.pairs[need.application_id].expert_id if need.application_id in best.pairs else None,
@@ -555,20 +622,37 @@ def compute_match_run(run: MatchRun, today: date) -> None:
         }
         for need in needs
     ]
-    run.total_score = best.total_score
-    run.greedy_total_score = baseline.total_score
-    run.status = MatchRunStatus.READY
-    run.finished_at = utcnow()
-    record_event(
-        "match_run.ready",
-        actor=None,
-        subject_type="match_run",
-        subject_id=run.id,
-        applications=len(needs),
-        matched=len(best.pairs),
-        total_score=best.total_score,
-        greedy_total_score=baseline.total_score,
+
+    def keep_the_proposal(move: Move[MatchRunStatus], reason: str | None) -> None:
+        run.proposal = proposal
+        run.total_score = best.total_score
+        run.greedy_total_score = baseline.total_score
+        run.finished_at = utcnow()
+
+    MATCH_RUN.transition(
+        run,
+        "finish",
+        None,
+        before=keep_the_proposal,
+        detail={
+            "applications": len(needs),
+            "matched": len(best.pairs),
+            "total_score": best.total_score,
+            "greedy_total_score": baseline.total_score,
+        },
     )
+
+
+def fail_match_run(run: MatchRun, error: Exception) -> None:
+    """Record that the run's proposal could not be worked out, and why (staff see it and may ask
+    again)."""
+    text = f"{type(error).__name__}: {error}"[:2000]
+
+    def keep_the_error(move: Move[MatchRunStatus], reason: str | None) -> None:
+        run.error = text
+        run.finished_at = utcnow()
+
+    MATCH_RUN.transition(run, "fail", None, before=keep_the_error, detail={"error": text})
 
 
 @dataclass(frozen=True)
@@ -581,43 +665,32 @@ def confirm_match_run(run: MatchRun, choices: dict[int, int | None], *, actor: U
     """Make the offers staff confirmed (application id: expert id, or None for no offer yet).
     Each offer is made on its own: one that is refused (the expert's last place went meanwhile)
     is reported and the others stand."""
-    db.session.flush()
-    db.session.refresh(run, with_for_update=True)
-    if run.status is not MatchRunStatus.READY:
-        raise EngagementError(f"This run is {run.status.value}: only a run ready for review can be confirmed")
-    proposed = {row["application_id"] for row in run.proposal}
     offered: list[Engagement] = []
     refused: list[tuple[Application, str]] = []
-    for application_id, expert_id in choices.items():
-        if application_id not in proposed or expert_id is None:
-            continue
-        application = db.session.get(Application, application_id)
-        if application is None:
-            continue
-        try:
-            # offer() checks everything before it writes anything, so a refusal leaves no trace.
-            offered.append(offer(application, expert_id, actor=actor, today=today, match_run=run))
-        except WorkflowError as error:
-            refused.append((application, str(error)))
-    run.status = MatchRunStatus.CONFIRMED
-    run.confirmed_by_id = actor.id
-    run.confirmed_at = utcnow()
-    record_event(
-        "match_run.confirmed",
-        actor=actor,
-        subject_type="match_run",
-        subject_id=run.id,
-        offered=len(offered),
-        refused=len(refused),
-    )
+
+    def make_the_offers(move: Move[MatchRunStatus], reason: str | None) -> dict[str, Any]:
+        proposed = {row["application_id"] for row in run.proposal}
+        for application_id, expert_id in choices.items():
+            if application_id not in proposed or expert_id is None:
+                continue
+            application = db.session.get(Application, application_id)
+            if application is None:
+                continue
+            try:
+                # offer() checks everything before it writes anything, so a refusal leaves no trace.
+                offered.append(offer(application, expert_id, actor=actor, today=today, match_run=run))
+            except WorkflowError as error:
+                refused.append((application, str(error)))
+        run.confirmed_by_id = actor.id
+        run.confirmed_at = utcnow()
+        return {"offered": len(offered), "refused": len(refused)}
+
+    MATCH_RUN.transition(run, "confirm", actor, before=make_the_offers)
     return RunOutcome(offered, refused)
 
 
 def discard_match_run(run: MatchRun, *, actor: User) -> None:
-    if run.status is not MatchRunStatus.READY:
-        raise EngagementError("Only a run ready for review can be discarded")
-    run.status = MatchRunStatus.DISCARDED
-    record_event("match_run.discarded", actor=actor, subject_type="match_run", subject_id=run.id)
+    MATCH_RUN.transition(run, "discard", actor)
 
 
 # Messages ------------------------------------------------------------------------------------------
@@ -626,7 +699,7 @@ def discard_match_run(run: MatchRun, *, actor: User) -> None:
 def _context(engagement: Engagement) -> dict[str, Any]:
     application = engagement.application
     return {
-        **applications._message_context(application, None),
+        **applications.message_context(application, None),
         "expert": engagement.expert.name,
         "expires_on": engagement.expires_on.isoformat(),
         "engagement_status": engagement.status.label,
@@ -689,5 +762,9 @@ def offers_for_expert(expert_id: int) -> Select[tuple[Engagement]]:
         select(Engagement)
         .where(Engagement.expert_id == expert_id)
         .options(joinedload(Engagement.application).joinedload(Application.lead_council))
-        .order_by(and_(Engagement.status == E.OFFERED).desc(), Engagement.offered_at.desc(), Engagement.id.desc())
+        .order_by(
+            and_(Engagement.status == EngagementStatus.OFFERED).desc(),
+            Engagement.offered_at.desc(),
+            Engagement.id.desc(),
+        )
     )

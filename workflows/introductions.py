@@ -13,15 +13,16 @@ councils are told the introduction was declined, not by whom (staff see who, and
     (a broker may also close an introduction that is proposed, accepted or in discussion, giving
     the reason)
 
-Every change of status goes through `transition()`: it locks the introduction's row, checks the
-version the person's page was drawn from, finds the move and checks the actor may make it, then
-audits it (actor, from, to, reason), bumps the version and sends the messages the move causes.
+Every change of status goes through `transition()`, the introduction's lifecycle (`INTRODUCTION`)
+on the shared door of workflows/lifecycle.py: it locks the introduction's row, checks the version
+the person's page was drawn from, finds the move and checks the actor may make it, then audits it
+(actor, from, to, reason), bumps the version and sends the messages the move causes.
 Operations flush and never commit: the caller owns the transaction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -49,12 +50,9 @@ from grants.models import (
 from notifications import queue_email
 from workflows import applications
 from workflows.applications import CLOSED as CLOSED_APPLICATIONS
-from workflows.applications import IllegalMoveError, WorkflowError
 from workflows.audit import record_event
+from workflows.lifecycle import Change, IllegalMoveError, Lifecycle, Move, WorkflowError, table
 from workflows.permissions import Permission, can
-
-Status = IntroductionStatus
-Consent = ConsentStatus
 
 NOTE_MAX = 5_000
 REASON_MAX = 2_000
@@ -62,7 +60,14 @@ SUMMARY_MAX = 5_000
 MAX_COUNCILS = 8
 
 # Introductions still going somewhere: a second one between the same councils is refused.
-OPEN = frozenset({Status.PROPOSED, Status.ACCEPTED, Status.IN_DISCUSSION, Status.AGREED})
+OPEN = frozenset(
+    {
+        IntroductionStatus.PROPOSED,
+        IntroductionStatus.ACCEPTED,
+        IntroductionStatus.IN_DISCUSSION,
+        IntroductionStatus.AGREED,
+    }
+)
 
 
 class IntroductionError(WorkflowError):
@@ -84,35 +89,20 @@ class Contact:
 
 # Moves ---------------------------------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class Move:
-    """One allowed move: the action, the statuses it starts from, where it goes (None for an
-    acceptance: "accepted" once every council has accepted, else still "proposed"), the
-    permission it needs, and whether a reason is required."""
-
-    action: str
-    sources: frozenset[IntroductionStatus]
-    target: IntroductionStatus | None
-    permission: Permission
-    reason_required: bool = False
-
-
-MOVES: list[Move] = [
-    Move("accept", frozenset({Status.PROPOSED}), None, Permission.APPLY_FOR_COUNCIL),
-    Move("decline", frozenset({Status.PROPOSED}), Status.DECLINED, Permission.APPLY_FOR_COUNCIL, reason_required=True),
-    Move("start_discussion", frozenset({Status.ACCEPTED}), Status.IN_DISCUSSION, Permission.CHECK_APPLICATIONS),
-    Move("record_agreement", frozenset({Status.IN_DISCUSSION}), Status.AGREED, Permission.CHECK_APPLICATIONS, True),
-    Move(
-        "close",
-        frozenset({Status.PROPOSED, Status.ACCEPTED, Status.IN_DISCUSSION}),
-        Status.CLOSED,
-        Permission.CHECK_APPLICATIONS,
-        reason_required=True,
-    ),
+# Every move an introduction may make. An acceptance has no fixed target: "accepted" once every
+# council has accepted, else still "proposed" (`choose_target`).
+# fmt: off
+MOVES: list[Move[IntroductionStatus]] = table(IntroductionStatus, [
+    # action            from                               to               permission                     reason
+    ("accept",           "proposed",                        None,            Permission.APPLY_FOR_COUNCIL,  False),
+    ("decline",          "proposed",                        "declined",      Permission.APPLY_FOR_COUNCIL,  True),
+    ("start_discussion", "accepted",                        "in_discussion", Permission.CHECK_APPLICATIONS, False),
+    ("record_agreement", "in_discussion",                   "agreed",        Permission.CHECK_APPLICATIONS, True),
+    ("close",            "proposed accepted in_discussion", "closed",        Permission.CHECK_APPLICATIONS, True),
     # Closing once the councils have agreed is the usual end: no reason is needed.
-    Move("close", frozenset({Status.AGREED}), Status.CLOSED, Permission.CHECK_APPLICATIONS),
-]
+    ("close",            "agreed",                          "closed",        Permission.CHECK_APPLICATIONS, False),
+])
+# fmt: on
 
 ACTION_LABELS = {
     "propose": "Proposed",
@@ -124,14 +114,6 @@ ACTION_LABELS = {
     "apply_for_funding": "Application for funding started",
 }
 
-# The reason a move needs, in the words of the field that asks for it.
-_REASON_WORDS = {
-    "decline": ("Give the reason your council is declining", "reason"),
-    "record_agreement": ("Enter a summary of what the councils agreed", "summary"),
-    "close": ("Give the reason for closing the introduction", "reason"),
-}
-
-
 # What a refusal says cannot be done, per action: "An introduction that is proposed cannot be …".
 _ACTION_PHRASES = {
     "accept": "accepted",
@@ -142,41 +124,102 @@ _ACTION_PHRASES = {
 }
 
 
-def find_move(introduction: Introduction, action: str, actor: User) -> Move:
-    """The move the actor may make now, or IllegalMoveError saying why not."""
-    candidates = [m for m in MOVES if m.action == action]
-    if not candidates:
-        raise IllegalMoveError(f"There is no such action as {action!r}")
-    from_here = [m for m in candidates if introduction.status in m.sources]
-    if not from_here:
-        raise IllegalMoveError(
+class IntroductionLifecycle(Lifecycle[Introduction, IntroductionStatus]):
+    """An introduction at the door: a council's officer answers once for their council, the
+    programme team does the rest; the reason is asked for in the words of its field; the last
+    acceptance makes it accepted by all; what an agreement and a closing record, and the messages
+    each move sends."""
+
+    subject_type = "introduction"
+    error = IntroductionError
+    # The reason a move needs, in the words of the field that asks for it.
+    reason_asks = {
+        "decline": ("Give the reason your council is declining", "reason"),
+        "record_agreement": ("Enter a summary of what the councils agreed", "summary"),
+        "close": ("Give the reason for closing the introduction", "reason"),
+    }
+    too_long = "This must be {limit:,} characters or fewer"
+
+    def refusal(self, introduction: Introduction, move: Move[IntroductionStatus], actor: User | None) -> str | None:
+        if move.permission is not Permission.APPLY_FOR_COUNCIL:
+            return (
+                None if move.permission and can(actor, move.permission) else "Only the LGA's programme team can do that"
+            )
+        party = party_of(introduction, actor.council_id) if actor is not None else None
+        if not can(actor, move.permission) or party is None:
+            return "Only an officer of one of the councils in the introduction can answer it"
+        if party.consent is not ConsentStatus.WAITING:
+            return f"{party.council.name} has already {party.consent.value} this introduction"
+        return None
+
+    def cannot(self, introduction: Introduction, action: str) -> WorkflowError:
+        return IllegalMoveError(
             f"An introduction that is {introduction.status.label.lower()} cannot be "
             f"{_ACTION_PHRASES.get(action, action)}"
         )
-    move = from_here[0]
-    if move.permission is Permission.APPLY_FOR_COUNCIL:
-        party = party_of(introduction, actor.council_id)
-        if not can(actor, move.permission) or party is None:
-            raise IllegalMoveError("Only an officer of one of the councils in the introduction can answer it")
-        if party.consent is not Consent.WAITING:
-            raise IllegalMoveError(f"{party.council.name} has already {party.consent.value} this introduction")
-    elif not can(actor, move.permission):
-        raise IllegalMoveError("Only the LGA's programme team can do that")
-    return move
+
+    def stale(self, introduction: Introduction) -> WorkflowError:
+        return StaleIntroductionError(
+            "Someone else changed this introduction while you had the page open. Nothing has been "
+            "saved: check the introduction as it is now and try again."
+        )
+
+    def limit_for(self, move: Move[IntroductionStatus]) -> int:
+        return SUMMARY_MAX if move.action == "record_agreement" else REASON_MAX
+
+    def clean(self, reason: str | None) -> str | None:
+        return _clean(reason)
+
+    def choose_target(self, introduction: Introduction, move: Move[IntroductionStatus]) -> IntroductionStatus:
+        if move.action == "accept":
+            return IntroductionStatus.ACCEPTED if contacts_shared(introduction) else IntroductionStatus.PROPOSED
+        return super().choose_target(introduction, move)
+
+    def lock(self, introduction: Introduction) -> None:
+        """The introduction's row under a lock, and its councils' answers as they are now, so two
+        people answering at once are taken one after the other and the second sees the first's
+        answer."""
+        super().lock(introduction)
+        for party in introduction.parties:
+            db.session.refresh(party)
+
+    def record(self, change: IntroductionChange, actor: User | None, detail: Mapping[str, Any]) -> None:
+        record_event(
+            f"introduction.{change.action}",
+            actor=actor,
+            subject_type="introduction",
+            subject_id=change.record.id,
+            from_status=change.source.value,
+            to_status=change.target.value,
+            reason=change.reason,
+            council_id=detail.get("council_id"),
+            version=change.record.version,
+        )
+
+    def moved(self, change: IntroductionChange, actor: User | None) -> None:
+        introduction = change.record
+        if change.target is IntroductionStatus.AGREED:
+            introduction.agreed_at = utcnow()
+            introduction.agreement_summary = change.reason or ""
+        if change.target is IntroductionStatus.CLOSED:
+            introduction.closed_at = utcnow()
+        answered = change.move.permission is Permission.APPLY_FOR_COUNCIL and actor is not None
+        party = party_of(introduction, actor.council_id) if answered and actor is not None else None
+        _send_messages(introduction, change.action, change.source, change.target, party)
+
+
+IntroductionChange = Change[Introduction, IntroductionStatus]
+INTRODUCTION = IntroductionLifecycle(MOVES)
+
+
+def find_move(introduction: Introduction, action: str, actor: User) -> Move[IntroductionStatus]:
+    """The move the actor may make now, or IllegalMoveError saying why not."""
+    return INTRODUCTION.find_move(introduction, action, actor)
 
 
 def allowed_actions(introduction: Introduction, actor: User) -> list[str]:
     """The actions the actor could take now (before the checks that need their input)."""
-    found: list[str] = []
-    for move in MOVES:
-        if move.action in found:
-            continue
-        try:
-            find_move(introduction, move.action, actor)
-        except IllegalMoveError:
-            continue
-        found.append(move.action)
-    return found
+    return INTRODUCTION.allowed_actions(introduction, actor)
 
 
 def transition(
@@ -188,76 +231,39 @@ def transition(
     expected_version: int | None = None,
     contact: Contact | None = None,
 ) -> IntroductionStatus:
-    """The one way an introduction's status changes. Locks the row, checks the version, the
-    move and the actor, applies the move (a council's answer, the agreement, the closing),
-    audits it, bumps the version and sends the messages it causes. Returns the new status."""
-    _lock(introduction)
-    check_version(introduction, expected_version)
-    move = find_move(introduction, action, actor)
-    reason = _clean(reason)
-    if move.reason_required and not reason:
-        message, field = _REASON_WORDS.get(action, ("Give a reason", "reason"))
-        raise IntroductionError(message, field=field)
-    limit = SUMMARY_MAX if action == "record_agreement" else REASON_MAX
-    if reason and len(reason) > limit:
-        field = _REASON_WORDS.get(action, ("", "reason"))[1]
-        raise IntroductionError(f"This must be {limit:,} characters or fewer", field=field)
-    if action == "accept":
-        if contact is None:
-            raise IntroductionError("Give the contact the other councils may use", field="contact_name")
-        _check_contact(contact)
-    source = introduction.status
-    party: IntroductionParty | None = None
-    now = utcnow()
-    if move.permission is Permission.APPLY_FOR_COUNCIL:
+    """The one way an introduction's status changes, through its lifecycle's door: locks the row,
+    checks the version, the move and the actor, applies the move (a council's answer, the
+    agreement, the closing), audits it, bumps the version and sends the messages it causes.
+    Returns the new status."""
+
+    def answer(move: Move[IntroductionStatus], reason: str | None) -> dict[str, Any] | None:
+        """A council's answer: its consent, and the contact it gives or the reason it declines."""
+        if action == "accept":
+            if contact is None:
+                raise IntroductionError("Give the contact the other councils may use", field="contact_name")
+            _check_contact(contact)
+        if move.permission is not Permission.APPLY_FOR_COUNCIL:
+            return None
         party = party_of(introduction, actor.council_id)
-        assert party is not None  # find_move checked it
+        assert party is not None  # the door checked it
         party.answered_by_id = actor.id
-        party.answered_at = now
+        party.answered_at = utcnow()
         if contact is not None:
-            party.consent = Consent.ACCEPTED
+            party.consent = ConsentStatus.ACCEPTED
             party.contact_name, party.contact_email, party.contact_phone = contact.name, contact.email, contact.phone
         else:
-            party.consent = Consent.DECLINED
+            party.consent = ConsentStatus.DECLINED
             party.decline_reason = reason
-    target = move.target or (Status.ACCEPTED if contacts_shared(introduction) else Status.PROPOSED)
-    introduction.status = target
-    if target is Status.AGREED:
-        introduction.agreed_at = now
-        introduction.agreement_summary = reason or ""
-    if target is Status.CLOSED:
-        introduction.closed_at = now
-    introduction.version += 1
-    record_event(
-        f"introduction.{action}",
-        actor=actor,
-        subject_type="introduction",
-        subject_id=introduction.id,
-        from_status=source.value,
-        to_status=target.value,
-        reason=reason,
-        council_id=party.council_id if party else None,
-        version=introduction.version,
+        return {"council_id": party.council_id}
+
+    change = INTRODUCTION.transition(
+        introduction, action, actor, reason=reason, expected_version=expected_version, before=answer
     )
-    _send_messages(introduction, action, source, target, party)
-    return target
-
-
-def _lock(introduction: Introduction) -> None:
-    """Reload the introduction's row under a lock, so two people answering at once are taken one
-    after the other and the second sees the first's answer."""
-    db.session.flush()
-    db.session.refresh(introduction, with_for_update=True)
-    for party in introduction.parties:
-        db.session.refresh(party)
+    return change.target
 
 
 def check_version(introduction: Introduction, expected_version: int | None) -> None:
-    if expected_version is not None and introduction.version != expected_version:
-        raise StaleIntroductionError(
-            "Someone else changed this introduction while you had the page open. Nothing has been "
-            "saved: check the introduction as it is now and try again."
-        )
+    INTRODUCTION.check_version(introduction, expected_version)
 
 
 def _clean(text: str | None) -> str | None:
@@ -287,7 +293,7 @@ def party_of(introduction: Introduction, council_id: int | None) -> Introduction
 def contacts_shared(introduction: Introduction) -> bool:
     """Double consent: the councils see each other's contact details only when every one of them
     has accepted. Once any declines, never."""
-    return bool(introduction.parties) and all(p.consent is Consent.ACCEPTED for p in introduction.parties)
+    return bool(introduction.parties) and all(p.consent is ConsentStatus.ACCEPTED for p in introduction.parties)
 
 
 def shared_contacts(introduction: Introduction, council_id: int) -> list[IntroductionParty]:
@@ -457,7 +463,7 @@ def propose(
             field="councils",
         )
     introduction = Introduction(
-        status=Status.PROPOSED,
+        status=IntroductionStatus.PROPOSED,
         service_areas=areas,
         note=why,
         proposed_by=actor,
@@ -468,7 +474,7 @@ def propose(
     for council in unique:
         own = request if request is not None and request.lead_council_id == council.id else latest_request(council.id)
         introduction.parties.append(
-            IntroductionParty(council=council, consent=Consent.WAITING, request_id=own.id if own else None)
+            IntroductionParty(council=council, consent=ConsentStatus.WAITING, request_id=own.id if own else None)
         )
     db.session.add(introduction)
     db.session.flush()
@@ -478,14 +484,14 @@ def propose(
         subject_type="introduction",
         subject_id=introduction.id,
         from_status=None,
-        to_status=Status.PROPOSED.value,
+        to_status=IntroductionStatus.PROPOSED.value,
         reason=why,
         councils=[c.id for c in unique],
         service_areas=areas,
         request_id=request.id if request else None,
         version=introduction.version,
     )
-    _send_messages(introduction, "propose", None, Status.PROPOSED, None)
+    _send_messages(introduction, "propose", None, IntroductionStatus.PROPOSED, None)
     return introduction
 
 
@@ -564,11 +570,11 @@ def apply_for_funding(
     other councils are its partners (each asked to confirm as usual), and its sharing section
     starts with the introduction's service areas. Refused when there is no open round, or an
     application has already been made from the introduction."""
-    _lock(introduction)
+    INTRODUCTION.lock(introduction)
     check_version(introduction, expected_version)
     if not can(actor, Permission.APPLY_FOR_COUNCIL) or party_of(introduction, actor.council_id) is None:
         raise IllegalMoveError("Only an officer of one of the councils in the introduction can apply for funding")
-    if introduction.status is not Status.AGREED:
+    if introduction.status is not IntroductionStatus.AGREED:
         raise IllegalMoveError(
             f"An introduction that is {introduction.status.label.lower()} cannot apply for funding: "
             "the councils must reach an agreement first"
@@ -674,7 +680,7 @@ def _send_messages(
 ) -> None:
     if action not in _MESSAGES:
         return
-    if action == "accept" and target is not Status.ACCEPTED:
+    if action == "accept" and target is not IntroductionStatus.ACCEPTED:
         return  # told once, when the last council accepts
     template, to_councils, to_broker = _MESSAGES[action]
     context = _context(introduction)

@@ -36,17 +36,13 @@ from grants.models import (
 from notifications import queue_email, reminders
 from workflows import applications
 from workflows.after_commit import remove_if_rolled_back
-from workflows.applications import IllegalMoveError, WorkflowError
 from workflows.audit import record_event
-from workflows.engagements import expert_user
+from workflows.engagements import ENGAGEMENT, expert_user
+from workflows.lifecycle import Before, IllegalMoveError, Lifecycle, Move, WorkflowError, table
 from workflows.money import pounds
 from workflows.permissions import Permission, can
 from workflows.uploads import CheckedFile, store
 from workflows.working_days import add_working_days, is_working_day
-
-E = EngagementStatus
-R = ReportStatus
-S = ApplicationStatus
 
 # Working days after a missed due date before the programme officers are told.
 ESCALATE_AFTER_WORKING_DAYS = 10
@@ -58,12 +54,51 @@ class OutcomeError(WorkflowError):
     """A step on delivery or a report that the rules refuse; the message is for the person."""
 
 
+# Every move an outcome report may make. Verifying needs a reason only for other figures than
+# those claimed, or for figures the council disputed: `verify` asks for it.
+# fmt: off
+REPORT_MOVES: list[Move[ReportStatus]] = table(ReportStatus, [
+    # action   from                  to          permission                     reason
+    # The lead council answers the figures claimed: it agrees, or says why not.
+    ("confirm", "submitted",          "confirmed", Permission.APPLY_FOR_COUNCIL,  False),
+    ("dispute", "submitted",          "disputed",  Permission.APPLY_FOR_COUNCIL,  True),
+    # A programme officer verifies the figures once the council has answered.
+    ("verify",  "confirmed disputed", "verified",  Permission.CHECK_APPLICATIONS, False),
+])
+# fmt: on
+
+
+class ReportLifecycle(Lifecycle[OutcomeReport, ReportStatus]):
+    """An outcome report at the door: only the lead council answers it, only a programme officer
+    verifies it; refusals in the outcome pages' words; audited as "outcome_report.confirmed" and
+    so on."""
+
+    subject_type = "outcome_report"
+    error = OutcomeError
+    events = {"confirm": "confirmed", "dispute": "disputed", "verify": "verified"}
+    reason_asks = {"dispute": ("Say why the council does not agree with the figures", "reason")}
+    reason_limit = TEXT_LIMIT
+
+    def refusal(self, report: OutcomeReport, move: Move[ReportStatus], actor: User | None) -> str | None:
+        if move.permission is Permission.CHECK_APPLICATIONS:
+            return None if can(actor, move.permission) else "Only a programme officer can verify outcome reports"
+        lead = report.engagement.application.lead_council_id
+        if move.permission is not None and can(actor, move.permission) and actor and actor.council_id == lead:
+            return None
+        return "Only the lead council can confirm or dispute the figures"
+
+    def cannot(self, report: OutcomeReport, action: str) -> WorkflowError:
+        if action != "verify":
+            return OutcomeError(f"This report is {report.status.label.lower()}: it cannot be {self.events[action]} now")
+        if report.status is ReportStatus.SUBMITTED:
+            return OutcomeError("The council must confirm or dispute the figures before they are verified")
+        return OutcomeError("This report has been verified already")
+
+
+REPORT = ReportLifecycle(REPORT_MOVES)
+
+
 # Delivery ---------------------------------------------------------------------------------------------
-
-
-def _lock(row: Any) -> None:
-    db.session.flush()
-    db.session.refresh(row, with_for_update=True)
 
 
 def _the_expert(engagement: Engagement, actor: User) -> None:
@@ -76,7 +111,7 @@ def log_work(
 ) -> WorkLog:
     """The expert records days worked (in tenths of a day) and the milestone reached."""
     _the_expert(engagement, actor)
-    if engagement.status is not E.ACCEPTED:
+    if engagement.status is not EngagementStatus.ACCEPTED:
         raise OutcomeError("Days can be logged only while the work is under way")
     if worked_on > today:
         raise OutcomeError("The date worked must be today or in the past", field="worked_on")
@@ -111,16 +146,13 @@ def log_work(
 def complete(engagement: Engagement, *, actor: User, today: date) -> list[tuple[int, date]]:
     """The expert marks the work complete: the outcome reports fall due at the scheme's evaluation
     points, each reminded of. Returns the points and their due dates."""
-    _lock(engagement)
-    _the_expert(engagement, actor)
-    if engagement.status is not E.ACCEPTED:
-        raise OutcomeError(f"Work that is {engagement.status.label.lower()} cannot be completed")
-    if not engagement.work:
-        raise OutcomeError("Log the days worked before you mark the work complete")
-    engagement.status = E.COMPLETED
-    engagement.completed_at = utcnow()
-    engagement.version += 1
-    record_event("engagement.completed", actor=actor, subject_type="engagement", subject_id=engagement.id)
+
+    def work_logged(move: Move[EngagementStatus], reason: str | None) -> None:
+        if not engagement.work:
+            raise OutcomeError("Log the days worked before you mark the work complete")
+        engagement.completed_at = utcnow()
+
+    ENGAGEMENT.transition(engagement, "complete", actor, before=work_logged)
     applications.note_on_timeline(engagement.application, "delivery_completed", actor, None)
     schedule = report_schedule(engagement, today)
     for month, due_on in schedule:
@@ -220,16 +252,16 @@ def file_report(
 ) -> OutcomeReport:
     """The expert files an outcome report for an evaluation point (or an interim one, with no
     point), with the evidence. The council is asked to confirm the figures."""
-    _lock(engagement)
+    ENGAGEMENT.lock(engagement)
     _the_expert(engagement, actor)
-    if engagement.status not in (E.ACCEPTED, E.COMPLETED):
+    if engagement.status not in (EngagementStatus.ACCEPTED, EngagementStatus.COMPLETED):
         raise OutcomeError("Outcome reports can be filed only for work under way or completed")
     problems = _claim_problems(engagement, claim, today)
     if problems:
         field, message = problems[0]
         raise OutcomeError(message, field=field)
     if due_month is not None:
-        if engagement.status is not E.COMPLETED:
+        if engagement.status is not EngagementStatus.COMPLETED:
             raise OutcomeError("Reports for the evaluation points are filed once the work is complete")
         if due_month not in points_to_report(engagement):
             raise OutcomeError("This evaluation point has been reported already, or is not one of this scheme's")
@@ -251,7 +283,7 @@ def file_report(
         baseline=claim.baseline.strip(),
         method=claim.method.strip(),
         trial_results=claim.trial_results.strip(),
-        status=R.SUBMITTED,
+        status=ReportStatus.SUBMITTED,
         submitted_by_id=actor.id,
         submitted_at=utcnow(),
     )
@@ -284,7 +316,7 @@ def file_report(
     application = engagement.application
     if due_month is not None:
         reminders.cancel("engagement", engagement.id, f"report:{due_month}:expert", f"report:{due_month}:council")
-    if application.status is S.IN_DELIVERY:
+    if application.status is ApplicationStatus.IN_DELIVERY:
         applications.transition(application, "report_outcomes", actor, reason=f"Outcome report {report.id} filed")
     else:
         applications.note_on_timeline(application, "outcome_report_filed", actor, None)
@@ -313,46 +345,30 @@ def _claim_problems(engagement: Engagement, claim: Claim, today: date) -> list[t
     return problems
 
 
-def _own_council(report: OutcomeReport, actor: User) -> Application:
-    application = report.engagement.application
-    if not can(actor, Permission.APPLY_FOR_COUNCIL) or actor.council_id != application.lead_council_id:
-        raise IllegalMoveError("Only the lead council can confirm or dispute the figures")
-    return application
+def _answer(report: OutcomeReport, actor: User) -> Before[ReportStatus]:
+    """What the council's answer records, once the door has let it through: who answered and
+    when, and the reason for disputing."""
+
+    def answer(move: Move[ReportStatus], reason: str | None) -> dict[str, Any] | None:
+        report.council_answered_by_id = actor.id
+        report.council_answered_at = utcnow()
+        if reason is None:
+            return None
+        report.dispute_reason = reason
+        return {"reason": reason}
+
+    return answer
 
 
 def confirm(report: OutcomeReport, *, actor: User) -> None:
     """The lead council agrees with the figures claimed."""
-    _lock(report)
-    _own_council(report, actor)
-    if report.status is not R.SUBMITTED:
-        raise OutcomeError(f"This report is {report.status.label.lower()}: it cannot be confirmed now")
-    report.status = R.CONFIRMED
-    report.council_answered_by_id = actor.id
-    report.council_answered_at = utcnow()
-    report.version += 1
-    record_event("outcome_report.confirmed", actor=actor, subject_type="outcome_report", subject_id=report.id)
+    REPORT.transition(report, "confirm", actor, before=_answer(report, actor))
     _tell_staff(report, "outcome_report_answered")
 
 
 def dispute(report: OutcomeReport, *, actor: User, reason: str) -> None:
     """The lead council does not agree with the figures, and says why."""
-    _lock(report)
-    _own_council(report, actor)
-    if report.status is not R.SUBMITTED:
-        raise OutcomeError(f"This report is {report.status.label.lower()}: it cannot be disputed now")
-    why = (reason or "").strip()
-    if not why:
-        raise OutcomeError("Say why the council does not agree with the figures", field="reason")
-    if len(why) > TEXT_LIMIT:
-        raise OutcomeError("The reason must be 5,000 characters or fewer", field="reason")
-    report.status = R.DISPUTED
-    report.dispute_reason = why
-    report.council_answered_by_id = actor.id
-    report.council_answered_at = utcnow()
-    report.version += 1
-    record_event(
-        "outcome_report.disputed", actor=actor, subject_type="outcome_report", subject_id=report.id, reason=why
-    )
+    REPORT.transition(report, "dispute", actor, reason=reason, before=_answer(report, actor))
     _tell_staff(report, "outcome_report_answered")
     user = expert_user(report.engagement.expert)
     if user is not None:
@@ -371,49 +387,27 @@ def verify(
     """A programme officer verifies the figures once the council has answered: as claimed, or at
     other figures with a reason. When the last evaluation point is verified, the application is
     evaluated."""
-    _lock(report)
-    if not can(actor, Permission.CHECK_APPLICATIONS):
-        raise IllegalMoveError("Only a programme officer can verify outcome reports")
-    if report.status not in (R.CONFIRMED, R.DISPUTED):
-        raise OutcomeError(
-            "The council must confirm or dispute the figures before they are verified"
-            if report.status is R.SUBMITTED
-            else "This report has been verified already"
-        )
-    if min(cashable_pence, income_pence, avoided_pence) < 0:
-        raise OutcomeError("Amounts must be £0 or more", field="cashable")
-    why = (reason or "").strip()
-    changed = (cashable_pence, income_pence, avoided_pence) != (
-        report.cashable_pence,
-        report.income_pence,
-        report.avoided_pence,
-    )
-    if (changed or report.status is R.DISPUTED) and not why:
-        raise OutcomeError(
-            "Give the reason for verifying figures other than those claimed"
-            if changed
-            else "The council disputed these figures: give the reason for verifying them",
-            field="reason",
-        )
-    if len(why) > TEXT_LIMIT:
-        raise OutcomeError("The reason must be 5,000 characters or fewer", field="reason")
-    report.status = R.VERIFIED
-    report.verified_cashable_pence = cashable_pence
-    report.verified_income_pence = income_pence
-    report.verified_avoided_pence = avoided_pence
-    report.verification_reason = why or None
-    report.verified_by_id = actor.id
-    report.verified_at = utcnow()
-    report.version += 1
-    record_event(
-        "outcome_report.verified",
-        actor=actor,
-        subject_type="outcome_report",
-        subject_id=report.id,
-        claimed=[report.cashable_pence, report.income_pence, report.avoided_pence],
-        verified=[cashable_pence, income_pence, avoided_pence],
-        reason=why or None,
-    )
+    figures = [cashable_pence, income_pence, avoided_pence]
+
+    def check_the_figures(move: Move[ReportStatus], why: str | None) -> dict[str, Any]:
+        if min(figures) < 0:
+            raise OutcomeError("Amounts must be £0 or more", field="cashable")
+        changed = figures != [report.cashable_pence, report.income_pence, report.avoided_pence]
+        if (changed or report.status is ReportStatus.DISPUTED) and not why:
+            raise OutcomeError(
+                "Give the reason for verifying figures other than those claimed"
+                if changed
+                else "The council disputed these figures: give the reason for verifying them",
+                field="reason",
+            )
+        report.verified_cashable_pence, report.verified_income_pence, report.verified_avoided_pence = figures
+        report.verification_reason = why
+        report.verified_by_id = actor.id
+        report.verified_at = utcnow()
+        claimed = [report.cashable_pence, report.income_pence, report.avoided_pence]
+        return {"claimed": claimed, "verified": figures, "reason": why}
+
+    REPORT.transition(report, "verify", actor, reason=reason, before=check_the_figures)
     engagement = report.engagement
     application = engagement.application
     user = expert_user(engagement.expert)
@@ -422,11 +416,11 @@ def verify(
     for person in applications.council_contacts(application):
         _tell(report, person, "outcome_report_verified", f"/applications/{application.id}/reports/{report.id}")
     if (
-        engagement.status is E.COMPLETED
+        engagement.status is EngagementStatus.COMPLETED
         and not points_to_report(engagement)
         # Interim reports, outside the schedule, do not hold the evaluation up.
-        and all(r.status is R.VERIFIED for r in engagement.reports if r.due_month is not None)
-        and application.status is S.OUTCOMES_REPORTED
+        and all(r.status is ReportStatus.VERIFIED for r in engagement.reports if r.due_month is not None)
+        and application.status is ApplicationStatus.OUTCOMES_REPORTED
     ):
         applications.transition(application, "evaluate", actor, reason="Every outcome report verified")
 
@@ -448,7 +442,7 @@ class FigureHistory:
 
 def history(report: OutcomeReport) -> list[FigureHistory]:
     application = report.engagement.application
-    confirmed = report.status in (R.CONFIRMED, R.VERIFIED) and report.dispute_reason is None
+    confirmed = report.status in (ReportStatus.CONFIRMED, ReportStatus.VERIFIED) and report.dispute_reason is None
     rows = [
         ("Cashable savings", application.savings_cashable_pence, report.cashable_pence, report.cashable_recurring,
          report.verified_cashable_pence),

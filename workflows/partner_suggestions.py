@@ -89,16 +89,15 @@ __all__ = [
     "visible_suggestions",
 ]
 
-S = ApplicationStatus
 OPEN_STATUSES = frozenset(
     {
-        S.SUBMITTED,
-        S.IN_ASSESSMENT,
-        S.AWAITING_DECISION,
-        S.CHANGES_REQUESTED,
-        S.OFFERED,
-        S.EXPERT_MATCHING,
-        S.IN_DELIVERY,
+        ApplicationStatus.SUBMITTED,
+        ApplicationStatus.IN_ASSESSMENT,
+        ApplicationStatus.AWAITING_DECISION,
+        ApplicationStatus.CHANGES_REQUESTED,
+        ApplicationStatus.OFFERED,
+        ApplicationStatus.EXPERT_MATCHING,
+        ApplicationStatus.IN_DELIVERY,
     }
 )
 MAX_SUGGESTIONS = 20

@@ -92,10 +92,8 @@ def match_round(run_id: int) -> str | None:
     except Exception as error:
         db.session.rollback()
         run = db.session.get(MatchRun, run_id, with_for_update=True)
-        if run is not None:
-            run.status = MatchRunStatus.FAILED
-            run.error = f"{type(error).__name__}: {error}"[:2000]
-            run.finished_at = utcnow()
+        if run is not None and run.status is MatchRunStatus.RUNNING:
+            engagements.fail_match_run(run, error)
             db.session.commit()
         raise
     db.session.commit()

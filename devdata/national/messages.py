@@ -18,7 +18,7 @@ from devdata.national.shapes import Email, Engagement, Person, Report
 from devdata.national.words import SUBJECTS
 from grants.extensions import db
 from grants.models import AuditEvent, Role
-from workflows.applications import _MESSAGES as MESSAGES_BY_MOVE
+from workflows.applications import MESSAGES as MESSAGES_BY_MOVE
 
 _EMAIL_COLUMNS = " ".join(Email._fields)
 

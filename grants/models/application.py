@@ -165,6 +165,7 @@ class ApplicationPartner(Model):
     match_share_pence: Mapped[int] = mapped_column(BigInteger, default=0)
     responded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
 
     application: Mapped[Application] = relationship(back_populates="partners")
     council: Mapped[Council] = relationship()

@@ -152,6 +152,7 @@ class MatchRun(Model):
     error: Mapped[str | None] = mapped_column(Text)
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
 
     funding_round: Mapped[FundingRound] = relationship()
     requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])

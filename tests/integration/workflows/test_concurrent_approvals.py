@@ -207,7 +207,7 @@ def test_30_approvers_approving_one_application_at_once_record_one_approval_and_
 def without_the_row_lock(monkeypatch: pytest.MonkeyPatch) -> None:
     """The application's row lock taken away, so only the database's own guards stand between
     decisions taken at once."""
-    monkeypatch.setattr(applications, "_lock", lambda application: None)
+    monkeypatch.setattr(applications.APPLICATION, "lock", lambda application: None)
 
 
 @pytest.mark.usefixtures("without_the_row_lock")
