@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
@@ -186,18 +187,14 @@ def invite_user(
 
 
 def _send_invitation(user: User, *, actor: User | None, valid_for: timedelta, service_url: str) -> None:
-    secret = issue_token(user, TokenPurpose.INVITATION, valid_for=valid_for)
-    queue_email(
-        to=user.email,
+    _email_link(
+        user,
+        TokenPurpose.INVITATION,
         template="invitation",
-        key=f"invitation:{_token_key(secret)}",
-        link=f"{service_url}/invitation/{secret}",
-        context={
-            "name": user.name,
-            "invited_by": actor.name if actor else "The Productivity Programme team",
-            "expires_in_hours": int(valid_for.total_seconds() // 3600),
-            "roles": [r.label for r in sorted(user.roles)],
-        },
+        address=f"{service_url}/invitation",
+        valid_for=valid_for,
+        invited_by=actor.name if actor else "The Productivity Programme team",
+        roles=[r.label for r in sorted(user.roles)],
     )
     _schedule_invitation_reminder(user, actor=actor, expires_at=utcnow() + valid_for)
 
@@ -263,16 +260,27 @@ def request_password_reset(email: str, *, valid_for: timedelta, service_url: str
     if user is None or not user.is_active:
         return
     record_event("user.password_reset_requested", actor=None, subject_type="user", subject_id=user.id)
-    secret = issue_token(user, TokenPurpose.PASSWORD_RESET, valid_for=valid_for)
+    _email_link(
+        user,
+        TokenPurpose.PASSWORD_RESET,
+        template="password_reset",
+        address=f"{service_url}/reset-password",
+        valid_for=valid_for,
+    )
+
+
+def _email_link(
+    user: User, purpose: TokenPurpose, *, template: str, address: str, valid_for: timedelta, **context: Any
+) -> None:
+    """Email the user a single-use link of this purpose: the address with a new secret at its end,
+    and how many hours it lasts. The email's key is made from the secret, so it is queued once."""
+    secret = issue_token(user, purpose, valid_for=valid_for)
     queue_email(
         to=user.email,
-        template="password_reset",
-        key=f"password-reset:{_token_key(secret)}",
-        link=f"{service_url}/reset-password/{secret}",
-        context={
-            "name": user.name,
-            "expires_in_hours": int(valid_for.total_seconds() // 3600),
-        },
+        template=template,
+        key=f"{template.replace('_', '-')}:{_token_key(secret)}",
+        link=f"{address}/{secret}",
+        context={"name": user.name, "expires_in_hours": int(valid_for.total_seconds() // 3600), **context},
     )
 
 

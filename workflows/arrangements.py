@@ -38,13 +38,14 @@ from grants.models import (
 from grants.models.sharing import ConsentStatus
 from workflows import partner_suggestions
 from workflows.after_commit import send_after_commit
-from workflows.audit import audit_values, changed_values, record_event
+from workflows.audit import audit_values, changed_values, record_event, record_versioned_change
 from workflows.csv_export import CSV_BATCH, csv_line, csv_pounds
 from workflows.csv_export import safe_cell as safe_cell
+from workflows.details import details_of
 from workflows.experts import ExpertPoolError, find_council
 from workflows.money import pounds
 from workflows.permissions import Permission, can
-from workflows.problems import ProblemsError
+from workflows.problems import ProblemsError, text_problem
 
 NAME_MAX_LENGTH = 200
 REASON_MAX_LENGTH = 2000
@@ -124,15 +125,7 @@ class ArrangementDetails:
     @classmethod
     def of(cls, arrangement: SharedArrangement) -> ArrangementDetails:
         """An arrangement's details as they are now, to fill the form that changes them."""
-        return cls(
-            name=arrangement.name,
-            service_area=arrangement.service_area,
-            sharing_type=arrangement.sharing_type,
-            started_on=arrangement.started_on,
-            estimated_annual_savings_pence=arrangement.estimated_annual_savings_pence,
-            claimed_annual_savings_pence=arrangement.claimed_annual_savings_pence,
-            verified_annual_savings_pence=arrangement.verified_annual_savings_pence,
-        )
+        return details_of(cls, arrangement)
 
 
 # Checks --------------------------------------------------------------------------------------------
@@ -218,15 +211,6 @@ def details_problems(
     if details.verified_annual_savings_pence != verified_before and not can_verify(actor):
         problems.setdefault("verified_annual_savings", NOT_VERIFIER_MESSAGE)
     return problems
-
-
-def _reason_problem(reason: str, what: str) -> str | None:
-    reason = reason.strip()
-    if not reason:
-        return f"Enter {what}"
-    if len(reason) > REASON_MAX_LENGTH:
-        return f"The reason must be {REASON_MAX_LENGTH:,} characters or fewer"
-    return None
 
 
 def find_councils(typed: Sequence[str]) -> tuple[list[Council], str | None]:
@@ -429,13 +413,11 @@ def update_arrangement(
         setattr(arrangement, name, columns[name])
     if not changed:
         return {}
-    arrangement.version += 1
-    db.session.flush()
-    record_event(
+    record_versioned_change(
+        arrangement,
         "arrangement.updated",
         actor=actor,
         subject_type=SUBJECT,
-        subject_id=arrangement.id,
         fields=list(changed),
         changes=changed,
     )
@@ -456,13 +438,11 @@ def add_council(arrangement: SharedArrangement, council: str, *, actor: User, ex
     if len(arrangement.councils) >= MAX_COUNCILS:
         raise ArrangementError.about("council", f"An arrangement can have at most {MAX_COUNCILS} councils")
     arrangement.councils.append(SharedArrangementCouncil(council_id=found.id, council=found))
-    arrangement.version += 1
-    db.session.flush()
-    record_event(
+    record_versioned_change(
+        arrangement,
         "arrangement.council_added",
         actor=actor,
         subject_type=SUBJECT,
-        subject_id=arrangement.id,
         council=found.gss_code,
         council_name=found.name,
     )
@@ -490,19 +470,19 @@ def remove_council(
         problems["council"] = (
             "An arrangement needs at least two councils: to end this one, remove the whole arrangement"
         )
-    reason_problem = _reason_problem(reason, f"why {council.name} is leaving the arrangement")
+    reason_problem = text_problem(
+        reason, named="the reason", limit=REASON_MAX_LENGTH, noun=f"why {council.name} is leaving the arrangement"
+    )
     if reason_problem:
         problems["reason"] = reason_problem
     if problems:
         raise ArrangementError(problems)
     arrangement.councils.remove(link)
-    arrangement.version += 1
-    db.session.flush()
-    record_event(
+    record_versioned_change(
+        arrangement,
         "arrangement.council_removed",
         actor=actor,
         subject_type=SUBJECT,
-        subject_id=arrangement.id,
         council=council.gss_code,
         council_name=council.name,
         reason=reason.strip(),
@@ -516,7 +496,9 @@ def remove_arrangement(
     keeps what the arrangement was."""
     _require_staff(actor)
     _lock(arrangement, expected_version)
-    problem = _reason_problem(reason, "why the arrangement is being removed")
+    problem = text_problem(
+        reason, named="the reason", limit=REASON_MAX_LENGTH, noun="why the arrangement is being removed"
+    )
     if problem:
         raise ArrangementError.about("reason", problem)
     snapshot = audit_values(ArrangementDetails.of(arrangement).columns())

@@ -52,6 +52,15 @@ def record_event(
     return event
 
 
+def record_versioned_change(record: Any, action: str, *, actor: User | None, subject_type: str, **detail: Any) -> None:
+    """A change to a record that carries a version (an expert, a shared arrangement): the version
+    goes up, so a page drawn from the one before is refused, the change is flushed, and the audit
+    event says what changed."""
+    record.version += 1
+    db.session.flush()
+    record_event(action, actor=actor, subject_type=subject_type, subject_id=record.id, **detail)
+
+
 def audit_value(value: Any) -> Any:
     """A value as an audit event's detail keeps it (JSON): dates as ISO text."""
     return value.isoformat() if isinstance(value, date) else value

@@ -184,13 +184,7 @@ def report_schedule(engagement: Engagement, today: date | None = None) -> list[t
 
 def _schedule_report_reminders(engagement: Engagement, month: int, due_on: date) -> None:
     application = engagement.application
-    context = {
-        "reference": application.reference,
-        "title": application.title or "Untitled application",
-        "council": application.lead_council.name,
-        "expert": engagement.expert.name,
-        "month": month,
-    }
+    context = {**applications.named(application), "expert": engagement.expert.name, "month": month}
     people = [(expert_user(engagement.expert), "expert", f"/portal/engagements/{engagement.id}")]
     # One reminder for the council: to the officer who applied, or, if they have left, to the
     # first of the council's officers.
@@ -464,9 +458,7 @@ def _context(report: OutcomeReport) -> dict[str, Any]:
     engagement = report.engagement
     application = engagement.application
     return {
-        "reference": application.reference,
-        "title": application.title or "Untitled application",
-        "council": application.lead_council.name,
+        **applications.named(application),
         "expert": engagement.expert.name,
         "month": report.due_month,
         "claimed": pounds(report.claimed_total_pence),

@@ -17,3 +17,16 @@ class ProblemsError(Exception):
     @classmethod
     def about(cls, field_name: str, message: str) -> Self:
         return cls({field_name: message})
+
+
+def text_problem(text: str, noun: str, *, limit: int, required: bool = True, named: str | None = None) -> str | None:
+    """What is wrong with text typed into a field, if anything: nothing but spaces where something
+    is needed ("Enter the reason …"), or more than `limit` characters, said of the field as
+    `named` (by default the noun): "The reason must be 2,000 characters or fewer"."""
+    text = text.strip()
+    if not text:
+        return f"Enter {noun}" if required else None
+    if len(text) > limit:
+        subject = named or noun
+        return f"{subject[0].upper()}{subject[1:]} must be {limit:,} characters or fewer"
+    return None

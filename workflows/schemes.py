@@ -29,8 +29,9 @@ from grants.models import (
     User,
 )
 from workflows.audit import audit_values, changed_values, record_event
+from workflows.details import details_of
 from workflows.permissions import Permission, can
-from workflows.problems import ProblemsError
+from workflows.problems import ProblemsError, text_problem
 
 CODE_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CODE_MAX_LENGTH = 40
@@ -106,21 +107,11 @@ class SchemeSettings:
     @classmethod
     def of(cls, scheme: Scheme) -> SchemeSettings:
         """A scheme's current settings, to fill the form that changes them."""
-        return cls(
-            code=scheme.code,
-            name=scheme.name,
-            summary=scheme.summary,
-            kind=scheme.kind,
-            fixed_amount_pence=scheme.fixed_amount_pence,
-            max_amount_pence=scheme.max_amount_pence,
-            match_ratio_percent=scheme.match_ratio_percent,
-            uses_experts=scheme.uses_experts,
-            allows_partners=scheme.allows_partners,
-            one_per_council_per_round=scheme.one_per_council_per_round,
+        return details_of(
+            cls,
+            scheme,
             eligible_tiers=tuple(CouncilTier(t) for t in scheme.eligible_tiers or []),
-            assessments_required=scheme.assessments_required,
             service_levels=dict(scheme.service_levels or {}),
-            is_active=scheme.is_active,
         )
 
 
@@ -158,11 +149,9 @@ def _text_problems(values: Mapping[str, str], limits: Mapping[str, tuple[int, st
     """Required text with a maximum length: `limits` maps the field to (length, its name)."""
     problems: dict[str, str] = {}
     for name, (limit, noun) in limits.items():
-        text = values[name].strip()
-        if not text:
-            problems[name] = f"Enter {noun}"
-        elif len(text) > limit:
-            problems[name] = f"{noun[0].upper()}{noun[1:]} must be {limit:,} characters or fewer"
+        problem = text_problem(values[name], noun, limit=limit)
+        if problem:
+            problems[name] = problem
     return problems
 
 

@@ -38,7 +38,7 @@ from workflows.applications.drafts import (
     start_application,
 )
 from workflows.applications.eligibility import RuleResult, check_eligibility, confirm_eligibility, submit
-from workflows.applications.messages import MESSAGES, active_users_with, council_contacts, message_context
+from workflows.applications.messages import MESSAGES, active_users_with, council_contacts, message_context, named
 from workflows.applications.moves import (
     ACTION_LABELS,
     APPLICATION,
@@ -95,6 +95,7 @@ __all__ = [
     "match_offered",
     "message_context",
     "missing_sections",
+    "named",
     "note_on_timeline",
     "record_payment",
     "reference_prefix",

@@ -83,12 +83,19 @@ def council_contacts(application: Application) -> list[User]:
     ]
 
 
-def message_context(application: Application, reason: str | None) -> dict[str, Any]:
-    award = application.award
+def named(application: Application) -> dict[str, str]:
+    """How every message names an application: its reference, its title and its lead council."""
     return {
         "reference": application.reference,
         "title": application.title or "Untitled application",
         "council": application.lead_council.name,
+    }
+
+
+def message_context(application: Application, reason: str | None) -> dict[str, Any]:
+    award = application.award
+    return {
+        **named(application),
         "scheme": application.scheme.name,
         "round": application.round.name,
         "reason": reason,

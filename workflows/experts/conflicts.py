@@ -23,6 +23,7 @@ from workflows.experts.pool import (
     is_the_expert,
     require_pool_manager,
 )
+from workflows.problems import text_problem
 
 REASON_MAX_LENGTH = 2000
 
@@ -91,15 +92,6 @@ def _councils_like(typed: str) -> list[Council]:
     return list(db.session.scalars(query))
 
 
-def _reason_problem(reason: str, what: str) -> str | None:
-    reason = reason.strip()
-    if not reason:
-        return f"Enter {what}"
-    if len(reason) > REASON_MAX_LENGTH:
-        return f"The reason must be {REASON_MAX_LENGTH:,} characters or fewer"
-    return None
-
-
 def _conflict_exists(expert: Expert, council: Council) -> bool:
     query = select(ConflictOfInterest.id).where(
         ConflictOfInterest.expert_id == expert.id, ConflictOfInterest.council_id == council.id
@@ -121,7 +113,9 @@ def conflict_problems(expert: Expert, details: ConflictDetails) -> dict[str, str
     else:
         if _conflict_exists(expert, council):
             problems["council"] = _duplicate_message(expert, council)
-    reason_problem = _reason_problem(details.reason, "the reason for the conflict of interest")
+    reason_problem = text_problem(
+        details.reason, named="the reason", limit=REASON_MAX_LENGTH, noun="the reason for the conflict of interest"
+    )
     if reason_problem:
         problems["reason"] = reason_problem
     return problems
@@ -171,7 +165,9 @@ def remove_conflict(conflict: ConflictOfInterest, *, reason: str, actor: User) -
     """Take a conflict off the register, by staff, with a reason kept in the audit trail with what
     the conflict was."""
     require_pool_manager(actor)
-    problem = _reason_problem(reason, "why the conflict of interest is being removed")
+    problem = text_problem(
+        reason, named="the reason", limit=REASON_MAX_LENGTH, noun="why the conflict of interest is being removed"
+    )
     if problem:
         raise ExpertPoolError.about("reason", problem)
     detail = {

@@ -26,10 +26,11 @@ from grants.models import (
     User,
     VettingStatus,
 )
-from workflows.audit import audit_values, changed_values, record_event
+from workflows.audit import audit_values, changed_values, record_event, record_versioned_change
+from workflows.details import details_of
 from workflows.money import MoneyError, parse_pounds, typed_pounds
 from workflows.permissions import Permission, can
-from workflows.problems import ProblemsError
+from workflows.problems import ProblemsError, text_problem
 
 NAME_MAX_LENGTH = 120
 EMAIL_MAX_LENGTH = 254
@@ -100,18 +101,7 @@ class ExpertDetails:
     @classmethod
     def of(cls, expert: Expert) -> ExpertDetails:
         """An expert's current details, to fill the form that changes them."""
-        return cls(
-            name=expert.name,
-            email=expert.email,
-            organisation=expert.organisation,
-            biography=expert.biography,
-            kind=expert.kind,
-            specialisms=tuple(expert.specialisms),
-            regions=tuple(expert.regions),
-            day_rate_pence=expert.day_rate_pence,
-            capacity=expert.capacity,
-            vetting_status=expert.vetting_status,
-        )
+        return details_of(cls, expert, specialisms=tuple(expert.specialisms), regions=tuple(expert.regions))
 
 
 @dataclass(frozen=True)
@@ -192,15 +182,6 @@ def _require_manager_or_the_expert(actor: User, expert: Expert) -> None:
         raise ExpertPoolError.about("actor", "Only the programme team or the expert can change this")
 
 
-def _text_problem(text: str, limit: int, noun: str, *, required: bool) -> str | None:
-    text = text.strip()
-    if not text:
-        return f"Enter {noun}" if required else None
-    if len(text) > limit:
-        return f"{noun[0].upper()}{noun[1:]} must be {limit:,} characters or fewer"
-    return None
-
-
 def _email_problem(email: str) -> str | None:
     email = email.strip()
     if not email:
@@ -218,12 +199,12 @@ def detail_problems(details: ExpertDetails) -> dict[str, str]:
     """What is wrong with the details on their own, without looking at the rest of the pool."""
     problems: dict[str, str] = {}
     checks = {
-        "name": _text_problem(details.name, NAME_MAX_LENGTH, "the expert's name", required=True),
+        "name": text_problem(details.name, "the expert's name", limit=NAME_MAX_LENGTH, required=True),
         "email": _email_problem(details.email),
-        "organisation": _text_problem(
-            details.organisation, ORGANISATION_MAX_LENGTH, "the organisation", required=False
+        "organisation": text_problem(
+            details.organisation, "the organisation", limit=ORGANISATION_MAX_LENGTH, required=False
         ),
-        "biography": _text_problem(details.biography, BIOGRAPHY_MAX_LENGTH, "the biography", required=False),
+        "biography": text_problem(details.biography, "the biography", limit=BIOGRAPHY_MAX_LENGTH, required=False),
     }
     problems.update({name: message for name, message in checks.items() if message})
     if not details.specialisms:
@@ -411,13 +392,11 @@ def set_expertise(
     if not changes:
         return {}
     _set_expertise(expert, specialisms, regions)
-    expert.version += 1
-    db.session.flush()
-    record_event(
+    record_versioned_change(
+        expert,
         "expert.updated",
         actor=actor,
         subject_type="expert",
-        subject_id=expert.id,
         source="form",
         fields=list(changes),
         changes=changes,
@@ -433,7 +412,7 @@ def availability_problems(window: AvailabilityWindow) -> dict[str, str]:
     problems: dict[str, str] = {}
     if window.ends_on is not None and window.ends_on < window.starts_on:
         problems["ends_on"] = "The end date must be the same as or after the start date"
-    note_problem = _text_problem(window.note, NOTE_MAX_LENGTH, "the note", required=False)
+    note_problem = text_problem(window.note, "the note", limit=NOTE_MAX_LENGTH, required=False)
     if note_problem:
         problems["note"] = note_problem
     return problems
@@ -448,13 +427,12 @@ def add_availability(expert: Expert, window: AvailabilityWindow, *, actor: User)
     _lock(expert, None)
     added = ExpertAvailability(starts_on=window.starts_on, ends_on=window.ends_on, note=window.note.strip())
     expert.availability.append(added)
-    expert.version += 1
-    db.session.flush()
-    record_event(
+    db.session.flush()  # the new window's id, for the event
+    record_versioned_change(
+        expert,
         "expert.availability_added",
         actor=actor,
         subject_type="expert",
-        subject_id=expert.id,
         window_id=added.id,
         starts_on=added.starts_on.isoformat(),
         ends_on=added.ends_on.isoformat() if added.ends_on else None,
@@ -476,9 +454,7 @@ def remove_availability(window: ExpertAvailability, *, actor: User) -> None:
         "note": window.note,
     }
     expert.availability.remove(window)
-    expert.version += 1
-    db.session.flush()
-    record_event("expert.availability_removed", actor=actor, subject_type="expert", subject_id=expert.id, **detail)
+    record_versioned_change(expert, "expert.availability_removed", actor=actor, subject_type="expert", **detail)
 
 
 def is_available_on(expert: Expert, day: date) -> bool:
