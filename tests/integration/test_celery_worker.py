@@ -141,3 +141,46 @@ def test_the_worker_consumes_both_queues(worker):
     assert inspector, "the worker did not answer"
     [queues] = inspector.values()
     assert {q["name"] for q in queues} == {"workflows", "notifications"}
+
+
+def test_a_message_for_the_retired_single_email_task_is_refused_and_the_replay_sweep_sends_its_email(
+    app, worker, mailbox: Mailbox
+):
+    """Releases before batches sent `notifications.deliver_email`. A worker refuses such a message
+    (it knows no such task); the email it named waits in the outbox, and the replay sweep sends it."""
+    from grants.extensions import db
+    from notifications import queue_email
+    from tests.support.workers import sending_app, sql
+
+    database_url = app.config["SQLALCHEMY_DATABASE_URI"]
+    to = "left-over@example.gov.uk"
+    try:
+        # A broker nobody listens on: the commit's own enqueue fails, as it would have when the
+        # old task was the one queued, and the row stays pending.
+        with sending_app(database_url, "redis://127.0.0.1:1/0", smtp_port=SMTP_PORT) as web, web.app_context():
+            email_id = queue_email(
+                to=to, template="password_changed", key="retired-task:1", link="/account", context={"name": "Someone"}
+            )
+            db.session.commit()
+        client = _client()
+        client.send_task("notifications.deliver_email", args=[email_id])
+        # The worker takes the message off the queue without running anything.
+        assert _wait_for(lambda: redis.Redis.from_url(BROKER_URL).llen("notifications") == 0)
+        client.send_task("workflows.record_heartbeat")  # handled after the refused message, in order
+        assert _wait_for(lambda: sql(database_url, "SELECT count(*) FROM worker_heartbeats")[0][0] == 1), (
+            "the worker stopped after refusing the message"
+        )
+        assert mailbox.to(to) == []
+        [(status,)] = sql(database_url, "SELECT status FROM outbound_emails WHERE id = %s", email_id)
+        assert status == "pending"
+
+        # Overdue for the sweep, which sends it through the batch task.
+        sql(database_url, "UPDATE outbound_emails SET due_at = due_at - interval '1 hour' WHERE id = %s", email_id)
+        client.send_task("notifications.replay_outbox")
+        delivered = _wait_for(lambda: mailbox.to(to))
+        assert delivered and len(delivered) == 1
+        assert _wait_for(
+            lambda: sql(database_url, "SELECT status FROM outbound_emails WHERE id = %s", email_id)[0][0] == "sent"
+        )
+    finally:
+        sql(database_url, "DELETE FROM outbound_emails")
