@@ -922,10 +922,6 @@ class PartnerResponseForm(FlaskForm):
     submit = SubmitField("Send response", widget=GovSubmitInput())
 
 
-class StartForm(FlaskForm):
-    """Starting an application needs nothing but the CSRF token."""
-
-
 def answer_sections(application: Application) -> list[dict[str, Any]]:
     """Each section of the application's form with its answers as people read them (labels, not
     stored codes), for the council's check page and summary and the staff's application page."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import DateTime, Enum, TypeDecorator
 from sqlalchemy.engine import Dialect
@@ -45,7 +44,3 @@ def str_enum(enum_class: type[enum.StrEnum], name: str) -> Enum:
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
     )
-
-
-def enum_values(enum_class: Any) -> list[str]:
-    return [m.value for m in enum_class]
