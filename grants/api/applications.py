@@ -48,7 +48,6 @@ from workflows import applications as workflow
 from workflows.permissions import Permission
 
 TAG = "Applications"
-S = ApplicationStatus
 READ = (Permission.APPLY_FOR_COUNCIL, Permission.VIEW_PROGRAMME)
 
 # Representations ---------------------------------------------------------------------------------
@@ -596,7 +595,7 @@ def accept_offer(application_id: int, body: AcceptOffer) -> Reply:
         forms.AcceptOfferForm,
         {"signatory_name": body.signatory_name, "signatory_role": body.signatory_role, "confirmed": body.confirmed},
     )
-    if application.status is not S.OFFERED:
+    if application.status is not ApplicationStatus.OFFERED:
         raise ApiError(409, "This offer is no longer waiting for an answer")
     forms_bridge.validated(form, pointers)
     workflow.accept_offer(

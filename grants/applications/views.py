@@ -54,24 +54,23 @@ bp = Blueprint("applications", __name__)
 PAGE_SIZE = 25
 # The introductions listed on the council's applications page, the most recent first.
 INTRODUCTIONS_LISTED = 50
-S = ApplicationStatus
 FormT = TypeVar("FormT", bound=FlaskForm)
 
 STATUS_TAG_CLASSES = {
-    S.DRAFT: "govuk-tag--grey",
-    S.SUBMITTED: "govuk-tag--blue",
-    S.IN_ASSESSMENT: "govuk-tag--light-blue",
-    S.AWAITING_DECISION: "govuk-tag--light-blue",
-    S.CHANGES_REQUESTED: "govuk-tag--orange",
-    S.OFFERED: "govuk-tag--yellow",
-    S.EXPERT_MATCHING: "govuk-tag--turquoise",
-    S.IN_DELIVERY: "govuk-tag--turquoise",
-    S.OUTCOMES_REPORTED: "govuk-tag--purple",
-    S.EVALUATED: "govuk-tag--purple",
-    S.CLOSED: "govuk-tag--grey",
-    S.REJECTED: "govuk-tag--red",
-    S.INELIGIBLE: "govuk-tag--red",
-    S.WITHDRAWN: "govuk-tag--grey",
+    ApplicationStatus.DRAFT: "govuk-tag--grey",
+    ApplicationStatus.SUBMITTED: "govuk-tag--blue",
+    ApplicationStatus.IN_ASSESSMENT: "govuk-tag--light-blue",
+    ApplicationStatus.AWAITING_DECISION: "govuk-tag--light-blue",
+    ApplicationStatus.CHANGES_REQUESTED: "govuk-tag--orange",
+    ApplicationStatus.OFFERED: "govuk-tag--yellow",
+    ApplicationStatus.EXPERT_MATCHING: "govuk-tag--turquoise",
+    ApplicationStatus.IN_DELIVERY: "govuk-tag--turquoise",
+    ApplicationStatus.OUTCOMES_REPORTED: "govuk-tag--purple",
+    ApplicationStatus.EVALUATED: "govuk-tag--purple",
+    ApplicationStatus.CLOSED: "govuk-tag--grey",
+    ApplicationStatus.REJECTED: "govuk-tag--red",
+    ApplicationStatus.INELIGIBLE: "govuk-tag--red",
+    ApplicationStatus.WITHDRAWN: "govuk-tag--grey",
 }
 
 PARTNER_TAGS = {
@@ -443,12 +442,12 @@ def submit(application_id: int) -> str | Response:
 @requires(Permission.APPLY_FOR_COUNCIL)
 def submitted(application_id: int) -> str | Response:
     application = _own(application_id)
-    if application.status is not S.SUBMITTED:
+    if application.status is not ApplicationStatus.SUBMITTED:
         return _to_overview(application)
     return render_template(
         "applications/submitted.html",
         application=application,
-        check_days=application.scheme.service_level_days(S.SUBMITTED.value),
+        check_days=application.scheme.service_level_days(ApplicationStatus.SUBMITTED.value),
         submitter_is_creator=application.created_by_id == signed_in_user().id,
     )
 
@@ -495,7 +494,7 @@ def offer(application_id: int) -> str | Response:
     form = _form(forms.AcceptOfferForm, application)
     problem = None
     if request.method == "POST":
-        if application.status is not S.OFFERED:
+        if application.status is not ApplicationStatus.OFFERED:
             return _to_overview(application, "This offer is no longer waiting for an answer")
         if form.validate_on_submit():
             user = signed_in_user()
@@ -520,7 +519,7 @@ def offer(application_id: int) -> str | Response:
         award=application.award,
         form=form,
         problem=problem,
-        can_answer=application.status is S.OFFERED,
+        can_answer=application.status is ApplicationStatus.OFFERED,
     )
 
 

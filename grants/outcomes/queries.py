@@ -26,12 +26,9 @@ from grants.models import (
 from workflows import outcomes
 from workflows.permissions import Permission, can
 
-R = ReportStatus
-S = ApplicationStatus
-
 # Applications whose engagement may still owe an outcome report: an evaluated one has every
 # evaluation point verified, and a closed one owes nothing.
-BEING_EVALUATED = (S.IN_DELIVERY, S.OUTCOMES_REPORTED)
+BEING_EVALUATED = (ApplicationStatus.IN_DELIVERY, ApplicationStatus.OUTCOMES_REPORTED)
 
 
 def _listed(statuses: Iterable[ReportStatus]) -> Select[tuple[OutcomeReport]]:
@@ -49,18 +46,20 @@ def _listed(statuses: Iterable[ReportStatus]) -> Select[tuple[OutcomeReport]]:
 
 def waiting_for_verification() -> Select[tuple[OutcomeReport]]:
     """Reports the council has confirmed or disputed, the longest waiting first."""
-    return _listed((R.CONFIRMED, R.DISPUTED)).order_by(OutcomeReport.council_answered_at, OutcomeReport.id)
+    return _listed((ReportStatus.CONFIRMED, ReportStatus.DISPUTED)).order_by(
+        OutcomeReport.council_answered_at, OutcomeReport.id
+    )
 
 
 def waiting_for_the_council() -> Select[tuple[OutcomeReport]]:
     """Reports filed by the expert that the council has not yet answered, the oldest first."""
-    return _listed((R.SUBMITTED,)).order_by(OutcomeReport.submitted_at, OutcomeReport.id)
+    return _listed((ReportStatus.SUBMITTED,)).order_by(OutcomeReport.submitted_at, OutcomeReport.id)
 
 
 def verified_since(since: datetime) -> Select[tuple[OutcomeReport]]:
     """Reports verified at or after `since`, the most recent first."""
     return (
-        _listed((R.VERIFIED,))
+        _listed((ReportStatus.VERIFIED,))
         .where(OutcomeReport.verified_at >= since)
         .order_by(OutcomeReport.verified_at.desc(), OutcomeReport.id.desc())
     )

@@ -23,8 +23,6 @@ from grants.models import (
     Scheme,
 )
 
-S = ApplicationStatus
-
 
 @dataclass(frozen=True)
 class Queue:
@@ -36,16 +34,16 @@ class Queue:
 
 
 QUEUES = [
-    Queue("submitted", "Eligibility check", S.SUBMITTED),
-    Queue("in_assessment", "In assessment", S.IN_ASSESSMENT),
-    Queue("awaiting_decision", "Awaiting decision", S.AWAITING_DECISION),
-    Queue("changes_requested", "Changes requested", S.CHANGES_REQUESTED),
-    Queue("offered", "Offered", S.OFFERED),
+    Queue("submitted", "Eligibility check", ApplicationStatus.SUBMITTED),
+    Queue("in_assessment", "In assessment", ApplicationStatus.IN_ASSESSMENT),
+    Queue("awaiting_decision", "Awaiting decision", ApplicationStatus.AWAITING_DECISION),
+    Queue("changes_requested", "Changes requested", ApplicationStatus.CHANGES_REQUESTED),
+    Queue("offered", "Offered", ApplicationStatus.OFFERED),
     Queue("all", "All", None),
 ]
 
 # Drafts are the council's own unfinished work: staff see an application once it is submitted.
-VISIBLE_STATUSES = [status for status in ApplicationStatus if status is not S.DRAFT]
+VISIBLE_STATUSES = [status for status in ApplicationStatus if status is not ApplicationStatus.DRAFT]
 
 
 @dataclass(frozen=True)
@@ -143,7 +141,7 @@ def get_application(application_id: int) -> Application | None:
     joined rows too)."""
     return db.session.scalar(
         select(Application)
-        .where(Application.id == application_id, Application.status != S.DRAFT)
+        .where(Application.id == application_id, Application.status != ApplicationStatus.DRAFT)
         .options(
             selectinload(Application.lead_council),
             selectinload(Application.created_by),

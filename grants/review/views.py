@@ -43,7 +43,6 @@ from workflows.permissions import Permission, can
 bp = Blueprint("review", __name__)
 
 PAGE_SIZE = 25
-S = ApplicationStatus
 
 # The forms of the application page, by action, each with a prefix that keeps its field ids
 # distinct from the other forms on the same page.
@@ -57,20 +56,20 @@ ACTION_FORMS: dict[str, tuple[type[VersionedForm], str]] = {
 }
 
 STATUS_TAG_CLASSES = {
-    S.DRAFT: "govuk-tag--grey",
-    S.SUBMITTED: "govuk-tag--blue",
-    S.IN_ASSESSMENT: "govuk-tag--purple",
-    S.AWAITING_DECISION: "govuk-tag--yellow",
-    S.CHANGES_REQUESTED: "govuk-tag--orange",
-    S.OFFERED: "govuk-tag--turquoise",
-    S.EXPERT_MATCHING: "govuk-tag--light-blue",
-    S.IN_DELIVERY: "govuk-tag--green",
-    S.OUTCOMES_REPORTED: "govuk-tag--green",
-    S.EVALUATED: "govuk-tag--green",
-    S.CLOSED: "govuk-tag--grey",
-    S.REJECTED: "govuk-tag--pink",
-    S.INELIGIBLE: "govuk-tag--pink",
-    S.WITHDRAWN: "govuk-tag--grey",
+    ApplicationStatus.DRAFT: "govuk-tag--grey",
+    ApplicationStatus.SUBMITTED: "govuk-tag--blue",
+    ApplicationStatus.IN_ASSESSMENT: "govuk-tag--purple",
+    ApplicationStatus.AWAITING_DECISION: "govuk-tag--yellow",
+    ApplicationStatus.CHANGES_REQUESTED: "govuk-tag--orange",
+    ApplicationStatus.OFFERED: "govuk-tag--turquoise",
+    ApplicationStatus.EXPERT_MATCHING: "govuk-tag--light-blue",
+    ApplicationStatus.IN_DELIVERY: "govuk-tag--green",
+    ApplicationStatus.OUTCOMES_REPORTED: "govuk-tag--green",
+    ApplicationStatus.EVALUATED: "govuk-tag--green",
+    ApplicationStatus.CLOSED: "govuk-tag--grey",
+    ApplicationStatus.REJECTED: "govuk-tag--pink",
+    ApplicationStatus.INELIGIBLE: "govuk-tag--pink",
+    ApplicationStatus.WITHDRAWN: "govuk-tag--grey",
 }
 
 PARTNER_STATUS_LABELS = {
@@ -464,7 +463,7 @@ def assess(application_id: int) -> Response | tuple[str, int]:
         place_error(form, _on_field(error, form), "recommendation")
         return _show_assessment(_application_or_404(application_id), form, _refusal_status(error))
     db.session.commit()
-    moved_on = application.status is S.AWAITING_DECISION
+    moved_on = application.status is ApplicationStatus.AWAITING_DECISION
     flash(
         f"Your scores for {application.reference} are saved."
         + (" Every assessor has now scored it: it is ready for a decision." if moved_on else ""),
