@@ -42,7 +42,7 @@ def navigation() -> list[dict[str, Any]]:
         ("Applications", "applications.index", Permission.APPLY_FOR_COUNCIL),
         ("Applications", "review.queue", Permission.VIEW_PROGRAMME),
         ("Your work", "portal.index", Permission.USE_EXPERT_PORTAL),
-        ("Your profile", "pool.my_profile", Permission.USE_EXPERT_PORTAL),
+        ("Your profile", "experts.my_profile", Permission.USE_EXPERT_PORTAL),
         ("Matching", "matching.index", Permission.CHECK_APPLICATIONS),
         ("Outcomes", "outcomes.index", Permission.CHECK_APPLICATIONS),
         ("Shared services", "sharing.requests", Permission.CHECK_APPLICATIONS),

@@ -48,7 +48,7 @@ from workflows.experts import ImportRefusedError, StaleExpertError
 from workflows.formatting import uk_date
 from workflows.permissions import Permission
 
-bp = Blueprint("pool", __name__)
+bp = Blueprint("experts", __name__)
 
 CONFLICTS_PAGE_SIZE = 50
 HISTORY_LENGTH = 50
@@ -182,7 +182,7 @@ def new_expert() -> str | Response:
     )
     if done:
         flash(f"{expert.name} added to the pool", "success")
-        return redirect(url_for("pool.expert", expert_id=expert.id))
+        return redirect(url_for("experts.expert", expert_id=expert.id))
     return render_template(
         "experts/expert_form.html", form=form, expert=None, vetting_hints=VETTING_HINTS, **_expert_form_context()
     )
@@ -216,7 +216,7 @@ def edit_expert(expert_id: int) -> str | Response:
     )
     if done:
         flash("Details saved" if outcome else "Nothing was changed", "success")
-        return redirect(url_for("pool.expert", expert_id=found.id))
+        return redirect(url_for("experts.expert", expert_id=found.id))
     if isinstance(outcome, StaleExpertError):
         form = ExpertForm(formdata=None, data=expert_form_data(found))
     return render_template(
@@ -234,8 +234,8 @@ def add_availability(expert_id: int) -> str | Response:
     )
     if done:
         flash("Availability added", "success")
-        return redirect(url_for("pool.expert", expert_id=found.id, _anchor="availability"))
-    back = url_for("pool.expert", expert_id=found.id, _anchor="availability")
+        return redirect(url_for("experts.expert", expert_id=found.id, _anchor="availability"))
+    back = url_for("experts.expert", expert_id=found.id, _anchor="availability")
     return render_template("experts/availability_form.html", form=form, expert=found, back=back, own=False)
 
 
@@ -244,7 +244,7 @@ def add_availability(expert_id: int) -> str | Response:
 def remove_availability(expert_id: int, window_id: int) -> str | Response:
     found = _expert_or_404(expert_id)
     window = _window_or_404(found, window_id)
-    back = url_for("pool.expert", expert_id=found.id, _anchor="availability")
+    back = url_for("experts.expert", expert_id=found.id, _anchor="availability")
     form = ConfirmForm()
     done, _ = apply_change(form, lambda: workflow.remove_availability(window, actor=signed_in_user()))
     if done:
@@ -266,8 +266,8 @@ def record_conflict(expert_id: int) -> str | Response:
     done, conflict = apply_change(form, lambda: workflow.record_conflict(found, form.details(), actor=signed_in_user()))
     if done:
         flash(f"Conflict of interest with {conflict.council.name} recorded", "success")
-        return redirect(url_for("pool.expert", expert_id=found.id, _anchor="conflicts"))
-    back = url_for("pool.expert", expert_id=found.id, _anchor="conflicts")
+        return redirect(url_for("experts.expert", expert_id=found.id, _anchor="conflicts"))
+    back = url_for("experts.expert", expert_id=found.id, _anchor="conflicts")
     return render_template("experts/conflict_form.html", form=form, expert=found, back=back, own=False)
 
 
@@ -311,7 +311,7 @@ def remove_conflict(conflict_id: int) -> str | Response:
     )
     if done:
         flash(f"Conflict of interest with {council_name} removed", "success")
-        return redirect(url_for("pool.expert", expert_id=expert_id, _anchor="conflicts"))
+        return redirect(url_for("experts.expert", expert_id=expert_id, _anchor="conflicts"))
     return render_template("experts/conflict_remove.html", form=form, conflict=conflict)
 
 
@@ -388,7 +388,7 @@ def my_expertise() -> str | Response:
     )
     if done:
         flash("Specialisms and regions saved" if outcome else "Nothing was changed", "success")
-        return redirect(url_for("pool.my_profile"))
+        return redirect(url_for("experts.my_profile"))
     if isinstance(outcome, StaleExpertError):
         form = ExpertiseForm(formdata=None, data=expertise_form_data(mine))
     return render_template("experts/expertise_form.html", form=form, expert=mine)
@@ -404,8 +404,8 @@ def my_add_availability() -> str | Response:
     )
     if done:
         flash("Availability added", "success")
-        return redirect(url_for("pool.my_profile", _anchor="availability"))
-    back = url_for("pool.my_profile", _anchor="availability")
+        return redirect(url_for("experts.my_profile", _anchor="availability"))
+    back = url_for("experts.my_profile", _anchor="availability")
     return render_template("experts/availability_form.html", form=form, expert=mine, back=back, own=True)
 
 
@@ -414,7 +414,7 @@ def my_add_availability() -> str | Response:
 def my_remove_availability(window_id: int) -> str | Response:
     mine = _my_expert()
     window = _window_or_404(mine, window_id)
-    back = url_for("pool.my_profile", _anchor="availability")
+    back = url_for("experts.my_profile", _anchor="availability")
     form = ConfirmForm()
     done, _ = apply_change(form, lambda: workflow.remove_availability(window, actor=signed_in_user()))
     if done:
@@ -433,6 +433,6 @@ def my_declare_conflict() -> str | Response:
     done, conflict = apply_change(form, lambda: workflow.declare_conflict(mine, form.details(), actor=signed_in_user()))
     if done:
         flash(f"Conflict of interest with {conflict.council.name} declared", "success")
-        return redirect(url_for("pool.my_profile", _anchor="conflicts"))
-    back = url_for("pool.my_profile", _anchor="conflicts")
+        return redirect(url_for("experts.my_profile", _anchor="conflicts"))
+    back = url_for("experts.my_profile", _anchor="conflicts")
     return render_template("experts/conflict_form.html", form=form, expert=mine, back=back, own=True)
