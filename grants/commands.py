@@ -13,7 +13,7 @@ from grants.extensions import db
 from grants.models import Council, Role
 from grants.outbox_commands import outbox_cli
 from grants.scale_commands import scale_data_cli
-from workflows import accounts, demo, register
+from workflows import accounts, council_register, demo
 from workflows.passwords import password_problem
 
 councils_cli = AppGroup("councils", help="The council register.")
@@ -25,7 +25,7 @@ offers_cli = AppGroup("offers", help="Offers of work to experts.")
 @councils_cli.command("import")
 def import_councils_command() -> None:
     """Import every English and Welsh council from the ONS lookup (safe to run again)."""
-    result = register.import_councils(register.register_entries(register.ons_records()))
+    result = council_register.import_councils(council_register.register_entries(council_register.ons_records()))
     db.session.commit()
     click.echo(
         f"Council register: {result.total} councils ({result.created} added, "

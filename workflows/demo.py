@@ -33,7 +33,8 @@ from grants.models import (
     User,
     VettingStatus,
 )
-from workflows import accounts, arrangements, demo_applications, register
+from workflows import accounts, arrangements, demo_applications
+from workflows import council_register as register
 
 POUND = 100
 

@@ -61,7 +61,8 @@ from grants.models import (
     Specialism,
     User,
 )
-from workflows import register, schemes
+from workflows import council_register as register
+from workflows import schemes
 from workflows.applications import _MESSAGES as MESSAGES_BY_MOVE
 from workflows.applications import MOVES, SECTIONS, reference_prefix
 from workflows.demo import POUND, SCHEMES, STANDARD_SERVICE_LEVELS, financial_year

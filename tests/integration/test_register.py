@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from grants.extensions import db
 from grants.models import Council, CouncilTier, Region
-from workflows import register
+from workflows import council_register as register
 
 
 def test_the_full_register_imports_every_council_with_tier_and_county(app, session):
