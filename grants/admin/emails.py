@@ -9,10 +9,10 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import defer
 from werkzeug.wrappers import Response
 
-from grants.admin.forms import ConfirmForm
 from grants.admin.views import bp
 from grants.auth.permissions import requires
 from grants.extensions import db
+from grants.fields import ConfirmForm
 from grants.models import AuditEvent, EmailStatus, OutboundEmail, User
 from workflows import messages
 from workflows.permissions import Permission

@@ -67,9 +67,3 @@ class DeactivateForm(FlaskForm):
         validators=[InputRequired(message="Enter why the account is being deactivated"), Length(max=500)],
     )
     submit = SubmitField("Deactivate account", widget=GovSubmitInput())
-
-
-class ConfirmForm(FlaskForm):
-    """A bare form for one-button actions: it carries the CSRF token."""
-
-    submit = SubmitField("Confirm", widget=GovSubmitInput())

@@ -23,11 +23,10 @@ from wtforms import BooleanField, RadioField, SelectMultipleField, StringField, 
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation, ValidationError
 
-from grants.admin.forms import ConfirmForm
 from grants.admin.views import bp
 from grants.auth.permissions import requires, signed_in_user
 from grants.extensions import db
-from grants.fields import PoundsField, UKDateField
+from grants.fields import ConfirmForm, PoundsField, UKDateField
 from grants.form_problems import apply_change, form_for
 from grants.models import AuditEvent, CouncilTier, FundingRound, Scheme, SchemeCriterion, SchemeKind, User
 from workflows import schemes as workflow
@@ -84,11 +83,6 @@ EVENT_LABELS = {
 
 
 # Typed values ---------------------------------------------------------------------------------------
-
-
-def pounds_text(pence: int | None) -> str:
-    """Pence as a person would type them back: 1000000 → "10,000", 600050 → "6,000.50"."""
-    return typed_pounds(pence) if pence is not None else ""
 
 
 class WholeNumberField(StringField):
@@ -260,8 +254,8 @@ def scheme_form_data(settings: workflow.SchemeSettings) -> dict[str, Any]:
         "name": settings.name,
         "summary": settings.summary,
         "kind": settings.kind.value,
-        "fixed_amount": pounds_text(settings.fixed_amount_pence),
-        "max_amount": pounds_text(settings.max_amount_pence),
+        "fixed_amount": typed_pounds(settings.fixed_amount_pence),
+        "max_amount": typed_pounds(settings.max_amount_pence),
         "match_ratio": str(settings.match_ratio_percent),
         "features": [value for value, _, _ in FEATURES if getattr(settings, value)],
         "eligible_tiers": [tier.value for tier in settings.eligible_tiers],
@@ -375,9 +369,9 @@ def round_form_data(funding_round: FundingRound) -> dict[str, Any]:
         "name": funding_round.name,
         "opens_on": funding_round.opens_on,
         "closes_on": funding_round.closes_on,
-        "budget": pounds_text(funding_round.budget_pence),
+        "budget": typed_pounds(funding_round.budget_pence),
         "target_councils": str(funding_round.target_councils or ""),
-        "target_savings": pounds_text(funding_round.target_savings_pence),
+        "target_savings": typed_pounds(funding_round.target_savings_pence),
     }
 
 

@@ -11,9 +11,10 @@ from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from grants.admin.forms import ConfirmForm, DeactivateForm, InviteForm, RolesForm
+from grants.admin.forms import DeactivateForm, InviteForm, RolesForm
 from grants.auth.permissions import requires
 from grants.extensions import db
+from grants.fields import ConfirmForm
 from grants.models import AuditEvent, Council, Expert, Role, User, UserRole
 from workflows import accounts
 from workflows.permissions import Permission

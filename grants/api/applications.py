@@ -32,8 +32,10 @@ from grants.api.schemas import (
 )
 from grants.api.types import Body, Id, Out, Pence, Version
 from grants.applications import forms, queries
+from grants.applications.match_funding_sections import MAX_PARTNERS, PartnersForm
 from grants.applications.views import ASSESSOR_ACTIONS
 from grants.extensions import db
+from grants.fields import REASON_MAX, SHORT_MAX
 from grants.models import (
     Application,
     ApplicationEvent,
@@ -413,7 +415,7 @@ class PartnerShare(Body):
 
 class Partners(Body):
     version: Version
-    partners: list[PartnerShare] = Field(max_length=forms.MAX_PARTNERS)
+    partners: list[PartnerShare] = Field(max_length=MAX_PARTNERS)
 
 
 def _save_partners(
@@ -427,12 +429,12 @@ def _save_partners(
         data[f"share_{n}"] = share.match_share_pence
     names = {}
     pointers_base = {}
-    for n in range(1, forms.MAX_PARTNERS + 1):
+    for n in range(1, MAX_PARTNERS + 1):
         names[f"council_{n}"] = f"council_{n}"
         names[f"share_{n}"] = f"share_{n}"
         pointers_base[f"council_{n}"] = pointer_to(*under, n - 1, "gss_code")
         pointers_base[f"share_{n}"] = pointer_to(*under, n - 1, "match_share_pence")
-    form, _ = forms_bridge.bind(forms.PartnersForm, data, names=names)
+    form, _ = forms_bridge.bind(PartnersForm, data, names=names)
     form.configure(application)
     forms_bridge.validated(form, pointers_base)
     chosen = form.shares()
@@ -530,7 +532,7 @@ class VersionOnly(Body):
 
 class WithReason(Body):
     version: Version
-    reason: str = Field(max_length=forms.REASON_MAX, description="Why (the council or staff will see it).")
+    reason: str = Field(max_length=REASON_MAX, description="Why (the council or staff will see it).")
 
 
 @operation(
@@ -570,8 +572,8 @@ def withdraw_application(application_id: int, body: WithReason) -> Reply:
 
 class AcceptOffer(Body):
     version: Version
-    signatory_name: str = Field(max_length=forms.SHORT_MAX, description="Who signs for the council.")
-    signatory_role: str = Field(max_length=forms.SHORT_MAX, description="Their job title.")
+    signatory_name: str = Field(max_length=SHORT_MAX, description="Who signs for the council.")
+    signatory_role: str = Field(max_length=SHORT_MAX, description="Their job title.")
     confirmed: bool = Field(description="The council accepts the grant on the conditions of the offer.")
 
 

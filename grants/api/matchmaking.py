@@ -30,7 +30,7 @@ from grants.models import (
     IntroductionStatus,
     PartnerSuggestion,
 )
-from grants.sharing.introductions import AcceptIntroductionForm
+from grants.sharing.forms import AcceptIntroductionForm
 from workflows import introductions as workflow
 from workflows import partner_suggestions
 from workflows.permissions import Permission, can

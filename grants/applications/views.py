@@ -16,8 +16,12 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from grants.applications import forms, queries
+from grants.applications.match_funding_sections import PartnersForm
+from grants.applications.sections import SectionForm
 from grants.auth.permissions import requires, signed_in_user
 from grants.extensions import db
+from grants.fields import VersionedForm
+from grants.form_problems import refusal_beside_field
 from grants.models import (
     Application,
     ApplicationStatus,
@@ -33,15 +37,9 @@ from grants.models import (
 )
 from grants.outcomes import queries as outcome_queries
 from grants.outcomes.forms import ConfirmFiguresForm, DisputeFiguresForm
-from grants.sharing.introductions import (
-    AcceptIntroductionForm,
-    ApplyForFundingForm,
-    DeclineIntroductionForm,
-    VersionedForm,
-    refusal_beside_field,
-    with_line_breaks,
-)
+from grants.sharing.forms import AcceptIntroductionForm, ApplyForFundingForm, DeclineIntroductionForm
 from grants.sharing.introductions import status_tag as introduction_status_tag
+from grants.sharing.introductions import with_line_breaks
 from workflows import applications as workflow
 from workflows import introductions, outcomes
 from workflows.applications import IllegalMoveError, StaleApplicationError, WorkflowError
@@ -161,14 +159,6 @@ def _form(form_class: type[FormT], application: Application, **initial: Any) -> 
     return form_class(formdata=None, data={"version": application.version, **initial})
 
 
-def _expected_version(form: FlaskForm) -> int:
-    """The version the page was read at. A missing or garbled one matches nothing: refused as stale."""
-    try:
-        return int(form.version.data)
-    except (TypeError, ValueError, AttributeError):
-        return -1
-
-
 def _attempt(step: Callable[[], object]) -> WorkflowError | None:
     """Run a domain step and commit it; when the domain refuses, undo all of it and hand the
     refusal back for the page to show."""
@@ -181,17 +171,13 @@ def _attempt(step: Callable[[], object]) -> WorkflowError | None:
     return None
 
 
-def _refused(form: FlaskForm, error: WorkflowError, application: Application) -> str | None:
+def _refused(form: VersionedForm, error: WorkflowError, application: Application) -> str | None:
     """Show a refusal beside the field it names, else return it for the top of the page. After a
     clash with someone else's change the form takes the current version: what the person typed
     stays on the page, and saving it again is then a deliberate choice."""
-    if isinstance(error, StaleApplicationError) and hasattr(form, "version"):
+    if isinstance(error, StaleApplicationError):
         form.version.data = str(application.version)
-    field = form._fields.get(error.field) if error.field else None
-    if field is not None and field.name not in ("version", "csrf_token"):
-        field.errors = [*field.errors, str(error)]
-        return None
-    return str(error)
+    return refusal_beside_field(form, error)
 
 
 def _page_number(name: str) -> int:
@@ -362,7 +348,7 @@ def section(application_id: int, key: str) -> str | Response:
         if isinstance(error, IllegalMoveError):
             return _to_overview(application, str(error))
         problem = _refused(form, error, application)
-    template = "applications/partners.html" if isinstance(form, forms.PartnersForm) else "applications/section.html"
+    template = "applications/partners.html" if isinstance(form, PartnersForm) else "applications/section.html"
     return render_template(
         template,
         application=application,
@@ -373,11 +359,11 @@ def section(application_id: int, key: str) -> str | Response:
     )
 
 
-def _save_section(application: Application, key: str, form: forms.SectionForm, user: Any) -> None:
+def _save_section(application: Application, key: str, form: SectionForm, user: Any) -> None:
     """Keep a section. The partners section first sets the partners themselves (asking each new
     one to confirm), then keeps the section, both in the one transaction."""
-    expected = _expected_version(form)
-    if isinstance(form, forms.PartnersForm):
+    expected = form.expected_version()
+    if isinstance(form, PartnersForm):
         chosen = form.shares()
         councils = queries.councils_by_gss(list(chosen))
         shares = {councils[code]: pence for code, pence in chosen.items()}
@@ -429,7 +415,7 @@ def submit(application_id: int) -> str | Response:
     form = forms.SubmitApplicationForm()
     user = signed_in_user()
     error = _attempt(
-        lambda: workflow.submit(application, actor=user, expected_version=_expected_version(form), today=date.today())
+        lambda: workflow.submit(application, actor=user, expected_version=form.expected_version(), today=date.today())
     )
     if error is None:
         return redirect(url_for("applications.submitted", application_id=application.id))
@@ -469,7 +455,7 @@ def withdraw(application_id: int) -> str | Response:
     if form.validate_on_submit():
         error = _attempt(
             lambda: workflow.transition(
-                application, "withdraw", user, reason=form.reason.data, expected_version=_expected_version(form)
+                application, "withdraw", user, reason=form.reason.data, expected_version=form.expected_version()
             )
         )
         if error is None:
@@ -504,7 +490,7 @@ def offer(application_id: int) -> str | Response:
                     actor=user,
                     signatory_name=form.signatory_name.data,
                     signatory_role=form.signatory_role.data,
-                    expected_version=_expected_version(form),
+                    expected_version=form.expected_version(),
                 )
             )
             if error is None:
@@ -535,7 +521,7 @@ def decline(application_id: int) -> str | Response:
     if form.validate_on_submit():
         error = _attempt(
             lambda: workflow.decline_offer(
-                application, actor=user, reason=form.reason.data, expected_version=_expected_version(form)
+                application, actor=user, reason=form.reason.data, expected_version=form.expected_version()
             )
         )
         if error is None:

@@ -1,10 +1,15 @@
+"""The forms of signing in, setting and changing a password, asking for an emailed link, and the
+account page's personal API tokens."""
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
-from wtforms import EmailField, PasswordField, SubmitField
-from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovRadioInput, GovSubmitInput, GovTextInput
+from wtforms import EmailField, PasswordField, RadioField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 
+from workflows.api_tokens import NAME_MAX
 from workflows.passwords import MAX_LENGTH, password_problem
 
 
@@ -82,3 +87,42 @@ class ConfirmPasswordForm(FlaskForm):
         validators=[InputRequired(message="Enter your password"), Length(max=MAX_LENGTH)],
     )
     submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+# The account page's personal API tokens ---------------------------------------------------------------
+
+EXPIRY_CHOICES = [
+    SelectChoice("30", "30 days"),
+    SelectChoice("90", "90 days"),
+    SelectChoice("365", "1 year"),
+    SelectChoice("never", "No expiry date (until you revoke it)"),
+]
+
+
+class NewApiTokenForm(FlaskForm):
+    name = StringField(
+        "Token name",
+        widget=GovTextInput(),
+        description="So you can tell your tokens apart, like 'Finance system export'.",
+        validators=[
+            DataRequired(message="Enter a name for the token"),
+            Length(max=NAME_MAX, message=f"The name must be {NAME_MAX} characters or fewer"),
+        ],
+    )
+    expires = RadioField(
+        "When should the token stop working?",
+        widget=GovRadioInput(),
+        choices=EXPIRY_CHOICES,
+        default="90",
+        invalid_choice_message="Choose when the token should stop working",
+        validators=[DataRequired(message="Choose when the token should stop working")],
+    )
+    submit = SubmitField("Create token", widget=GovSubmitInput())
+
+    def expires_in_days(self) -> int | None:
+        value = self.expires.data or ""
+        return int(value) if value.isdigit() else None
+
+
+class RevokeApiTokenForm(FlaskForm):
+    """Revoking carries nothing but the CSRF token."""

@@ -15,13 +15,14 @@ from sqlalchemy import select
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.wrappers import Response
 
-from grants.api.token_forms import NewApiTokenForm, RevokeApiTokenForm
 from grants.auth import sessions, throttle
 from grants.auth.forms import (
     ChangePasswordForm,
     ConfirmPasswordForm,
     EmailForm,
+    NewApiTokenForm,
     NewPasswordForm,
+    RevokeApiTokenForm,
     SignInForm,
     SignOutForm,
 )

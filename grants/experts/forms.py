@@ -83,13 +83,6 @@ class CapacityField(StringField):
             raise StopValidation(str(error)) from None
 
 
-class OptionalUKDateField(UKDateField):
-    """A GOV.UK date input that may be left blank; a date partly typed is still refused."""
-
-    def pre_validate(self, form: Any) -> None:
-        return None
-
-
 def _specialisms_field() -> Any:
     return SelectMultipleField(
         "Specialisms",
@@ -250,9 +243,10 @@ def expertise_form_data(expert: Expert) -> dict[str, Any]:
 
 class AvailabilityForm(FlaskForm):
     starts_on = UKDateField("Available from", noun="the start date", description="For example, 1 9 2026")
-    ends_on = OptionalUKDateField(
+    ends_on = UKDateField(
         "Available until (optional)",
         noun="the end date",
+        required=False,
         description="Leave this blank if there is no end date yet.",
     )
     note = StringField(
@@ -293,12 +287,6 @@ class ConflictForm(FlaskForm):
 class RemoveConflictForm(FlaskForm):
     reason = TextAreaField("Why is this conflict of interest being removed?", widget=GovTextArea())
     submit = SubmitField("Remove conflict of interest", widget=GovSubmitInput())
-
-
-class ConfirmForm(FlaskForm):
-    """A bare form for one-button actions: it carries the CSRF token."""
-
-    submit = SubmitField("Confirm", widget=GovSubmitInput())
 
 
 # Importing ------------------------------------------------------------------------------------------

@@ -20,7 +20,6 @@ from grants.experts.forms import (
     VETTING_HINTS,
     VETTING_LABELS,
     AvailabilityForm,
-    ConfirmForm,
     ConflictForm,
     ExpertForm,
     ExpertiseForm,
@@ -30,6 +29,7 @@ from grants.experts.forms import (
     expertise_form_data,
 )
 from grants.extensions import db
+from grants.fields import ConfirmForm
 from grants.form_problems import apply_change, form_for
 from grants.models import (
     AuditEvent,

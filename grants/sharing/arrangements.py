@@ -16,15 +16,12 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from sqlalchemy import select
 from werkzeug.wrappers import Response
-from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 
 from grants.auth.permissions import requires, signed_in_user
 from grants.extensions import db
-from grants.fields import PoundsField, UKDateField, VersionedForm
+from grants.fields import VersionedForm
 from grants.models import (
     SERVICE_AREA_LABELS,
     SHARING_TYPE_LABELS,
@@ -35,6 +32,14 @@ from grants.models import (
     SharedArrangement,
     User,
 )
+from grants.sharing.forms import (
+    AddCouncilForm,
+    EditForm,
+    RecordForm,
+    RemoveArrangementForm,
+    RemoveCouncilForm,
+    edit_form_data,
+)
 from grants.sharing.views import bp
 from workflows import arrangements as workflow
 from workflows.arrangements import (
@@ -44,7 +49,7 @@ from workflows.arrangements import (
     RegisterFilter,
     StaleArrangementError,
 )
-from workflows.money import pounds, typed_pounds
+from workflows.money import pounds
 from workflows.permissions import Permission, can
 
 __all__ = ["bp"]
@@ -68,152 +73,6 @@ FIELD_NAMES = {
     "claimed_annual_savings_pence": "claimed annual savings",
     "verified_annual_savings_pence": "verified annual savings",
 }
-
-
-# Forms ---------------------------------------------------------------------------------------------
-
-
-def _service_area_field() -> Any:
-    return SelectField(
-        "Service area",
-        widget=GovSelect(),
-        choices=[SelectChoice("", "Choose a service area")]
-        + [SelectChoice(code, label) for code, label in SERVICE_AREA_LABELS.items()],
-        validate_choice=False,
-    )
-
-
-def _sharing_type_field() -> Any:
-    return RadioField(
-        "What do the councils share?",
-        widget=GovRadioInput(),
-        choices=[SelectChoice(code, label) for code, label in SHARING_TYPE_LABELS.items()],
-        validate_choice=False,
-    )
-
-
-def _name_field() -> Any:
-    return StringField(
-        "Name of the arrangement",
-        widget=GovTextInput(),
-        description="For example, Babergh and Mid Suffolk shared workforce.",
-    )
-
-
-def _started_on_field() -> Any:
-    return UKDateField(
-        "When did the arrangement start?",
-        noun="the date the arrangement started",
-        subject="The start date",
-        description="For example, 1 4 2011",
-    )
-
-
-def _estimated_field() -> Any:
-    return PoundsField(
-        "Estimated annual savings",
-        noun="the estimated annual savings",
-        required=True,
-        description="What the councils expect to save each year, in pounds, like 250,000.",
-    )
-
-
-class DetailsMixin:
-    """What the form that records an arrangement and the form that changes one have in common.
-    Each form declares its fields itself, in the order the page shows them, so that the error
-    summary lists problems in that order too."""
-
-    name: Any
-    service_area: Any
-    sharing_type: Any
-    started_on: Any
-    estimated_annual_savings: Any
-
-    def details(self, *, claimed: int | None = None, verified: int | None = None) -> ArrangementDetails:
-        """The form as the details the workflow takes; a value the form could not read stands in
-        as missing, so that what the workflow says about the others can be shown too."""
-        return ArrangementDetails(
-            name=self.name.data or "",
-            service_area=self.service_area.data or "",
-            sharing_type=self.sharing_type.data or "",
-            started_on=self.started_on.data,
-            estimated_annual_savings_pence=self.estimated_annual_savings.pence,
-            claimed_annual_savings_pence=claimed,
-            verified_annual_savings_pence=verified,
-        )
-
-
-class RecordForm(DetailsMixin, FlaskForm):
-    name = _name_field()
-    councils = TextAreaField(
-        "Councils",
-        widget=GovTextArea(),
-        description="At least two, one on each line: each council's name or GSS code, like Babergh or E07000200.",
-    )
-    service_area = _service_area_field()
-    sharing_type = _sharing_type_field()
-    started_on = _started_on_field()
-    estimated_annual_savings = _estimated_field()
-    submit = SubmitField("Record arrangement", widget=GovSubmitInput())
-
-    def council_lines(self) -> list[str]:
-        return (self.councils.data or "").splitlines()
-
-
-class EditForm(DetailsMixin, VersionedForm):
-    name = _name_field()
-    service_area = _service_area_field()
-    sharing_type = _sharing_type_field()
-    started_on = _started_on_field()
-    estimated_annual_savings = _estimated_field()
-    claimed_annual_savings = PoundsField(
-        "Claimed annual savings (optional)",
-        noun="the claimed annual savings",
-        description="What the councils report they save each year, in pounds.",
-    )
-    verified_annual_savings = PoundsField(
-        "Verified annual savings (optional)",
-        noun="the verified annual savings",
-        description="What the LGA has checked the councils save each year, in pounds.",
-    )
-    submit = SubmitField("Save changes", widget=GovSubmitInput())
-
-
-class AddCouncilForm(VersionedForm):
-    council = StringField(
-        "Council",
-        widget=GovTextInput(),
-        description="Its name or GSS code, as in the register of councils, like Ipswich or E07000202.",
-    )
-    submit = SubmitField("Add council", widget=GovSubmitInput())
-
-
-class RemoveCouncilForm(VersionedForm):
-    reason = TextAreaField("Why is this council leaving the arrangement?", widget=GovTextArea())
-    submit = SubmitField("Remove council", widget=GovSubmitInput())
-
-
-class RemoveArrangementForm(VersionedForm):
-    reason = TextAreaField("Why is this arrangement being removed from the map?", widget=GovTextArea())
-    submit = SubmitField("Remove arrangement", widget=GovSubmitInput())
-
-
-def _money_text(pence: int | None) -> str:
-    return "" if pence is None else typed_pounds(pence)
-
-
-def edit_form_data(arrangement: SharedArrangement) -> dict[str, Any]:
-    """What the form that changes an arrangement shows for it as it is now."""
-    return {
-        "version": str(arrangement.version),
-        "name": arrangement.name,
-        "service_area": arrangement.service_area,
-        "sharing_type": arrangement.sharing_type,
-        "started_on": arrangement.started_on,
-        "estimated_annual_savings": _money_text(arrangement.estimated_annual_savings_pence),
-        "claimed_annual_savings": _money_text(arrangement.claimed_annual_savings_pence),
-        "verified_annual_savings": _money_text(arrangement.verified_annual_savings_pence),
-    }
 
 
 # Saving --------------------------------------------------------------------------------------------

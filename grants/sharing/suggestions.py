@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from flask import abort, current_app, render_template
 
-from grants.applications.forms import REACH
 from grants.auth.permissions import requires
 from grants.extensions import db
+from grants.fields import REACH
 from grants.models import SERVICE_AREA_LABELS, SHARING_TYPE_LABELS, Application
 from grants.sharing.views import bp
 from workflows import partner_suggestions
