@@ -13,7 +13,8 @@ from grants.admin.views import bp
 from grants.auth.permissions import requires
 from grants.extensions import db
 from grants.fields import ConfirmForm
-from grants.models import AuditEvent, EmailStatus, OutboundEmail, User
+from grants.models import EmailStatus, OutboundEmail
+from grants.queries import get_history
 from workflows import messages
 from workflows.permissions import Permission
 
@@ -62,26 +63,11 @@ def emails() -> str:
     )
 
 
-def _history(email_id: int) -> tuple[list[AuditEvent], dict[int, User]]:
-    """What people have done to the email, newest first, with who did it."""
-    events = list(
-        db.session.scalars(
-            select(AuditEvent)
-            .where(AuditEvent.subject_type == "outbound_email", AuditEvent.subject_id == email_id)
-            .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-            .limit(50)
-        )
-    )
-    actor_ids = {e.actor_id for e in events if e.actor_id is not None}
-    actors = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(actor_ids)))} if actor_ids else {}
-    return events, actors
-
-
 @bp.route("/emails/<int:email_id>")
 @requires(Permission.MANAGE_MESSAGES)
 def email(email_id: int) -> str:
     outbound = db.get_or_404(OutboundEmail, email_id)
-    events, actors = _history(email_id)
+    events, actors = get_history(("outbound_email", [email_id]))
     return render_template(
         "admin/email.html",
         email=outbound,

@@ -4,6 +4,7 @@ rounds here, as data, so councils can apply to it without anyone changing the se
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -17,7 +18,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -28,7 +29,9 @@ from grants.auth.permissions import requires, signed_in_user
 from grants.extensions import db
 from grants.fields import ConfirmForm, PoundsField, UKDateField
 from grants.form_problems import apply_change, form_for
-from grants.models import AuditEvent, CouncilTier, FundingRound, Scheme, SchemeCriterion, SchemeKind, User
+from grants.history import EventWording
+from grants.models import AuditEvent, CouncilTier, FundingRound, Scheme, SchemeCriterion, SchemeKind
+from grants.queries import get_history
 from workflows import schemes as workflow
 from workflows.money import pounds, typed_pounds
 from workflows.permissions import Permission
@@ -70,7 +73,7 @@ STAGE_DESCRIPTIONS = {
 # A new scheme starts with the programme's usual service levels, in working days.
 USUAL_SERVICE_LEVELS = {"submitted": 5, "in_assessment": 10, "awaiting_decision": 5, "offered": 10}
 
-EVENT_LABELS = {
+_EVENT_LABELS = {
     "scheme.created": "Scheme created",
     "scheme.updated": "Settings changed",
     "scheme.criterion_added": "Criterion added",
@@ -80,6 +83,16 @@ EVENT_LABELS = {
     "round.created": "Round opened",
     "round.updated": "Round changed",
 }
+
+
+def _scheme_event_about(event: AuditEvent, detail: Mapping[str, Any], rounds: Mapping[int, str]) -> str | None:
+    """The round a round's event is about, or the criterion a criterion's event is about."""
+    if event.action.startswith("round."):
+        return rounds.get(event.subject_id or 0, detail.get("name", ""))
+    return str(detail["criterion"]) if "criterion" in detail else None
+
+
+EVENTS = EventWording(_EVENT_LABELS, about=_scheme_event_about)
 
 
 # Typed values ---------------------------------------------------------------------------------------
@@ -391,37 +404,6 @@ def amounts_text(scheme: Scheme) -> str:
     return text
 
 
-def _history(scheme: Scheme) -> tuple[list[AuditEvent], dict[int, User]]:
-    """What administrators have done to the scheme and its rounds, newest first."""
-    round_ids = [r.id for r in scheme.rounds]
-    about_scheme = and_(AuditEvent.subject_type == "scheme", AuditEvent.subject_id == scheme.id)
-    about_rounds = and_(AuditEvent.subject_type == "funding_round", AuditEvent.subject_id.in_(round_ids))
-    events = list(
-        db.session.scalars(
-            select(AuditEvent)
-            .where(or_(about_scheme, about_rounds) if round_ids else about_scheme)
-            .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-            .limit(50)
-        )
-    )
-    actor_ids = {e.actor_id for e in events if e.actor_id is not None}
-    actors = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(actor_ids)))} if actor_ids else {}
-    return events, actors
-
-
-def event_summary(event: AuditEvent, rounds: dict[int, str]) -> str:
-    """One line about an audit event: what it touched and, for a change, which settings."""
-    detail = event.detail or {}
-    label = EVENT_LABELS.get(event.action, event.action)
-    if event.action.startswith("round."):
-        label += f": {rounds.get(event.subject_id or 0, detail.get('name', ''))}"
-    elif "criterion" in detail:
-        label += f": {detail['criterion']}"
-    if "changes" in detail:
-        label += " (" + ", ".join(name.replace("_pence", "").replace("_", " ") for name in detail["changes"]) + ")"
-    return label
-
-
 def _scheme_or_404(scheme_id: int) -> Scheme:
     return db.get_or_404(Scheme, scheme_id)
 
@@ -478,7 +460,8 @@ def _scheme_form_context() -> dict[str, Any]:
 @requires(Permission.MANAGE_SCHEMES)
 def scheme(scheme_id: int) -> str:
     found = _scheme_or_404(scheme_id)
-    events, actors = _history(found)
+    # What administrators have done to the scheme and its rounds, newest first.
+    events, actors = get_history(("scheme", [found.id]), ("funding_round", [r.id for r in found.rounds]))
     return render_template(
         "admin/scheme.html",
         scheme=found,
@@ -488,7 +471,7 @@ def scheme(scheme_id: int) -> str:
         amounts_text=amounts_text,
         events=events,
         actors=actors,
-        event_summary=event_summary,
+        event_summary=EVENTS.summary,
         round_names={r.id: r.name for r in found.rounds},
         tier_labels={tier.value: tier.label for tier in CouncilTier},
         today=date.today(),

@@ -15,7 +15,8 @@ from grants.admin.forms import DeactivateForm, InviteForm, RolesForm
 from grants.auth.permissions import requires
 from grants.extensions import db
 from grants.fields import ConfirmForm
-from grants.models import AuditEvent, Council, Expert, Role, User, UserRole
+from grants.models import Council, Expert, Role, User, UserRole
+from grants.queries import get_history
 from workflows import accounts
 from workflows.permissions import Permission
 
@@ -120,14 +121,7 @@ def user(user_id: int) -> str | Response:
             db.session.commit()
             flash("Roles saved", "success")
             return redirect(url_for("admin.user", user_id=person.id))
-    events = db.session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.subject_type == "user", AuditEvent.subject_id == person.id)
-        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-        .limit(50)
-    ).all()
-    actor_ids = {e.actor_id for e in events if e.actor_id is not None}
-    actors = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(actor_ids)))} if actor_ids else {}
+    events, actors = get_history(("user", [person.id]))
     return render_template(
         "admin/user.html",
         person=person,

@@ -33,7 +33,6 @@ from grants.api.schemas import (
 from grants.api.types import Body, Id, Out, Pence, Version
 from grants.applications import forms, queries
 from grants.applications.match_funding_sections import MAX_PARTNERS, PartnersForm
-from grants.applications.views import ASSESSOR_ACTIONS
 from grants.extensions import db
 from grants.fields import REASON_MAX, SHORT_MAX
 from grants.models import (
@@ -45,8 +44,8 @@ from grants.models import (
     PartnerStatus,
     User,
 )
-from grants.review.views import can_record_payment, can_score
 from workflows import applications as workflow
+from workflows.application_rules import action_label, can_record_payment, can_score, names_actor
 from workflows.permissions import Permission
 
 TAG = "Applications"
@@ -350,16 +349,15 @@ def list_application_events(application_id: int, query: PageQuery) -> Reply:
     )
 
     def event_out(event: ApplicationEvent) -> EventOut:
-        hidden = relation != "staff" and event.action in ASSESSOR_ACTIONS
         return EventOut(
             id=event.id,
             action=event.action,
-            label=workflow.ACTION_LABELS.get(event.action, event.action.replace("_", " ").capitalize()),
+            label=action_label(event.action),
             from_status=event.from_status,
             to_status=event.to_status,
             reason=event.reason,
             occurred_at=event.occurred_at,
-            actor=None if hidden else person_ref(event.actor),
+            actor=person_ref(event.actor) if names_actor(event, to_staff=relation == "staff") else None,
         )
 
     return paginate(events, query, EventOut, event_out)

@@ -13,6 +13,7 @@ from grants.applications import queries
 from grants.applications.sections import TITLE_MAX, AnswerRow, SectionForm, money
 from grants.fields import PoundsField, Select, choices, labels_of, long_text, radios, short_text
 from grants.models import Application
+from grants.status_tags import status_words
 from workflows.money import pounds, typed_pounds
 
 TRIAL_THEMES = [
@@ -211,16 +212,12 @@ class PartnersForm(SectionForm):
             AnswerRow(
                 partner.council.name,
                 Markup.escape(
-                    f"{pounds(partner.match_share_pence)} share of the match "
-                    f"({PARTNER_STATUS_WORDS[partner.status.value]})"
+                    f"{pounds(partner.match_share_pence)} share of the match ({status_words(partner.status).lower()})"
                 ),
                 f"council_{n}",
             )
             for n, partner in enumerate(application.partners, start=1)
         ]
-
-
-PARTNER_STATUS_WORDS = {"invited": "not yet confirmed", "confirmed": "confirmed", "declined": "declined"}
 
 
 for _n in range(1, MAX_PARTNERS + 1):

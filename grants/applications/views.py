@@ -38,10 +38,9 @@ from grants.models import (
 from grants.outcomes import queries as outcome_queries
 from grants.outcomes.forms import ConfirmFiguresForm, DisputeFiguresForm
 from grants.sharing.forms import AcceptIntroductionForm, ApplyForFundingForm, DeclineIntroductionForm
-from grants.sharing.introductions import status_tag as introduction_status_tag
-from grants.sharing.introductions import with_line_breaks
 from workflows import applications as workflow
 from workflows import introductions, outcomes
+from workflows.application_rules import action_label, names_actor
 from workflows.applications import IllegalMoveError, StaleApplicationError, WorkflowError
 from workflows.introductions import StaleIntroductionError
 from workflows.money import pounds
@@ -53,33 +52,6 @@ PAGE_SIZE = 25
 # The introductions listed on the council's applications page, the most recent first.
 INTRODUCTIONS_LISTED = 50
 FormT = TypeVar("FormT", bound=FlaskForm)
-
-STATUS_TAG_CLASSES = {
-    ApplicationStatus.DRAFT: "govuk-tag--grey",
-    ApplicationStatus.SUBMITTED: "govuk-tag--blue",
-    ApplicationStatus.IN_ASSESSMENT: "govuk-tag--light-blue",
-    ApplicationStatus.AWAITING_DECISION: "govuk-tag--light-blue",
-    ApplicationStatus.CHANGES_REQUESTED: "govuk-tag--orange",
-    ApplicationStatus.OFFERED: "govuk-tag--yellow",
-    ApplicationStatus.EXPERT_MATCHING: "govuk-tag--turquoise",
-    ApplicationStatus.IN_DELIVERY: "govuk-tag--turquoise",
-    ApplicationStatus.OUTCOMES_REPORTED: "govuk-tag--purple",
-    ApplicationStatus.EVALUATED: "govuk-tag--purple",
-    ApplicationStatus.CLOSED: "govuk-tag--grey",
-    ApplicationStatus.REJECTED: "govuk-tag--red",
-    ApplicationStatus.INELIGIBLE: "govuk-tag--red",
-    ApplicationStatus.WITHDRAWN: "govuk-tag--grey",
-}
-
-PARTNER_TAGS = {
-    PartnerStatus.INVITED: {"text": "Not yet confirmed", "classes": "govuk-tag--yellow"},
-    PartnerStatus.CONFIRMED: {"text": "Confirmed", "classes": "govuk-tag--green"},
-    PartnerStatus.DECLINED: {"text": "Declined", "classes": "govuk-tag--red"},
-}
-
-
-def status_tag(status: ApplicationStatus) -> dict[str, str]:
-    return {"text": status.label, "classes": STATUS_TAG_CLASSES.get(status, "govuk-tag--grey")}
 
 
 def scheme_amount(scheme: Scheme) -> str:
@@ -114,10 +86,8 @@ def who_can_apply(scheme: Scheme) -> str:
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
     return {
-        "status_tag": status_tag,
         "scheme_amount": scheme_amount,
         "who_can_apply": who_can_apply,
-        "partner_tags": PARTNER_TAGS,
     }
 
 
@@ -212,7 +182,6 @@ def index() -> str:
         rounds=rounds,
         current=queries.current_in_rounds(council.id, [r.id for r in rounds]),
         introductions=list(db.session.scalars(introductions.list_for_council(council.id).limit(INTRODUCTIONS_LISTED))),
-        introduction_status_tag=introduction_status_tag,
         introductions_listed=INTRODUCTIONS_LISTED,
     )
 
@@ -296,15 +265,11 @@ def _latest_reason(application: Application, action: str) -> str | None:
     return found[-1].reason if found else None
 
 
-# Steps an assessor takes: the last score also completes the assessment, in the assessor's name.
-ASSESSOR_ACTIONS = frozenset({"assess", "complete_assessment"})
-
-
 def _history(application: Application) -> list[dict[str, Any]]:
     """The timeline, newest first. Assessors are not named to the council."""
     rows = []
     for event in reversed(application.events):
-        if event.action in ASSESSOR_ACTIONS:
+        if not names_actor(event, to_staff=False):
             who = "An assessor"
         elif event.actor is None:
             who = "The service"
@@ -313,7 +278,7 @@ def _history(application: Application) -> list[dict[str, Any]]:
         rows.append(
             {
                 "when": event.occurred_at,
-                "what": workflow.ACTION_LABELS.get(event.action, event.action.replace("_", " ").capitalize()),
+                "what": action_label(event.action),
                 "who": who,
                 "detail": event.reason or "",
             }
@@ -731,8 +696,6 @@ def _introduction_page(
         apply_form=apply_form,
         form=failed,
         problem=problem,
-        status_tag=introduction_status_tag,
-        with_line_breaks=with_line_breaks,
     )
     return page, status
 

@@ -6,6 +6,7 @@ The pool's list and each expert's summary stay in `grants.main`."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -31,6 +32,7 @@ from grants.experts.forms import (
 from grants.extensions import db
 from grants.fields import ConfirmForm
 from grants.form_problems import apply_change, form_for
+from grants.history import EventWording
 from grants.models import (
     AuditEvent,
     ConflictOfInterest,
@@ -40,9 +42,9 @@ from grants.models import (
     ExpertKind,
     Region,
     Specialism,
-    User,
     VettingStatus,
 )
+from grants.queries import get_history
 from workflows import experts as workflow
 from workflows.experts import ImportRefusedError, StaleExpertError
 from workflows.formatting import uk_date
@@ -51,10 +53,9 @@ from workflows.permissions import Permission
 bp = Blueprint("experts", __name__)
 
 CONFLICTS_PAGE_SIZE = 50
-HISTORY_LENGTH = 50
 SHOWN_IMPORT_PROBLEMS = 500
 
-EVENT_LABELS = {
+_EVENT_LABELS = {
     "expert.created": "Added to the pool",
     "expert.updated": "Details changed",
     "expert.availability_added": "Availability added",
@@ -63,16 +64,9 @@ EVENT_LABELS = {
     "conflict.declared": "Conflict of interest declared by the expert",
     "conflict.removed": "Conflict of interest removed",
 }
-FIELD_NAMES = {
-    "name": "name",
+# Settings whose names in words are not their own names.
+_FIELD_NAMES = {
     "email": "email address",
-    "organisation": "organisation",
-    "biography": "biography",
-    "kind": "kind",
-    "specialisms": "specialisms",
-    "regions": "regions",
-    "day_rate_pence": "day rate",
-    "capacity": "capacity",
     "vetting_status": "vetting",
 }
 
@@ -114,42 +108,19 @@ def _conflicts_of(expert: Expert) -> list[ConflictOfInterest]:
     )
 
 
-def _history(expert: Expert) -> tuple[list[AuditEvent], dict[int, User]]:
-    """What has been done to the expert's record, newest first."""
-    events = list(
-        db.session.scalars(
-            select(AuditEvent)
-            .where(AuditEvent.subject_type == "expert", AuditEvent.subject_id == expert.id)
-            .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-            .limit(HISTORY_LENGTH)
-        )
-    )
-    actor_ids = {e.actor_id for e in events if e.actor_id is not None}
-    actors = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(actor_ids)))} if actor_ids else {}
-    return events, actors
-
-
 def _window_text(starts_on: str | None, ends_on: str | None) -> str:
     starts = uk_date(date.fromisoformat(starts_on)) if starts_on else ""
     return f"from {starts} until {uk_date(date.fromisoformat(ends_on))}" if ends_on else f"from {starts}"
 
 
-def event_summary(event: AuditEvent) -> str:
-    """One line about an audit event of an expert: what happened and, for a change, to what."""
-    detail = event.detail or {}
-    label = EVENT_LABELS.get(event.action, event.action)
-    if event.action == "expert.created" and detail.get("source") == "import":
-        label += " from a CSV file"
-    elif event.action == "expert.updated":
-        names = [FIELD_NAMES.get(name, name.replace("_", " ")) for name in detail.get("changes", {})]
-        label += (" from a CSV file" if detail.get("source") == "import" else "") + f" ({', '.join(names)})"
-    elif event.action.startswith("expert.availability"):
-        label += ": " + _window_text(detail.get("starts_on"), detail.get("ends_on"))
-    elif event.action.startswith("conflict."):
-        label += f": {detail.get('council_name', '')} ({detail.get('council', '')})"
-        if event.action == "conflict.removed":
-            label += f". Reason: {detail.get('reason', '')}"
-    return label
+def _expert_event_about(event: AuditEvent, detail: Mapping[str, Any], names: Mapping[int, str]) -> str | None:
+    """The window of availability an availability event is about."""
+    if event.action.startswith("expert.availability"):
+        return _window_text(detail.get("starts_on"), detail.get("ends_on"))
+    return None
+
+
+EVENTS = EventWording(_EVENT_LABELS, _FIELD_NAMES, _expert_event_about)
 
 
 def _profile_context(expert: Expert) -> dict[str, Any]:
@@ -192,12 +163,12 @@ def new_expert() -> str | Response:
 @requires(Permission.MANAGE_EXPERT_POOL)
 def expert(expert_id: int) -> str:
     found = _expert_or_404(expert_id)
-    events, actors = _history(found)
+    events, actors = get_history(("expert", [found.id]))
     return render_template(
         "experts/expert.html",
         events=events,
         actors=actors,
-        event_summary=event_summary,
+        event_summary=EVENTS.summary,
         **_profile_context(found),
     )
 

@@ -136,16 +136,6 @@ def _counts(filters: EngagementFilters) -> tuple[int, dict[EngagementStatus, int
     return total, counts
 
 
-STATUS_CLASSES = {
-    EngagementStatus.OFFERED.value: "govuk-tag--blue",
-    EngagementStatus.ACCEPTED.value: "govuk-tag--turquoise",
-    EngagementStatus.COMPLETED.value: "govuk-tag--green",
-    EngagementStatus.DECLINED.value: "govuk-tag--orange",
-    EngagementStatus.EXPIRED.value: "govuk-tag--grey",
-    EngagementStatus.WITHDRAWN.value: "govuk-tag--grey",
-}
-
-
 def days_text(tenths: int) -> str:
     """Days in tenths as a number of days: 25 → "2.5", 30 → "3"."""
     whole, part = divmod(tenths, 10)
@@ -172,7 +162,6 @@ def engagements() -> str:
         "matching/engagements.html",
         rows_found=rows,
         total=total,
-        status_classes=STATUS_CLASSES,
         counts=counts,
         filters=filters,
         rounds=rounds,

@@ -12,14 +12,13 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_wtf import FlaskForm
-from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 
 from grants.applications.forms import answer_sections
 from grants.auth.permissions import requires, signed_in_user
 from grants.auth.sessions import fresh_sign_in_required
 from grants.extensions import db
-from grants.models import Application, ApplicationStatus, PartnerStatus, User
+from grants.models import Application, ApplicationStatus, User
 from grants.review import queries
 from grants.review.forms import (
     RECOMMENDATION_LABELS,
@@ -35,10 +34,11 @@ from grants.review.forms import (
 )
 from grants.streaming import in_chunks
 from workflows import applications
+from workflows.application_rules import can_record_payment, can_score
 from workflows.applications import IllegalMoveError, StaleApplicationError, WorkflowError
 from workflows.csv_export import CSV_BATCH, csv_line, csv_pounds, csv_uk_time
 from workflows.money import pounds
-from workflows.permissions import Permission, can
+from workflows.permissions import Permission
 
 bp = Blueprint("review", __name__)
 
@@ -53,29 +53,6 @@ ACTION_FORMS: dict[str, tuple[type[VersionedForm], str]] = {
     "approve": (ApproveForm, "approve"),
     "reject": (RejectForm, "reject"),
     "payment": (PaymentForm, "payment"),
-}
-
-STATUS_TAG_CLASSES = {
-    ApplicationStatus.DRAFT: "govuk-tag--grey",
-    ApplicationStatus.SUBMITTED: "govuk-tag--blue",
-    ApplicationStatus.IN_ASSESSMENT: "govuk-tag--purple",
-    ApplicationStatus.AWAITING_DECISION: "govuk-tag--yellow",
-    ApplicationStatus.CHANGES_REQUESTED: "govuk-tag--orange",
-    ApplicationStatus.OFFERED: "govuk-tag--turquoise",
-    ApplicationStatus.EXPERT_MATCHING: "govuk-tag--light-blue",
-    ApplicationStatus.IN_DELIVERY: "govuk-tag--green",
-    ApplicationStatus.OUTCOMES_REPORTED: "govuk-tag--green",
-    ApplicationStatus.EVALUATED: "govuk-tag--green",
-    ApplicationStatus.CLOSED: "govuk-tag--grey",
-    ApplicationStatus.REJECTED: "govuk-tag--pink",
-    ApplicationStatus.INELIGIBLE: "govuk-tag--pink",
-    ApplicationStatus.WITHDRAWN: "govuk-tag--grey",
-}
-
-PARTNER_STATUS_LABELS = {
-    PartnerStatus.INVITED: "Not yet confirmed",
-    PartnerStatus.CONFIRMED: "Confirmed",
-    PartnerStatus.DECLINED: "Declined",
 }
 
 RULE_LABELS = {
@@ -94,12 +71,6 @@ def humanise(key: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def with_line_breaks(text: str | None) -> Markup:
-    """Text typed over several lines, escaped, keeping its line breaks on the page."""
-    lines = (text or "").strip().splitlines()
-    return Markup("<br>").join(escape(line) for line in lines)
-
-
 def status_label(value: str | None) -> str:
     """The label of a status stored as text in the timeline."""
     if not value:
@@ -113,14 +84,11 @@ def status_label(value: str | None) -> str:
 @bp.context_processor
 def _review_helpers() -> dict[str, Any]:
     return {
-        "status_tag_classes": STATUS_TAG_CLASSES,
         "status_label": status_label,
         "action_labels": applications.ACTION_LABELS,
         "recommendation_labels": RECOMMENDATION_LABELS,
-        "partner_status_labels": PARTNER_STATUS_LABELS,
         "rule_labels": RULE_LABELS,
         "humanise": humanise,
-        "with_line_breaks": with_line_breaks,
         "percent": percent,
         "today": date.today(),
     }
@@ -236,25 +204,6 @@ def _application_or_404(application_id: int) -> Application:
     if found is None:
         abort(404)
     return found
-
-
-def can_record_payment(application: Application, user: User) -> bool:
-    """Whether to offer the payment form: to programme staff, once the council has accepted an
-    award that is not yet paid in full."""
-    award = application.award
-    return (
-        can(user, Permission.CHECK_APPLICATIONS)
-        and award is not None
-        and award.accepted_at is not None
-        and award.unpaid_pence > 0
-    )
-
-
-def can_score(application: Application, user: User) -> bool:
-    """Whether to offer this assessor the scoring page: the application is being assessed and
-    they have not scored it yet."""
-    already = any(a.assessor_id == user.id for a in application.assessments)
-    return "complete_assessment" in applications.allowed_actions(application, user) and not already
 
 
 def _blank_form(action: str, application: Application) -> VersionedForm:

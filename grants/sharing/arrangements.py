@@ -9,29 +9,28 @@ change them, add and remove councils and remove an arrangement, under the rules 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from grants.auth.permissions import requires, signed_in_user
 from grants.extensions import db
 from grants.fields import VersionedForm
+from grants.history import EventWording
 from grants.models import (
     SERVICE_AREA_LABELS,
     SHARING_TYPE_LABELS,
-    AuditEvent,
     ConsentStatus,
     Introduction,
     Region,
     SharedArrangement,
-    User,
 )
+from grants.queries import get_history
 from grants.sharing.forms import (
     AddCouncilForm,
     EditForm,
@@ -55,24 +54,20 @@ from workflows.permissions import Permission, can
 __all__ = ["bp"]
 
 PAGE_SIZE = 25
-HISTORY_LENGTH = 50
 NOT_FIELDS = {"csrf_token", "submit", "version"}
 
-EVENT_LABELS = {
+_EVENT_LABELS = {
     "arrangement.recorded": "Recorded on the map",
     "arrangement.updated": "Details changed",
     "arrangement.council_added": "Council added",
     "arrangement.council_removed": "Council removed",
 }
-FIELD_NAMES = {
-    "name": "name",
-    "service_area": "service area",
+# Settings whose names in words are not their own names.
+_FIELD_NAMES = {
     "sharing_type": "what is shared",
     "started_on": "start date",
-    "estimated_annual_savings_pence": "estimated annual savings",
-    "claimed_annual_savings_pence": "claimed annual savings",
-    "verified_annual_savings_pence": "verified annual savings",
 }
+EVENTS = EventWording(_EVENT_LABELS, _FIELD_NAMES)
 
 
 # Saving --------------------------------------------------------------------------------------------
@@ -261,46 +256,12 @@ def register_csv() -> Response:
 # An arrangement ------------------------------------------------------------------------------------
 
 
-def _history(arrangement: SharedArrangement) -> tuple[list[AuditEvent], dict[int, User]]:
-    """What has been done to the arrangement, newest first, and who did it."""
-    events = list(
-        db.session.scalars(
-            select(AuditEvent)
-            .where(AuditEvent.subject_type == workflow.SUBJECT, AuditEvent.subject_id == arrangement.id)
-            .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-            .limit(HISTORY_LENGTH)
-        )
-    )
-    actor_ids = {event.actor_id for event in events if event.actor_id is not None}
-    actors = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(actor_ids)))} if actor_ids else {}
-    return events, actors
-
-
-def _field_names(names: Iterable[str]) -> str:
-    return ", ".join(FIELD_NAMES.get(name, name.replace("_", " ")) for name in names)
-
-
-def event_summary(event: AuditEvent) -> str:
-    """One line about an event in an arrangement's history."""
-    detail = event.detail or {}
-    label = EVENT_LABELS.get(event.action, event.action)
-    if event.action == "arrangement.recorded" and detail.get("source") == "introduction":
-        label += " from an introduction"
-    elif event.action == "arrangement.updated":
-        label += f" ({_field_names(detail.get('changes', {}))})"
-    elif event.action in ("arrangement.council_added", "arrangement.council_removed"):
-        label += f": {detail.get('council_name', '')} ({detail.get('council', '')})"
-        if event.action == "arrangement.council_removed":
-            label += f". Reason: {detail.get('reason', '')}"
-    return label
-
-
 @bp.route("/arrangements/<int:arrangement_id>")
 @requires(Permission.VIEW_PROGRAMME, Permission.APPLY_FOR_COUNCIL)
 def arrangement(arrangement_id: int) -> str:
     found = _arrangement_or_404(arrangement_id)
     user = signed_in_user()
-    events, actors = _history(found) if can(user, Permission.VIEW_PROGRAMME) else ([], {})
+    events, actors = get_history((workflow.SUBJECT, [found.id])) if can(user, Permission.VIEW_PROGRAMME) else ([], {})
     return render_template(
         "sharing/arrangement.html",
         arrangement=found,
@@ -309,7 +270,7 @@ def arrangement(arrangement_id: int) -> str:
         show_history=can(user, Permission.VIEW_PROGRAMME),
         events=events,
         actors=actors,
-        event_summary=event_summary,
+        event_summary=EVENTS.summary,
     )
 
 

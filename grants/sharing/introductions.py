@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 
 from grants.auth.permissions import requires, signed_in_user
@@ -20,13 +19,12 @@ from grants.fields import SHARING_AREAS, VersionedForm
 from grants.form_problems import refusal_beside_field
 from grants.models import (
     Application,
-    ConsentStatus,
     Council,
     Introduction,
     IntroductionStatus,
     SharedArrangement,
-    User,
 )
+from grants.queries import list_users_by_id
 from grants.sharing.forms import AgreementForm, CloseForm, DiscussionForm, NewIntroductionForm
 from grants.sharing.views import bp
 from workflows import introductions as workflow
@@ -36,31 +34,6 @@ from workflows.permissions import Permission, can
 __all__ = ["bp"]
 
 PAGE_SIZE = 25
-
-STATUS_TAG_CLASSES = {
-    IntroductionStatus.PROPOSED: "govuk-tag--blue",
-    IntroductionStatus.ACCEPTED: "govuk-tag--green",
-    IntroductionStatus.DECLINED: "govuk-tag--red",
-    IntroductionStatus.IN_DISCUSSION: "govuk-tag--light-blue",
-    IntroductionStatus.AGREED: "govuk-tag--purple",
-    IntroductionStatus.CLOSED: "govuk-tag--grey",
-}
-
-CONSENT_TAGS = {
-    ConsentStatus.WAITING: {"text": "Not yet answered", "classes": "govuk-tag--yellow"},
-    ConsentStatus.ACCEPTED: {"text": "Accepted", "classes": "govuk-tag--green"},
-    ConsentStatus.DECLINED: {"text": "Declined", "classes": "govuk-tag--red"},
-}
-
-
-def status_tag(status: IntroductionStatus) -> dict[str, str]:
-    return {"text": status.label, "classes": STATUS_TAG_CLASSES[status]}
-
-
-def with_line_breaks(text: str | None) -> Markup:
-    """Text typed over several lines, escaped, keeping its line breaks on the page."""
-    return Markup("<br>").join(escape(line) for line in (text or "").strip().splitlines())
-
 
 # The list -----------------------------------------------------------------------------------------
 
@@ -82,7 +55,6 @@ def introductions() -> str:
         status=status,
         statuses=list(IntroductionStatus),
         counts=workflow.counts_by_status(),
-        status_tag=status_tag,
         service_area_labels=workflow.service_area_labels,
     )
 
@@ -201,8 +173,7 @@ def _show(
                 forms[action] = form_class(formdata=None, prefix=prefix)
                 forms[action].version.data = str(introduction.version)
     events = workflow.timeline(introduction)
-    actor_ids = {e.actor_id for e in events if e.actor_id is not None}
-    actors = {u.id: u for u in db.session.scalars(db.select(User).where(User.id.in_(actor_ids)))}
+    actors = list_users_by_id(e.actor_id for e in events)
     councils = {p.council_id: p.council for p in introduction.parties}
     page = render_template(
         "sharing/introduction.html",
@@ -215,10 +186,7 @@ def _show(
         councils=councils,
         action_labels=workflow.ACTION_LABELS,
         status_label=_status_label,
-        status_tag=status_tag,
-        consent_tags=CONSENT_TAGS,
         service_areas=workflow.service_area_labels(introduction),
-        with_line_breaks=with_line_breaks,
         arrangement=db.session.scalar(
             db.select(SharedArrangement).where(SharedArrangement.introduction_id == introduction.id).limit(1)
         ),
