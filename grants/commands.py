@@ -10,7 +10,8 @@ from flask.cli import AppGroup
 
 from grants.api.commands import api_tokens_cli
 from grants.extensions import db
-from grants.models import Council, Role
+from grants.main import queries as main_queries
+from grants.models import Role
 from grants.outbox_commands import outbox_cli
 from grants.scale_commands import scale_data_cli
 from workflows import accounts, council_register, demo
@@ -46,7 +47,7 @@ def create_user_command(email: str, name: str, roles: tuple[str, ...], council_g
         raise click.BadParameter(problem, param_hint="password")
     council = None
     if council_gss:
-        council = db.session.scalar(db.select(Council).where(Council.gss_code == council_gss.upper()))
+        council = main_queries.get_council_by_gss(council_gss)
         if council is None:
             raise click.BadParameter(f"no council has the GSS code {council_gss}", param_hint="--council")
     try:

@@ -13,6 +13,12 @@ from grants.models import AuditEvent, User
 HISTORY_LENGTH = 50
 
 
+def like_pattern(search: str) -> str:
+    """What a person typed, as a LIKE pattern that matches it anywhere, its wildcards escaped with a
+    backslash (so `like(pattern, escape="\\\\")` takes them literally)."""
+    return "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def list_users_by_id(user_ids: Iterable[int | None]) -> dict[int, User]:
     """The people with these ids (None, for the service itself, is left out): no statement when
     there are none."""

@@ -18,12 +18,12 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation, ValidationError
 
+from grants.admin import queries
 from grants.admin.views import bp
 from grants.auth.permissions import requires, signed_in_user
 from grants.extensions import db
@@ -404,20 +404,16 @@ def amounts_text(scheme: Scheme) -> str:
     return text
 
 
-def _scheme_or_404(scheme_id: int) -> Scheme:
-    return db.get_or_404(Scheme, scheme_id)
-
-
 def _criterion_or_404(scheme: Scheme, criterion_id: int) -> SchemeCriterion:
-    criterion = db.get_or_404(SchemeCriterion, criterion_id)
-    if criterion.scheme_id != scheme.id:
+    criterion = queries.get_criterion(scheme, criterion_id)
+    if criterion is None:
         abort(404)
     return criterion
 
 
 def _round_or_404(scheme: Scheme, round_id: int) -> FundingRound:
-    funding_round = db.get_or_404(FundingRound, round_id)
-    if funding_round.scheme_id != scheme.id:
+    funding_round = queries.get_round(scheme, round_id)
+    if funding_round is None:
         abort(404)
     return funding_round
 
@@ -428,12 +424,7 @@ def _round_or_404(scheme: Scheme, round_id: int) -> FundingRound:
 @bp.route("/schemes")
 @requires(Permission.MANAGE_SCHEMES)
 def schemes() -> str:
-    rows = db.session.execute(
-        select(Scheme, func.count(FundingRound.id))
-        .outerjoin(FundingRound, FundingRound.scheme_id == Scheme.id)
-        .group_by(Scheme.id)
-        .order_by(Scheme.name)
-    ).all()
+    rows = queries.list_schemes_with_round_counts()
     return render_template("admin/schemes.html", rows=rows, kind_labels=KIND_LABELS, amounts_text=amounts_text)
 
 
@@ -459,7 +450,7 @@ def _scheme_form_context() -> dict[str, Any]:
 @bp.route("/schemes/<int:scheme_id>")
 @requires(Permission.MANAGE_SCHEMES)
 def scheme(scheme_id: int) -> str:
-    found = _scheme_or_404(scheme_id)
+    found = queries.get_scheme_or_404(scheme_id)
     # What administrators have done to the scheme and its rounds, newest first.
     events, actors = get_history(("scheme", [found.id]), ("funding_round", [r.id for r in found.rounds]))
     return render_template(
@@ -481,7 +472,7 @@ def scheme(scheme_id: int) -> str:
 @bp.route("/schemes/<int:scheme_id>/edit", methods=["GET", "POST"])
 @requires(Permission.MANAGE_SCHEMES)
 def edit_scheme(scheme_id: int) -> str | Response:
-    found = _scheme_or_404(scheme_id)
+    found = queries.get_scheme_or_404(scheme_id)
     form = form_for(SchemeForm, scheme_form_data(workflow.SchemeSettings.of(found)))
     done, changes = apply_change(
         form,
@@ -500,7 +491,7 @@ def edit_scheme(scheme_id: int) -> str | Response:
 @bp.route("/schemes/<int:scheme_id>/criteria/new", methods=["GET", "POST"])
 @requires(Permission.MANAGE_SCHEMES)
 def new_criterion(scheme_id: int) -> str | Response:
-    found = _scheme_or_404(scheme_id)
+    found = queries.get_scheme_or_404(scheme_id)
     form = form_for(CriterionForm, {"weight": "1"})
     done, criterion = apply_change(
         form,
@@ -516,7 +507,7 @@ def new_criterion(scheme_id: int) -> str | Response:
 @bp.route("/schemes/<int:scheme_id>/criteria/<int:criterion_id>/edit", methods=["GET", "POST"])
 @requires(Permission.MANAGE_SCHEMES)
 def edit_criterion(scheme_id: int, criterion_id: int) -> str | Response:
-    found = _scheme_or_404(scheme_id)
+    found = queries.get_scheme_or_404(scheme_id)
     criterion = _criterion_or_404(found, criterion_id)
     form = form_for(
         CriterionForm,
@@ -541,7 +532,7 @@ def edit_criterion(scheme_id: int, criterion_id: int) -> str | Response:
 @bp.route("/schemes/<int:scheme_id>/criteria/<int:criterion_id>/remove", methods=["GET", "POST"])
 @requires(Permission.MANAGE_SCHEMES)
 def remove_criterion(scheme_id: int, criterion_id: int) -> str | Response:
-    found = _scheme_or_404(scheme_id)
+    found = queries.get_scheme_or_404(scheme_id)
     criterion = _criterion_or_404(found, criterion_id)
     form = ConfirmForm()
     if form.validate_on_submit():
@@ -564,7 +555,7 @@ def remove_criterion(scheme_id: int, criterion_id: int) -> str | Response:
 @bp.route("/schemes/<int:scheme_id>/rounds/new", methods=["GET", "POST"])
 @requires(Permission.MANAGE_SCHEMES)
 def new_round(scheme_id: int) -> str | Response:
-    found = _scheme_or_404(scheme_id)
+    found = queries.get_scheme_or_404(scheme_id)
     if not found.criteria:
         flash("Add at least one assessment criterion before you open a round", "error")
         return redirect(url_for("admin.scheme", scheme_id=found.id, _anchor="criteria"))
@@ -583,7 +574,7 @@ def new_round(scheme_id: int) -> str | Response:
 @bp.route("/schemes/<int:scheme_id>/rounds/<int:round_id>/edit", methods=["GET", "POST"])
 @requires(Permission.MANAGE_SCHEMES)
 def edit_round(scheme_id: int, round_id: int) -> str | Response:
-    found = _scheme_or_404(scheme_id)
+    found = queries.get_scheme_or_404(scheme_id)
     funding_round = _round_or_404(found, round_id)
     form = form_for(RoundForm, round_form_data(funding_round))
     done, changes = apply_change(

@@ -6,16 +6,15 @@ from datetime import timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from grants.admin import queries
 from grants.admin.forms import DeactivateForm, InviteForm, RolesForm
 from grants.auth.permissions import requires
 from grants.extensions import db
 from grants.fields import ConfirmForm
-from grants.models import Council, Expert, Role, User, UserRole
+from grants.models import Council, Expert, Role
 from grants.queries import get_history
 from workflows import accounts
 from workflows.permissions import Permission
@@ -24,9 +23,9 @@ bp = Blueprint("admin", __name__)
 
 
 def _fill_choices(form: InviteForm | RolesForm) -> None:
-    councils = db.session.execute(select(Council.id, Council.name).order_by(Council.name)).all()
+    councils = queries.list_council_choices()
     form.council.choices = [SelectChoice("", "Not a council officer")] + [SelectChoice(str(i), n) for i, n in councils]
-    experts = db.session.execute(select(Expert.id, Expert.name, Expert.email).order_by(Expert.name)).all()
+    experts = queries.list_expert_choices()
     form.expert.choices = [SelectChoice("", "Not an expert")] + [
         SelectChoice(str(i), f"{n} ({e})") for i, n, e in experts
     ]
@@ -34,8 +33,8 @@ def _fill_choices(form: InviteForm | RolesForm) -> None:
 
 def _chosen(form: InviteForm | RolesForm) -> tuple[set[Role], Council | None, Expert | None]:
     roles = {Role(value) for value in form.roles.data or []}
-    council = db.session.get(Council, int(form.council.data)) if form.council.data else None
-    expert = db.session.get(Expert, int(form.expert.data)) if form.expert.data else None
+    council = queries.get_council(int(form.council.data)) if form.council.data else None
+    expert = queries.get_expert(int(form.expert.data)) if form.expert.data else None
     return roles, council, expert
 
 
@@ -55,13 +54,8 @@ def _invitation_hours() -> timedelta:
 def users() -> str:
     role_filter = request.args.get("role") or ""
     search = (request.args.get("q") or "").strip()[:100]
-    query = select(User).options(selectinload(User.role_links), joinedload(User.council)).order_by(User.name)
-    if role_filter in {r.value for r in Role}:
-        query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == Role(role_filter))))
-    if search:
-        pattern = "%" + search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(func.lower(User.name).like(pattern, escape="\\") | User.email.like(pattern, escape="\\"))
-    page = db.paginate(query, per_page=50, error_out=False)
+    role = Role(role_filter) if role_filter in {r.value for r in Role} else None
+    page = queries.list_users_page(role, search)
     return render_template("admin/users.html", page=page, role_filter=role_filter, search=search, roles=list(Role))
 
 
@@ -97,7 +91,7 @@ def invite() -> str | Response:
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @requires(Permission.MANAGE_USERS)
 def user(user_id: int) -> str | Response:
-    person = db.get_or_404(User, user_id)
+    person = queries.get_user_or_404(user_id)
     form = RolesForm(
         data={
             "roles": [r.value for r in person.roles],
@@ -114,7 +108,7 @@ def user(user_id: int) -> str | Response:
             accounts.change_roles(person, roles=roles, council=council, expert=expert, actor=current_user)
         except accounts.AccountError as error:
             db.session.rollback()
-            person = db.get_or_404(User, user_id)
+            person = queries.get_user_or_404(user_id)
             _fill_choices(form)
             _show_account_error(form, error)
         else:
@@ -136,7 +130,7 @@ def user(user_id: int) -> str | Response:
 @bp.route("/users/<int:user_id>/deactivate", methods=["GET", "POST"])
 @requires(Permission.MANAGE_USERS)
 def deactivate(user_id: int) -> str | Response:
-    person = db.get_or_404(User, user_id)
+    person = queries.get_user_or_404(user_id)
     form = DeactivateForm()
     if form.validate_on_submit():
         try:
@@ -154,7 +148,7 @@ def deactivate(user_id: int) -> str | Response:
 @bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
 @requires(Permission.MANAGE_USERS)
 def reactivate(user_id: int) -> Response:
-    person = db.get_or_404(User, user_id)
+    person = queries.get_user_or_404(user_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
@@ -171,7 +165,7 @@ def reactivate(user_id: int) -> Response:
 @bp.route("/users/<int:user_id>/resend-invitation", methods=["POST"])
 @requires(Permission.MANAGE_USERS)
 def resend_invitation(user_id: int) -> Response:
-    person = db.get_or_404(User, user_id)
+    person = queries.get_user_or_404(user_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:

@@ -11,10 +11,9 @@ from typing import Any, Literal
 
 from flask import url_for
 from pydantic import Field
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from grants.api import forms_bridge
+from grants.api import queries as api_queries
 from grants.api.auth import api_user
 from grants.api.pagination import PageQuery, page_of, paginate
 from grants.api.problems import ApiError, FieldError, pointer_to
@@ -33,14 +32,12 @@ from grants.api.schemas import (
 from grants.api.types import Body, Id, Out, Pence, Version
 from grants.applications import forms, queries
 from grants.applications.match_funding_sections import MAX_PARTNERS, PartnersForm
-from grants.extensions import db
 from grants.fields import REASON_MAX, SHORT_MAX
 from grants.models import (
     Application,
     ApplicationEvent,
     ApplicationStatus,
     Award,
-    FundingRound,
     PartnerStatus,
     User,
 )
@@ -341,12 +338,7 @@ def list_application_events(application_id: int, query: PageQuery) -> Reply:
     """Every step on the application, oldest first: who took it, when and why. Assessors are
     not named to councils."""
     application, relation = found_for(application_id)
-    events = (
-        select(ApplicationEvent)
-        .where(ApplicationEvent.application_id == application.id)
-        .options(selectinload(ApplicationEvent.actor))
-        .order_by(ApplicationEvent.occurred_at, ApplicationEvent.id)
-    )
+    events = api_queries.events_of(application)
 
     def event_out(event: ApplicationEvent) -> EventOut:
         return EventOut(
@@ -386,7 +378,7 @@ def create_application(body: NewApplication) -> Reply:
     """Start a draft for your council in an open round. A scheme that takes one application per
     council in a round refuses a second while the first is in play (409)."""
     user = api_user()
-    funding_round = db.session.get(FundingRound, body.round_id)
+    funding_round = api_queries.get_round(body.round_id)
     if funding_round is None:
         raise ApiError(
             422, "There is no such funding round", [FieldError("There is no such funding round", "/round_id")]

@@ -8,7 +8,6 @@ from datetime import date, datetime
 
 from flask import url_for
 from pydantic import Field
-from sqlalchemy import Select
 
 from grants.api.auth import api_user
 from grants.api.pagination import PageQuery, page_of, paginate
@@ -173,11 +172,7 @@ class EngagementQuery(PageQuery):
 )
 def list_engagements(query: EngagementQuery) -> Reply:
     """Staff see every offer and engagement; an expert their own. The latest offered first."""
-    found: Select[tuple[Engagement]] = engagements_for(api_user())
-    if query.status is not None:
-        found = found.where(Engagement.status == query.status)
-    if query.application_id is not None:
-        found = found.where(Engagement.application_id == query.application_id)
+    found = engagements_for(api_user(), status=query.status, application_id=query.application_id)
     return paginate(found, query, EngagementSummary, engagement_summary)
 
 

@@ -6,9 +6,8 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import Field
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
+from grants.api import queries
 from grants.api.auth import api_user
 from grants.api.engagements import EngagementOut, engagement_reply
 from grants.api.pagination import PageQuery, page_of, paginate
@@ -16,13 +15,10 @@ from grants.api.problems import ApiError
 from grants.api.routing import Reply, operation
 from grants.api.schemas import ExpertRef, expert_ref
 from grants.api.types import Body, Id, Out
-from grants.extensions import db
-from grants.main import queries as main_queries
+from grants.matching import queries as matching_queries
 from grants.models import (
-    HOLDS_A_PLACE,
     Application,
     ApplicationStatus,
-    Engagement,
     Expert,
     ExpertKind,
     Region,
@@ -97,19 +93,9 @@ def list_experts(query: ExpertQuery) -> Reply:
     in_use: dict[int, int] = {}
 
     def load_places(rows: object) -> None:
-        ids = [e.id for e in rows]  # type: ignore[attr-defined]
-        if ids:
-            in_use.update(
-                db.session.execute(
-                    select(Engagement.expert_id, func.count())
-                    .where(Engagement.expert_id.in_(ids), Engagement.status.in_(HOLDS_A_PLACE))
-                    .group_by(Engagement.expert_id)
-                )
-                .tuples()
-                .all()
-            )
+        in_use.update(queries.count_places_in_use([e.id for e in rows]))  # type: ignore[attr-defined]
 
-    found = main_queries.experts_query(query.specialism, query.region).order_by(Expert.id)
+    found = queries.experts_page_query(query.specialism, query.region)
     return paginate(
         found, query, ExpertOut, lambda e: ExpertOut(**_fields(e, in_use.get(e.id, 0))), prepare=load_places
     )
@@ -123,7 +109,7 @@ def list_experts(query: ExpertQuery) -> Reply:
     response=ExpertDetail,
 )
 def get_expert(expert_id: int) -> ExpertDetail:
-    found = db.session.scalar(select(Expert).where(Expert.id == expert_id).options(selectinload(Expert.availability)))
+    found = queries.get_expert(expert_id)
     if found is None:
         raise ApiError(404)
     return ExpertDetail(
@@ -157,8 +143,8 @@ class Suggestions(Out):
 
 def _matching_application(application_id: int) -> Application:
     """The application, if its scheme uses experts; any other is a 404, as on the matching pages."""
-    application = db.session.get(Application, application_id)
-    if application is None or application.status is ApplicationStatus.DRAFT or not application.scheme.uses_experts:
+    application = matching_queries.get_matching_application(application_id)
+    if application is None:
         raise ApiError(404)
     return application
 
@@ -179,7 +165,7 @@ def get_expert_suggestions(application_id: int) -> Suggestions:
     current = engagements.live_engagement(application)
     found = engagements.suggestions_for(application, today) if waiting and current is None else None
     fits = [*found.ranked, *found.blocked] if found else []
-    experts = {e.id: e for e in db.session.scalars(select(Expert).where(Expert.id.in_([f.expert_id for f in fits])))}
+    experts = queries.list_experts_by_id([f.expert_id for f in fits])
 
     def suggestion(fit: object) -> Suggestion:
         return Suggestion(

@@ -10,10 +10,8 @@ from typing import Any
 
 from flask import url_for
 from pydantic import Field
-from sqlalchemy import Select, select
-from sqlalchemy.orm import selectinload
 
-from grants.api import forms_bridge
+from grants.api import forms_bridge, queries
 from grants.api.applications import ApplicationOut, reply_with
 from grants.api.auth import api_user
 from grants.api.pagination import PageQuery, page_of, paginate
@@ -21,12 +19,10 @@ from grants.api.problems import ApiError, FieldError
 from grants.api.routing import Reply, operation
 from grants.api.schemas import CouncilRef, PersonRef, council_ref, person_ref
 from grants.api.types import Body, Id, Out, Version
-from grants.extensions import db
 from grants.models import (
     Application,
     ConsentStatus,
     Introduction,
-    IntroductionParty,
     IntroductionStatus,
     PartnerSuggestion,
 )
@@ -95,7 +91,7 @@ def list_matchmaking_requests(query: PageQuery) -> Reply:
     def load(rows: Any) -> None:
         summaries.update(partner_suggestions.suggestion_summaries([a.id for a in rows]))
 
-    found = partner_suggestions.matchmaking_requests().options(selectinload(Application.lead_council))
+    found = queries.matchmaking_requests()
     return paginate(
         found,
         query,
@@ -214,16 +210,7 @@ def introduction_out(introduction: Introduction) -> IntroductionOut:
 
 def _found(introduction_id: int) -> Introduction:
     """Staff see every introduction; a council officer those their council is part of."""
-    user = api_user()
-    found: Introduction | None
-    if can(user, Permission.VIEW_PROGRAMME):
-        found = db.session.scalar(
-            select(Introduction)
-            .where(Introduction.id == introduction_id)
-            .options(selectinload(Introduction.parties).selectinload(IntroductionParty.council))
-        )
-    else:
-        found = workflow.get_for_council(user, introduction_id)
+    found = queries.introduction_for(api_user(), introduction_id)
     if found is None:
         raise ApiError(404)
     return found
@@ -245,16 +232,7 @@ class IntroductionQuery(PageQuery):
 def list_introductions(query: IntroductionQuery) -> Reply:
     """Staff see every introduction; a council officer those their council is part of. The most
     recently proposed first."""
-    user = api_user()
-    found: Select[tuple[Introduction]]
-    if can(user, Permission.VIEW_PROGRAMME):
-        found = workflow.list_introductions(query.status)
-    else:
-        found = workflow.list_for_council(user.council_id or -1)
-        if query.status is not None:
-            found = found.where(Introduction.status == query.status)
-    found = found.options(selectinload(Introduction.proposed_by))
-    return paginate(found, query, IntroductionOut, introduction_out)
+    return paginate(queries.introductions_for(api_user(), query.status), query, IntroductionOut, introduction_out)
 
 
 @operation(

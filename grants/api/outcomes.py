@@ -12,7 +12,6 @@ from pathlib import Path
 
 from flask import Response, current_app, url_for
 from pydantic import Field
-from sqlalchemy import Select
 
 from grants.api.auth import api_user
 from grants.api.engagements import ApplicationRef, application_ref
@@ -162,11 +161,7 @@ class ReportQuery(PageQuery):
 def list_outcome_reports(query: ReportQuery) -> Reply:
     """Programme officers see every report; an expert the reports on their work; a council officer
     those on their council's applications. The latest filed first."""
-    found: Select[tuple[OutcomeReport]] = reports_for(api_user())
-    if query.status is not None:
-        found = found.where(OutcomeReport.status == query.status)
-    if query.engagement_id is not None:
-        found = found.where(OutcomeReport.engagement_id == query.engagement_id)
+    found = reports_for(api_user(), status=query.status, engagement_id=query.engagement_id)
     return paginate(found, query, OutcomeReportOut, report_out)
 
 

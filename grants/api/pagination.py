@@ -14,9 +14,9 @@ from flask import request
 from pydantic import Field, create_model
 from sqlalchemy import Select
 
+from grants.api.queries import get_page
 from grants.api.routing import Reply
 from grants.api.types import INT32_MAX, Out, Query
-from grants.extensions import db
 
 PER_PAGE_MAX = 100
 PER_PAGE_DEFAULT = 25
@@ -70,7 +70,7 @@ def paginate(
 ) -> Reply:
     """One page of the query's rows as `item`s. `prepare` may load, in a fixed number of
     statements, what the rows need beyond the query's own loading."""
-    found = db.paginate(query, page=params.page, per_page=params.per_page, error_out=False, count=True)
+    found = get_page(query, params.page, params.per_page)
     rows = list(found.items)
     if prepare is not None:
         prepare(rows)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from pydantic import Field
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
 
+from grants.api import queries
 from grants.api.auth import api_user
 from grants.api.forms_bridge import answer_fields, api_name, blank, is_money
 from grants.api.pagination import PageQuery, page_of, paginate
@@ -16,7 +15,6 @@ from grants.api.routing import Reply, operation
 from grants.api.schemas import CouncilRef, SchemeRef, council_ref, scheme_ref
 from grants.api.types import Out
 from grants.applications import forms as application_forms
-from grants.extensions import db
 from grants.main import queries as main_queries
 from grants.models import Council, CouncilTier, FundingRound, Region, Scheme, SchemeKind
 from workflows.applications import sections_for
@@ -62,17 +60,7 @@ def council_out(council: Council) -> CouncilOut:
 def list_councils(query: CouncilQuery) -> Reply:
     """The council register, by name, searched by part of the name or by GSS code. Council
     officers see it as they do when naming partner councils."""
-    found = select(Council).options(selectinload(Council.parent)).order_by(Council.name, Council.id)
-    if query.tier is not None:
-        found = found.where(Council.tier == query.tier)
-    search = (query.q or "").strip()
-    if search:
-        found = found.where(
-            or_(
-                func.lower(Council.name).contains(search.lower(), autoescape=True),
-                func.upper(Council.gss_code) == search.upper(),
-            )
-        )
+    found = queries.councils(query.tier, (query.q or "").strip())
     return paginate(found, query, CouncilOut, council_out)
 
 
@@ -247,10 +235,7 @@ def round_out(funding_round: FundingRound) -> RoundOut:
 )
 def list_schemes(query: SchemeQuery) -> Reply:
     """The programme's grant schemes, each with its rules, assessment criteria and form."""
-    found = select(Scheme).options(selectinload(Scheme.criteria)).order_by(Scheme.name, Scheme.id)
-    if query.active is not None:
-        found = found.where(Scheme.is_active.is_(query.active))
-    return paginate(found, query, SchemeOut, scheme_out)
+    return paginate(queries.schemes(query.active), query, SchemeOut, scheme_out)
 
 
 @operation(
@@ -262,7 +247,7 @@ def list_schemes(query: SchemeQuery) -> Reply:
 )
 def get_scheme(scheme_id: int) -> SchemeOut:
     """A scheme with its rules, assessment criteria and application form."""
-    found = db.session.scalar(select(Scheme).where(Scheme.id == scheme_id).options(selectinload(Scheme.criteria)))
+    found = queries.get_scheme(scheme_id)
     if found is None:
         raise ApiError(404)
     return scheme_out(found)
@@ -285,18 +270,7 @@ class RoundQuery(PageQuery):
 def list_rounds(query: RoundQuery) -> Reply:
     """Funding rounds, the latest closing first: their dates and budget. A council applies to an
     open round of an active scheme."""
-    today = date.today()
-    found = (
-        select(FundingRound)
-        .options(selectinload(FundingRound.scheme))
-        .order_by(FundingRound.closes_on.desc(), FundingRound.id)
-    )
-    if query.scheme_id is not None:
-        found = found.where(FundingRound.scheme_id == query.scheme_id)
-    if query.open is True:
-        found = found.where(FundingRound.opens_on <= today, FundingRound.closes_on >= today)
-    elif query.open is False:
-        found = found.where(or_(FundingRound.opens_on > today, FundingRound.closes_on < today))
+    found = queries.rounds(query.scheme_id, query.open, date.today())
     return paginate(found, query, RoundOut, round_out)
 
 
@@ -308,9 +282,7 @@ def list_rounds(query: RoundQuery) -> Reply:
     response=RoundOut,
 )
 def get_round(round_id: int) -> RoundOut:
-    found = db.session.scalar(
-        select(FundingRound).where(FundingRound.id == round_id).options(selectinload(FundingRound.scheme))
-    )
+    found = queries.get_round(round_id, with_scheme=True)
     if found is None:
         raise ApiError(404)
     return round_out(found)

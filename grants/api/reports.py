@@ -7,11 +7,11 @@ from datetime import date, datetime
 
 from pydantic import Field
 
+from grants.api import queries
 from grants.api.pagination import PageQuery, page_of, paginate
 from grants.api.problems import ApiError, FieldError
 from grants.api.routing import Reply, operation
 from grants.api.types import Id, Out, Query
-from grants.extensions import db
 from grants.models import BoardReport
 from workflows import reporting
 from workflows.permissions import Permission
@@ -183,7 +183,7 @@ def list_board_reports(query: PageQuery) -> Reply:
 )
 def board_report(report_id: Id) -> IssuedBoardReport:
     """The report as it was issued: later changes to the data do not alter it."""
-    found = db.session.get(BoardReport, report_id)
+    found = queries.get_board_report(report_id)
     if found is None:
         raise ApiError(404)
     return _issued(found)

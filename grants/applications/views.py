@@ -28,13 +28,12 @@ from grants.models import (
     Application,
     ApplicationStatus,
     CouncilTier,
-    FundingRound,
     PartnerStatus,
     Scheme,
     SchemeKind,
 )
 from workflows import applications as workflow
-from workflows import introductions, outcomes
+from workflows import outcomes
 from workflows.application_rules import action_label, names_actor
 from workflows.applications import IllegalMoveError, StaleApplicationError, WorkflowError
 from workflows.money import pounds
@@ -42,9 +41,6 @@ from workflows.permissions import Permission
 
 bp = Blueprint("applications", __name__)
 
-PAGE_SIZE = 25
-# The introductions listed on the council's applications page, the most recent first.
-INTRODUCTIONS_LISTED = 50
 FormT = TypeVar("FormT", bound=FlaskForm)
 
 
@@ -91,11 +87,10 @@ def _helpers() -> dict[str, Any]:
 def find_application(application_id: int) -> tuple[Application, queries.Relation]:
     """The application and how the officer's council stands to it. Anyone else's is a 404, so
     the page does not even confirm that it exists."""
-    application = queries.get_application(application_id)
-    relation = queries.relation_of(signed_in_user(), application) if application else None
-    if application is None or relation is None:
+    found = queries.get_application_for(signed_in_user(), application_id)
+    if found is None:
         abort(404)
-    return application, relation
+    return found
 
 
 def own_application(application_id: int) -> Application:
@@ -158,15 +153,8 @@ def index() -> str:
     council = user.council
     if council is None:
         abort(404)
-    own = db.paginate(
-        queries.lead_applications(council.id), page=_page_number("page"), per_page=PAGE_SIZE, error_out=False
-    )
-    partnered = db.paginate(
-        queries.partner_applications(council.id),
-        page=_page_number("partner_page"),
-        per_page=PAGE_SIZE,
-        error_out=False,
-    )
+    own = queries.list_lead_applications_page(council.id, _page_number("page"))
+    partnered = queries.list_partner_applications_page(council.id, _page_number("partner_page"))
     rounds = queries.open_rounds(date.today())
     return render_template(
         "applications/index.html",
@@ -175,8 +163,8 @@ def index() -> str:
         partnered=partnered,
         rounds=rounds,
         current=queries.current_in_rounds(council.id, [r.id for r in rounds]),
-        introductions=list(db.session.scalars(introductions.list_for_council(council.id).limit(INTRODUCTIONS_LISTED))),
-        introductions_listed=INTRODUCTIONS_LISTED,
+        introductions=queries.list_council_introductions(council.id),
+        introductions_listed=queries.INTRODUCTIONS_LISTED,
     )
 
 
@@ -185,7 +173,7 @@ def index() -> str:
 def start(round_id: int) -> Response:
     """Start a draft in an open round (the CSRF check has already run, as for every post)."""
     user = signed_in_user()
-    funding_round = db.get_or_404(FundingRound, round_id)
+    funding_round = queries.get_round_or_404(round_id)
     if user.council is None:
         abort(404)
     try:

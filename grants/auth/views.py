@@ -11,11 +11,10 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.wrappers import Response
 
-from grants.auth import sessions, throttle
+from grants.auth import queries, sessions, throttle
 from grants.auth.forms import (
     ChangePasswordForm,
     ConfirmPasswordForm,
@@ -88,7 +87,7 @@ def sign_in() -> str | Response:
     if form.validate_on_submit():
         email = accounts.normalise_email(form.email.data or "")
         _hold_or_refuse(email)
-        user = db.session.scalar(select(User).where(User.email == email))
+        user = queries.get_user_by_email(email)
         password = form.password.data or ""
         if user is not None and user.is_active and verify_password(user.password_hash, password):
             throttle.clear_account(email)
@@ -115,7 +114,7 @@ def sign_out() -> Response:
     form = SignOutForm()
     if not form.validate_on_submit():
         abort(400)
-    user = db.session.get(User, current_user.id)
+    user = queries.get_user(current_user.id)
     if user is not None:
         accounts.sign_out_everywhere(user)
         db.session.commit()

@@ -5,17 +5,15 @@ The pool's list and each expert's summary stay in `grants.main`."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from grants.auth.permissions import requires, signed_in_user
+from grants.experts import queries
 from grants.experts.forms import (
     KIND_HINTS,
     VETTING_HINTS,
@@ -29,14 +27,11 @@ from grants.experts.forms import (
     expert_form_data,
     expertise_form_data,
 )
-from grants.extensions import db
 from grants.fields import ConfirmForm
 from grants.form_problems import apply_change, form_for
 from grants.history import EventWording
 from grants.models import (
     AuditEvent,
-    ConflictOfInterest,
-    Council,
     Expert,
     ExpertAvailability,
     ExpertKind,
@@ -52,7 +47,6 @@ from workflows.permissions import Permission
 
 bp = Blueprint("experts", __name__)
 
-CONFLICTS_PAGE_SIZE = 50
 SHOWN_IMPORT_PROBLEMS = 500
 
 _EVENT_LABELS = {
@@ -71,41 +65,22 @@ _FIELD_NAMES = {
 }
 
 
-# Showing refusals -----------------------------------------------------------------------------------
-
-
 # Loading records ------------------------------------------------------------------------------------
 
 
-def _expert_or_404(expert_id: int) -> Expert:
-    return db.get_or_404(Expert, expert_id)
-
-
 def _window_or_404(expert: Expert, window_id: int) -> ExpertAvailability:
-    window = db.get_or_404(ExpertAvailability, window_id)
-    if window.expert_id != expert.id:
+    window = queries.get_window(expert, window_id)
+    if window is None:
         abort(404)
     return window
 
 
 def _my_expert() -> Expert:
     """The signed-in expert's own record; 404 for an account not linked to one."""
-    user = signed_in_user()
-    if user.expert_id is None:
+    found = queries.get_own_expert(signed_in_user())
+    if found is None:
         abort(404)
-    return _expert_or_404(user.expert_id)
-
-
-def _conflicts_of(expert: Expert) -> list[ConflictOfInterest]:
-    return list(
-        db.session.scalars(
-            select(ConflictOfInterest)
-            .join(ConflictOfInterest.council)
-            .where(ConflictOfInterest.expert_id == expert.id)
-            .options(joinedload(ConflictOfInterest.council), joinedload(ConflictOfInterest.recorded_by))
-            .order_by(Council.name)
-        )
-    )
+    return found
 
 
 def _window_text(starts_on: str | None, ends_on: str | None) -> str:
@@ -129,7 +104,7 @@ def _profile_context(expert: Expert) -> dict[str, Any]:
         "expert": expert,
         "windows": expert.availability,
         "available_today": workflow.is_available_on(expert, today),
-        "conflicts": _conflicts_of(expert),
+        "conflicts": queries.list_conflicts_of(expert),
         "vetting_labels": VETTING_LABELS,
         "today": today,
     }
@@ -162,7 +137,7 @@ def new_expert() -> str | Response:
 @bp.route("/<int:expert_id>/manage")
 @requires(Permission.MANAGE_EXPERT_POOL)
 def expert(expert_id: int) -> str:
-    found = _expert_or_404(expert_id)
+    found = queries.get_expert_or_404(expert_id)
     events, actors = get_history(("expert", [found.id]))
     return render_template(
         "experts/expert.html",
@@ -176,7 +151,7 @@ def expert(expert_id: int) -> str:
 @bp.route("/<int:expert_id>/edit", methods=["GET", "POST"])
 @requires(Permission.MANAGE_EXPERT_POOL)
 def edit_expert(expert_id: int) -> str | Response:
-    found = _expert_or_404(expert_id)
+    found = queries.get_expert_or_404(expert_id)
     form = form_for(ExpertForm, expert_form_data(found))
     done, outcome = apply_change(
         form,
@@ -198,7 +173,7 @@ def edit_expert(expert_id: int) -> str | Response:
 @bp.route("/<int:expert_id>/availability/new", methods=["GET", "POST"])
 @requires(Permission.MANAGE_EXPERT_POOL)
 def add_availability(expert_id: int) -> str | Response:
-    found = _expert_or_404(expert_id)
+    found = queries.get_expert_or_404(expert_id)
     form = AvailabilityForm()
     done, _ = apply_change(
         form, lambda: workflow.add_availability(found, form.window(), actor=signed_in_user()), form.other_problems
@@ -213,7 +188,7 @@ def add_availability(expert_id: int) -> str | Response:
 @bp.route("/<int:expert_id>/availability/<int:window_id>/remove", methods=["GET", "POST"])
 @requires(Permission.MANAGE_EXPERT_POOL)
 def remove_availability(expert_id: int, window_id: int) -> str | Response:
-    found = _expert_or_404(expert_id)
+    found = queries.get_expert_or_404(expert_id)
     window = _window_or_404(found, window_id)
     back = url_for("experts.expert", expert_id=found.id, _anchor="availability")
     form = ConfirmForm()
@@ -232,7 +207,7 @@ def remove_availability(expert_id: int, window_id: int) -> str | Response:
 @bp.route("/<int:expert_id>/conflicts/new", methods=["GET", "POST"])
 @requires(Permission.MANAGE_EXPERT_POOL)
 def record_conflict(expert_id: int) -> str | Response:
-    found = _expert_or_404(expert_id)
+    found = queries.get_expert_or_404(expert_id)
     form = ConflictForm()
     done, conflict = apply_change(form, lambda: workflow.record_conflict(found, form.details(), actor=signed_in_user()))
     if done:
@@ -242,39 +217,18 @@ def record_conflict(expert_id: int) -> str | Response:
     return render_template("experts/conflict_form.html", form=form, expert=found, back=back, own=False)
 
 
-def _council_filter(query: Select[tuple[ConflictOfInterest]], typed: str) -> Select[tuple[ConflictOfInterest]]:
-    """Conflicts with the council whose GSS code this is, or with councils whose name contains it."""
-    if re.fullmatch(r"[EWew]\d{8}", typed):
-        return query.where(Council.gss_code == typed.upper())
-    escaped = typed.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return query.where(func.lower(Council.name).like(f"%{escaped}%", escape="\\"))
-
-
 @bp.route("/conflicts")
 @requires(Permission.MANAGE_EXPERT_POOL)
 def conflicts() -> str:
     council = " ".join((request.args.get("council") or "").split())[:120]
-    query = (
-        select(ConflictOfInterest)
-        .join(ConflictOfInterest.council)
-        .join(ConflictOfInterest.expert)
-        .options(
-            joinedload(ConflictOfInterest.council),
-            joinedload(ConflictOfInterest.expert),
-            joinedload(ConflictOfInterest.recorded_by),
-        )
-        .order_by(Council.name, Expert.name)
-    )
-    if council:
-        query = _council_filter(query, council)
-    page = db.paginate(query, per_page=CONFLICTS_PAGE_SIZE, error_out=False)
+    page = queries.list_conflicts_page(council)
     return render_template("experts/conflicts.html", page=page, council=council)
 
 
 @bp.route("/conflicts/<int:conflict_id>/remove", methods=["GET", "POST"])
 @requires(Permission.MANAGE_EXPERT_POOL)
 def remove_conflict(conflict_id: int) -> str | Response:
-    conflict = db.get_or_404(ConflictOfInterest, conflict_id)
+    conflict = queries.get_conflict_or_404(conflict_id)
     expert_id, council_name = conflict.expert_id, conflict.council.name
     form = RemoveConflictForm()
     done, _ = apply_change(

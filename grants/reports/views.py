@@ -13,14 +13,13 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, stream_with_context, url_for
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from grants.auth.permissions import requires, signed_in_user
 from grants.extensions import db
 from grants.form_problems import apply_change
-from grants.models import BoardReport, FundingRound, Scheme
+from grants.models import BoardReport
+from grants.reports import queries
 from grants.reports.forms import IssueForm, RuleForm
 from grants.reports.pages import build_page, quarter_view
 from grants.streaming import in_chunks
@@ -31,7 +30,6 @@ from workflows.reporting import BoardReportError, Level, Period, Quarter, RagSta
 
 bp = Blueprint("reports", __name__)
 
-PAGE_SIZE = 25
 # The years a page may be asked about: anything else in an address is no page at all.
 YEARS = range(2000, 2101)
 RAG_TAGS = {
@@ -105,7 +103,7 @@ def dashboard() -> str:
 @requires(Permission.VIEW_PROGRAMME)
 def scheme(scheme_id: int) -> str:
     """One programme line in a financial year, with each of its rounds open in that year."""
-    found = db.get_or_404(Scheme, scheme_id)
+    found = queries.get_scheme_or_404(scheme_id)
     today = date.today()
     years = reporting.years_with_rounds(scheme_id)
     year = _chosen_year(years, today)
@@ -138,9 +136,7 @@ def scheme(scheme_id: int) -> str:
 @requires(Permission.VIEW_PROGRAMME)
 def funding_round(round_id: int) -> str:
     """One round: everything recorded against it, whenever it happened."""
-    found = db.session.scalar(
-        select(FundingRound).options(joinedload(FundingRound.scheme)).where(FundingRound.id == round_id)
-    )
+    found = queries.get_round(round_id)
     if found is None:
         abort(404)
     today = date.today()
@@ -173,13 +169,7 @@ def quarters() -> str:
     today = date.today()
     years = reporting.years_with_rounds()
     year = _chosen_year(years, today)
-    schemes = list(
-        db.session.scalars(
-            select(Scheme)
-            .where(Scheme.id.in_(select(FundingRound.scheme_id).where(Scope(year=year).condition())))
-            .order_by(Scheme.name)
-        )
-    )
+    schemes = queries.list_schemes_in_year(year)
     asked = request.args.get("scheme", type=int)
     chosen = next((s for s in schemes if s.id == asked), None)
     rule = reporting.current_rule()
@@ -252,9 +242,7 @@ def board_index() -> str | Response:
     for quarter in choices:
         if chosen == f"{quarter.year}-{quarter.number}":
             return redirect(url_for(".board_preview", year=quarter.year, number=quarter.number))
-    page = db.paginate(
-        reporting.list_board_reports(), page=request.args.get("page", 1, type=int), per_page=PAGE_SIZE, error_out=False
-    )
+    page = queries.list_board_reports_page(request.args.get("page", 1, type=int))
     latest: dict[Any, int] = {}
     for report in page.items:
         latest.setdefault(report.quarter_start, report.version)
@@ -345,9 +333,7 @@ def issue(year: int, number: int) -> Response | tuple[str, int]:
 
 
 def _issued_or_404(report_id: int) -> BoardReport:
-    found = db.session.scalar(
-        select(BoardReport).options(joinedload(BoardReport.issued_by)).where(BoardReport.id == report_id)
-    )
+    found = queries.get_board_report(report_id)
     if found is None:
         abort(404)
     return found

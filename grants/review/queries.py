@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -22,6 +24,10 @@ from grants.models import (
     Payment,
     Scheme,
 )
+from grants.queries import like_pattern
+from workflows.csv_export import CSV_BATCH
+
+PAGE_SIZE = 25
 
 
 @dataclass(frozen=True)
@@ -68,11 +74,6 @@ class QueueFilters:
         return {name: value for name, value in args.items() if value}
 
 
-def _like(search: str) -> str:
-    escaped = search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _filtered(query: Select[Any], filters: QueueFilters, today: date) -> Select[Any]:
     """Every filter but the status, which the queue counts leave out."""
     query = query.where(Application.status.in_(VISIBLE_STATUSES))
@@ -83,7 +84,7 @@ def _filtered(query: Select[Any], filters: QueueFilters, today: date) -> Select[
             Application.round_id.in_(select(FundingRound.id).where(FundingRound.scheme_id == filters.scheme_id))
         )
     if filters.search:
-        pattern = _like(filters.search)
+        pattern = like_pattern(filters.search.lower())
         councils = select(Council.id).where(func.lower(Council.name).like(pattern, escape="\\"))
         query = query.where(
             or_(
@@ -106,6 +107,16 @@ def queue_query(filters: QueueFilters, today: date) -> Select[tuple[Application]
         joinedload(Application.lead_council),
         joinedload(Application.round).joinedload(FundingRound.scheme),
     ).order_by(Application.stage_due_on.asc().nulls_last(), Application.submitted_at, Application.id)
+
+
+def list_queue_page(filters: QueueFilters, today: date) -> Pagination:
+    return db.paginate(queue_query(filters, today), per_page=PAGE_SIZE, error_out=False)
+
+
+def iter_queue(filters: QueueFilters, today: date) -> Iterator[Application]:
+    """Every application the filters choose, in the queue's order, read in batches, each carrying
+    its council, round and scheme, so the statements do not grow with the rows."""
+    yield from db.session.scalars(queue_query(filters, today).execution_options(yield_per=CSV_BATCH))
 
 
 def queue_counts(filters: QueueFilters, today: date) -> dict[str, int]:

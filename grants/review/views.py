@@ -36,13 +36,12 @@ from grants.streaming import in_chunks
 from workflows import applications
 from workflows.application_rules import can_record_payment, can_score
 from workflows.applications import IllegalMoveError, StaleApplicationError, WorkflowError
-from workflows.csv_export import CSV_BATCH, csv_line, csv_pounds, csv_uk_time
+from workflows.csv_export import csv_line, csv_pounds, csv_uk_time
 from workflows.money import pounds
 from workflows.permissions import Permission
 
 bp = Blueprint("review", __name__)
 
-PAGE_SIZE = 25
 
 # The forms of the application page, by action, each with a prefix that keeps its field ids
 # distinct from the other forms on the same page.
@@ -128,7 +127,7 @@ def filters_from(args: Mapping[str, str]) -> queries.QueueFilters:
 def queue() -> str:
     filters = filters_from(request.args)
     today = date.today()
-    page = db.paginate(queries.queue_query(filters, today), per_page=PAGE_SIZE, error_out=False)
+    page = queries.list_queue_page(filters, today)
     current = next((q for q in queries.QUEUES if q.status is filters.status), None)
     return render_template(
         "review/queue.html",
@@ -165,8 +164,7 @@ def applications_csv(filters: queries.QueueFilters, today: date) -> Iterator[str
     first. The rows are read in batches, each carrying its council, round and scheme, so the
     statements do not grow with the rows. The byte order mark lets a spreadsheet read UTF-8."""
     yield "\ufeff" + csv_line(APPLICATIONS_CSV_HEADER)
-    query = queries.queue_query(filters, today).execution_options(yield_per=CSV_BATCH)
-    for found in db.session.scalars(query):
+    for found in queries.iter_queue(filters, today):
         yield csv_line(
             [
                 found.reference,

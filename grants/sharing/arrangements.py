@@ -26,11 +26,11 @@ from grants.models import (
     SERVICE_AREA_LABELS,
     SHARING_TYPE_LABELS,
     ConsentStatus,
-    Introduction,
     Region,
     SharedArrangement,
 )
 from grants.queries import get_history
+from grants.sharing import queries
 from grants.sharing.forms import (
     AddCouncilForm,
     EditForm,
@@ -53,7 +53,6 @@ from workflows.permissions import Permission, can
 
 __all__ = ["bp"]
 
-PAGE_SIZE = 25
 NOT_FIELDS = {"csrf_token", "submit", "version"}
 
 _EVENT_LABELS = {
@@ -112,7 +111,7 @@ def _save(form: FlaskForm, change: Callable[[], Any], others: Callable[[], dict[
 
 
 def _arrangement_or_404(arrangement_id: int) -> SharedArrangement:
-    return db.get_or_404(SharedArrangement, arrangement_id)
+    return queries.get_arrangement_or_404(arrangement_id)
 
 
 def _arrangement_page(arrangement_id: int, anchor: str | None = None) -> str:
@@ -223,7 +222,7 @@ def region_chart(by_region: list[AreaFigures]) -> Chart:
 @requires(Permission.VIEW_PROGRAMME, Permission.APPLY_FOR_COUNCIL)
 def register() -> str:
     chosen = _chosen_filter()
-    page = db.paginate(workflow.register_query(chosen), per_page=PAGE_SIZE, error_out=False)
+    page = queries.list_register_page(chosen)
     by_region = workflow.figures_by_region(chosen)
     return render_template(
         "sharing/register.html",
@@ -295,7 +294,7 @@ def new_arrangement() -> str | Response:
 def arrangement_from_introduction(introduction_id: int) -> str | Response:
     """Put on the map what an agreed introduction's councils are now sharing: the councils are
     those that accepted it."""
-    introduction = db.get_or_404(Introduction, introduction_id)
+    introduction = queries.get_introduction_or_404(introduction_id)
     if not workflow.agreed(introduction):
         flash("The councils have not reached an agreement to share yet, so there is nothing to record", "info")
         return redirect(url_for("sharing.introduction", introduction_id=introduction_id))

@@ -22,9 +22,9 @@ from grants.models import (
     Council,
     Introduction,
     IntroductionStatus,
-    SharedArrangement,
 )
 from grants.queries import list_users_by_id
+from grants.sharing import queries
 from grants.sharing.forms import AgreementForm, CloseForm, DiscussionForm, NewIntroductionForm
 from grants.sharing.views import bp
 from workflows import introductions as workflow
@@ -33,7 +33,6 @@ from workflows.permissions import Permission, can
 
 __all__ = ["bp"]
 
-PAGE_SIZE = 25
 
 # The list -----------------------------------------------------------------------------------------
 
@@ -43,12 +42,7 @@ PAGE_SIZE = 25
 def introductions() -> str:
     chosen = request.args.get("status", "")
     status = IntroductionStatus(chosen) if chosen in {s.value for s in IntroductionStatus} else None
-    page = db.paginate(
-        workflow.list_introductions(status),
-        page=max(request.args.get("page", 1, type=int) or 1, 1),
-        per_page=PAGE_SIZE,
-        error_out=False,
-    )
+    page = queries.list_introductions_page(status, max(request.args.get("page", 1, type=int) or 1, 1))
     return render_template(
         "sharing/introductions.html",
         page=page,
@@ -134,7 +128,7 @@ def _prefill(form: NewIntroductionForm, source: Application | None, council_id: 
             code for code in ((source.answers.get("sharing") or {}).get("areas") or []) if code in dict(SHARING_AREAS)
         ]
     if council_id is not None:
-        suggested = db.session.get(Council, council_id)
+        suggested = queries.get_council(council_id)
         if suggested is None:
             abort(404)
         if _council_line(suggested) not in lines:
@@ -146,7 +140,7 @@ def _prefill(form: NewIntroductionForm, source: Application | None, council_id: 
 
 
 def _introduction_or_404(introduction_id: int) -> Introduction:
-    return db.get_or_404(Introduction, introduction_id)
+    return queries.get_introduction_or_404(introduction_id)
 
 
 def _show(
@@ -187,9 +181,7 @@ def _show(
         action_labels=workflow.ACTION_LABELS,
         status_label=_status_label,
         service_areas=workflow.service_area_labels(introduction),
-        arrangement=db.session.scalar(
-            db.select(SharedArrangement).where(SharedArrangement.introduction_id == introduction.id).limit(1)
-        ),
+        arrangement=queries.get_arrangement_from(introduction),
     )
     return page, status
 
