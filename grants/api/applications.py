@@ -15,10 +15,10 @@ from pydantic import Field
 from grants.api import forms_bridge
 from grants.api import queries as api_queries
 from grants.api.auth import api_user
-from grants.api.pagination import PageQuery, page_of, paginate
-from grants.api.problems import ApiError, FieldError, pointer_to
+from grants.api.pagination import PageQuery, listing, paginate
+from grants.api.problems import ApiError, FieldError, found_or_404, pointer_to
 from grants.api.queries import Relation, application_for, applications_for, lead_application_for
-from grants.api.routing import Reply, operation
+from grants.api.routing import Reply, operations
 from grants.api.schemas import (
     CouncilRef,
     PersonRef,
@@ -261,18 +261,12 @@ def application_out(application: Application, relation: Relation, user: User) ->
 
 
 def found_for(application_id: int) -> tuple[Application, Relation]:
-    found = application_for(api_user(), application_id)
-    if found is None:
-        raise ApiError(404)
-    return found
+    return found_or_404(application_for(api_user(), application_id))
 
 
 def own(application_id: int) -> Application:
     """An application the caller's council leads; any other is a 404 (a partner may only look)."""
-    found = lead_application_for(api_user(), application_id)
-    if found is None:
-        raise ApiError(404)
-    return found
+    return found_or_404(lead_application_for(api_user(), application_id))
 
 
 def reply_with(application: Application, relation: Relation = "lead", *, status: int | None = None) -> Reply:
@@ -292,15 +286,10 @@ class ApplicationQuery(PageQuery):
     q: str | None = Field(None, max_length=100, description="Staff: part of a council's name or a reference.")
 
 
-@operation(
-    "/applications",
-    summary="List applications",
-    tag=TAG,
-    permissions=READ,
-    query=ApplicationQuery,
-    response=page_of(ApplicationSummary),
-    response_headers=("Link",),
-)
+read = operations(tag=TAG, permissions=READ)
+
+
+@read("/applications", summary="List applications", query=ApplicationQuery, **listing(ApplicationSummary))
 def list_applications(query: ApplicationQuery) -> Reply:
     """Staff see every submitted application, the work due soonest first; a council officer sees
     their council's own (drafts too) and those it is a partner in, the latest changed first."""
@@ -315,9 +304,7 @@ def list_applications(query: ApplicationQuery) -> Reply:
     return paginate(found, query, ApplicationSummary, application_summary)
 
 
-@operation(
-    "/applications/<int:application_id>", summary="One application", tag=TAG, permissions=READ, response=ApplicationOut
-)
+@read("/applications/<int:application_id>", summary="One application", response=ApplicationOut)
 def get_application(application_id: int) -> ApplicationOut:
     """The application with its answers, partners, eligibility check, award and payments, and
     the steps you could take on it now."""
@@ -325,14 +312,11 @@ def get_application(application_id: int) -> ApplicationOut:
     return application_out(application, relation, api_user())
 
 
-@operation(
+@read(
     "/applications/<int:application_id>/events",
     summary="The application's timeline",
-    tag=TAG,
-    permissions=READ,
     query=PageQuery,
-    response=page_of(EventOut),
-    response_headers=("Link",),
+    **listing(EventOut),
 )
 def list_application_events(application_id: int, query: PageQuery) -> Reply:
     """Every step on the application, oldest first: who took it, when and why. Assessors are
@@ -362,18 +346,12 @@ class NewApplication(Body):
     round_id: Id = Field(description="The open funding round to apply to.")
 
 
-@operation(
-    "/applications",
-    "POST",
-    summary="Start an application",
-    tag=TAG,
-    permissions=(Permission.APPLY_FOR_COUNCIL,),
-    body=NewApplication,
-    response=ApplicationOut,
-    status=201,
-    conflicts=True,
-    response_headers=("Location",),
+step = operations(
+    method="POST", tag=TAG, permissions=(Permission.APPLY_FOR_COUNCIL,), response=ApplicationOut, conflicts=True
 )
+
+
+@step("/applications", summary="Start an application", body=NewApplication, status=201, response_headers=("Location",))
 def create_application(body: NewApplication) -> Reply:
     """Start a draft for your council in an open round. A scheme that takes one application per
     council in a round refuses a second while the first is in play (409)."""
@@ -443,15 +421,11 @@ def _save_partners(
     )
 
 
-@operation(
+@step(
     "/applications/<int:application_id>/sections/<key>",
-    "PATCH",
+    method="PATCH",
     summary="Save a section's answers",
-    tag=TAG,
-    permissions=(Permission.APPLY_FOR_COUNCIL,),
     body=SectionAnswers,
-    response=ApplicationOut,
-    conflicts=True,
 )
 def save_section(application_id: int, key: str, body: SectionAnswers) -> Reply:
     """Change answers in one section of a draft (or of an application sent back for changes).
@@ -490,16 +464,7 @@ def save_section(application_id: int, key: str, body: SectionAnswers) -> Reply:
     return reply_with(application)
 
 
-@operation(
-    "/applications/<int:application_id>/partners",
-    "PUT",
-    summary="Set the partner councils",
-    tag=TAG,
-    permissions=(Permission.APPLY_FOR_COUNCIL,),
-    body=Partners,
-    response=ApplicationOut,
-    conflicts=True,
-)
+@step("/applications/<int:application_id>/partners", method="PUT", summary="Set the partner councils", body=Partners)
 def set_partners(application_id: int, body: Partners) -> Reply:
     """Name the partner councils of a joint bid and each one's share of the match (this is the
     partners section). A partner whose share changes is asked to confirm again; one left out is
@@ -525,16 +490,7 @@ class WithReason(Body):
     reason: str = Field(max_length=REASON_MAX, description="Why (the council or staff will see it).")
 
 
-@operation(
-    "/applications/<int:application_id>/submit",
-    "POST",
-    summary="Submit the application",
-    tag=TAG,
-    permissions=(Permission.APPLY_FOR_COUNCIL,),
-    body=VersionOnly,
-    response=ApplicationOut,
-    conflicts=True,
-)
+@step("/applications/<int:application_id>/submit", summary="Submit the application", body=VersionOnly)
 def submit_application(application_id: int, body: VersionOnly) -> Reply:
     """Send a complete application to the LGA: every section done, every partner confirmed, the
     match met, the round open. The eligibility check then runs."""
@@ -543,16 +499,7 @@ def submit_application(application_id: int, body: VersionOnly) -> Reply:
     return reply_with(application)
 
 
-@operation(
-    "/applications/<int:application_id>/withdraw",
-    "POST",
-    summary="Withdraw the application",
-    tag=TAG,
-    permissions=(Permission.APPLY_FOR_COUNCIL,),
-    body=WithReason,
-    response=ApplicationOut,
-    conflicts=True,
-)
+@step("/applications/<int:application_id>/withdraw", summary="Withdraw the application", body=WithReason)
 def withdraw_application(application_id: int, body: WithReason) -> Reply:
     """Withdraw an application before it is decided, saying why."""
     application = own(application_id)
@@ -567,16 +514,7 @@ class AcceptOffer(Body):
     confirmed: bool = Field(description="The council accepts the grant on the conditions of the offer.")
 
 
-@operation(
-    "/applications/<int:application_id>/offer/accept",
-    "POST",
-    summary="Accept the offer",
-    tag=TAG,
-    permissions=(Permission.APPLY_FOR_COUNCIL,),
-    body=AcceptOffer,
-    response=ApplicationOut,
-    conflicts=True,
-)
+@step("/applications/<int:application_id>/offer/accept", summary="Accept the offer", body=AcceptOffer)
 def accept_offer(application_id: int, body: AcceptOffer) -> Reply:
     """Accept the grant offered, signed for the council. Work that needs an expert then waits to
     be matched; other work starts delivery."""
@@ -600,16 +538,7 @@ def accept_offer(application_id: int, body: AcceptOffer) -> Reply:
     return reply_with(application)
 
 
-@operation(
-    "/applications/<int:application_id>/offer/decline",
-    "POST",
-    summary="Decline the offer",
-    tag=TAG,
-    permissions=(Permission.APPLY_FOR_COUNCIL,),
-    body=WithReason,
-    response=ApplicationOut,
-    conflicts=True,
-)
+@step("/applications/<int:application_id>/offer/decline", summary="Decline the offer", body=WithReason)
 def decline_offer(application_id: int, body: WithReason) -> Reply:
     """Turn the offer down, saying why: the money goes back to the round."""
     application = own(application_id)
@@ -627,16 +556,7 @@ class PartnerAnswer(Body):
     )
 
 
-@operation(
-    "/applications/<int:application_id>/partner-response",
-    "POST",
-    summary="Answer as a partner council",
-    tag=TAG,
-    permissions=(Permission.APPLY_FOR_COUNCIL,),
-    body=PartnerAnswer,
-    response=ApplicationOut,
-    conflicts=True,
-)
+@step("/applications/<int:application_id>/partner-response", summary="Answer as a partner council", body=PartnerAnswer)
 def respond_as_partner(application_id: int, body: PartnerAnswer) -> Reply:
     """Confirm that your council takes part in another council's joint bid, with its share of
     the match, or decline."""

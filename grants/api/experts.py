@@ -10,9 +10,9 @@ from pydantic import Field
 from grants.api import queries
 from grants.api.auth import api_user
 from grants.api.engagements import EngagementOut, engagement_reply
-from grants.api.pagination import PageQuery, page_of, paginate
-from grants.api.problems import ApiError
-from grants.api.routing import Reply, operation
+from grants.api.pagination import PageQuery, listing, paginate
+from grants.api.problems import found_or_404
+from grants.api.routing import Reply, operation, operations
 from grants.api.schemas import ExpertRef, expert_ref
 from grants.api.types import Body, Id, Out
 from grants.matching import queries as matching_queries
@@ -79,15 +79,10 @@ def _fields(expert: Expert, in_use: int) -> dict[str, Any]:
     }
 
 
-@operation(
-    "/experts",
-    summary="List the experts in the pool",
-    tag="Experts",
-    permissions=(Permission.VIEW_EXPERT_POOL,),
-    query=ExpertQuery,
-    response=page_of(ExpertOut),
-    response_headers=("Link",),
-)
+read = operations(tag="Experts", permissions=(Permission.VIEW_EXPERT_POOL,))
+
+
+@read("/experts", summary="List the experts in the pool", query=ExpertQuery, **listing(ExpertOut))
 def list_experts(query: ExpertQuery) -> Reply:
     """The pool by name, filtered by specialism or region."""
     in_use: dict[int, int] = {}
@@ -101,17 +96,9 @@ def list_experts(query: ExpertQuery) -> Reply:
     )
 
 
-@operation(
-    "/experts/<int:expert_id>",
-    summary="One expert",
-    tag="Experts",
-    permissions=(Permission.VIEW_EXPERT_POOL,),
-    response=ExpertDetail,
-)
+@read("/experts/<int:expert_id>", summary="One expert", response=ExpertDetail)
 def get_expert(expert_id: int) -> ExpertDetail:
-    found = queries.get_expert(expert_id)
-    if found is None:
-        raise ApiError(404)
+    found = found_or_404(queries.get_expert(expert_id))
     return ExpertDetail(
         **_fields(found, engagements.places_in_use(found.id)),
         biography=found.biography,
@@ -143,13 +130,10 @@ class Suggestions(Out):
 
 def _matching_application(application_id: int) -> Application:
     """The application, if its scheme uses experts; any other is a 404, as on the matching pages."""
-    application = matching_queries.get_matching_application(application_id)
-    if application is None:
-        raise ApiError(404)
-    return application
+    return found_or_404(matching_queries.get_matching_application(application_id))
 
 
-@operation(
+@read(
     "/applications/<int:application_id>/expert-suggestions",
     summary="Experts suggested for the work",
     tag="Matching",

@@ -54,6 +54,11 @@ def page_of(item: type[Out]) -> type[Out]:
     return model
 
 
+def listing(item: type[Out]) -> dict[str, Any]:
+    """What a list operation declares about its reply: a page of `item`s, with the Link header."""
+    return {"response": page_of(item), "response_headers": ("Link",)}
+
+
 def _url(page: int) -> str:
     args = [(name, value) for name, value in request.args.items(multi=True) if name != "page"]
     args.append(("page", str(page)))

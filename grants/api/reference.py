@@ -9,9 +9,9 @@ from pydantic import Field
 from grants.api import queries
 from grants.api.auth import api_user
 from grants.api.forms_bridge import answer_fields, api_name, blank, is_money
-from grants.api.pagination import PageQuery, page_of, paginate
-from grants.api.problems import ApiError
-from grants.api.routing import Reply, operation
+from grants.api.pagination import PageQuery, listing, paginate
+from grants.api.problems import found_or_404
+from grants.api.routing import Reply, operations
 from grants.api.schemas import CouncilRef, SchemeRef, council_ref, scheme_ref
 from grants.api.types import Out
 from grants.applications import forms as application_forms
@@ -48,14 +48,16 @@ def council_out(council: Council) -> CouncilOut:
     )
 
 
-@operation(
+read = operations(tag="Schemes", permissions=(Permission.SIGNED_IN,))
+
+
+@read(
     "/councils",
     summary="List councils",
     tag="Councils",
     permissions=(Permission.VIEW_REGISTER, Permission.APPLY_FOR_COUNCIL),
     query=CouncilQuery,
-    response=page_of(CouncilOut),
-    response_headers=("Link",),
+    **listing(CouncilOut),
 )
 def list_councils(query: CouncilQuery) -> Reply:
     """The council register, by name, searched by part of the name or by GSS code. Council
@@ -64,7 +66,7 @@ def list_councils(query: CouncilQuery) -> Reply:
     return paginate(found, query, CouncilOut, council_out)
 
 
-@operation(
+@read(
     "/councils/<gss_code>",
     summary="One council",
     tag="Councils",
@@ -73,9 +75,7 @@ def list_councils(query: CouncilQuery) -> Reply:
 )
 def get_council(gss_code: str) -> CouncilOut:
     """A council by its GSS code. Staff see any council; a council officer only their own."""
-    found = main_queries.get_council_for(api_user(), gss_code)
-    if found is None:
-        raise ApiError(404)
+    found = found_or_404(main_queries.get_council_for(api_user(), gss_code))
     return council_out(found)
 
 
@@ -224,32 +224,16 @@ def round_out(funding_round: FundingRound) -> RoundOut:
     )
 
 
-@operation(
-    "/schemes",
-    summary="List schemes",
-    tag="Schemes",
-    permissions=(Permission.SIGNED_IN,),
-    query=SchemeQuery,
-    response=page_of(SchemeOut),
-    response_headers=("Link",),
-)
+@read("/schemes", summary="List schemes", query=SchemeQuery, **listing(SchemeOut))
 def list_schemes(query: SchemeQuery) -> Reply:
     """The programme's grant schemes, each with its rules, assessment criteria and form."""
     return paginate(queries.schemes(query.active), query, SchemeOut, scheme_out)
 
 
-@operation(
-    "/schemes/<int:scheme_id>",
-    summary="One scheme",
-    tag="Schemes",
-    permissions=(Permission.SIGNED_IN,),
-    response=SchemeOut,
-)
+@read("/schemes/<int:scheme_id>", summary="One scheme", response=SchemeOut)
 def get_scheme(scheme_id: int) -> SchemeOut:
     """A scheme with its rules, assessment criteria and application form."""
-    found = queries.get_scheme(scheme_id)
-    if found is None:
-        raise ApiError(404)
+    found = found_or_404(queries.get_scheme(scheme_id))
     return scheme_out(found)
 
 
@@ -258,15 +242,7 @@ class RoundQuery(PageQuery):
     open: bool | None = Field(None, description="Only rounds open for applications today (true) or not (false).")
 
 
-@operation(
-    "/rounds",
-    summary="List funding rounds",
-    tag="Schemes",
-    permissions=(Permission.SIGNED_IN,),
-    query=RoundQuery,
-    response=page_of(RoundOut),
-    response_headers=("Link",),
-)
+@read("/rounds", summary="List funding rounds", query=RoundQuery, **listing(RoundOut))
 def list_rounds(query: RoundQuery) -> Reply:
     """Funding rounds, the latest closing first: their dates and budget. A council applies to an
     open round of an active scheme."""
@@ -274,17 +250,9 @@ def list_rounds(query: RoundQuery) -> Reply:
     return paginate(found, query, RoundOut, round_out)
 
 
-@operation(
-    "/rounds/<int:round_id>",
-    summary="One funding round",
-    tag="Schemes",
-    permissions=(Permission.SIGNED_IN,),
-    response=RoundOut,
-)
+@read("/rounds/<int:round_id>", summary="One funding round", response=RoundOut)
 def get_round(round_id: int) -> RoundOut:
-    found = queries.get_round(round_id, with_scheme=True)
-    if found is None:
-        raise ApiError(404)
+    found = found_or_404(queries.get_round(round_id, with_scheme=True))
     return round_out(found)
 
 
