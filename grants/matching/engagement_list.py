@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from flask import render_template, request, stream_with_context
+from flask import render_template, request
 from werkzeug.wrappers import Response
 
 from grants.auth.permissions import requires
@@ -20,7 +20,7 @@ from grants.matching.views import bp
 from grants.models import (
     EngagementStatus,
 )
-from grants.streaming import in_chunks
+from grants.streaming import csv_download
 from workflows.csv_export import csv_line, csv_pounds, csv_uk_time
 from workflows.permissions import Permission
 
@@ -153,7 +153,4 @@ def engagements_csv(filters: queries.EngagementFilters) -> Iterator[str]:
 @requires(Permission.CHECK_APPLICATIONS)
 def engagements_download() -> Response:
     """The engagements the page's filters choose, as a CSV file sent as it is written."""
-    body = in_chunks(engagements_csv(filters_from(request.args)))
-    response = Response(stream_with_context(body), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="engagements-{date.today().isoformat()}.csv"'
-    return response
+    return csv_download(engagements_csv(filters_from(request.args)), f"engagements-{date.today().isoformat()}.csv")

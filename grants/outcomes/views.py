@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from grants.auth.permissions import requires, signed_in_user
@@ -22,7 +22,7 @@ from grants.extensions import db
 from grants.models import ApplicationStatus, Engagement, OutcomeReport, ReportStatus, utcnow
 from grants.outcomes import queries
 from grants.outcomes.forms import VerifyForm
-from grants.streaming import in_chunks
+from grants.streaming import csv_download
 from workflows import outcomes
 from workflows.applications import WorkflowError
 from workflows.csv_export import csv_line, csv_pounds
@@ -121,9 +121,7 @@ def reports_csv() -> Iterator[str]:
 @requires(Permission.CHECK_APPLICATIONS)
 def reports_download() -> Response:
     """Every outcome report as a CSV file, sent as it is written."""
-    response = Response(stream_with_context(in_chunks(reports_csv())), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="outcome-reports-{date.today().isoformat()}.csv"'
-    return response
+    return csv_download(reports_csv(), f"outcome-reports-{date.today().isoformat()}.csv")
 
 
 # One report --------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from grants.auth.permissions import requires, signed_in_user
@@ -22,7 +22,7 @@ from grants.models import BoardReport
 from grants.reports import queries
 from grants.reports.forms import IssueForm, RuleForm
 from grants.reports.pages import build_page, quarter_view
-from grants.streaming import in_chunks
+from grants.streaming import csv_download
 from workflows import reporting
 from workflows.csv_export import csv_line, csv_pounds
 from workflows.permissions import Permission, can
@@ -400,12 +400,6 @@ def board_csv(rows: list[dict[str, Any]], year: int) -> Iterator[str]:
         )
 
 
-def _csv_response(lines: Iterator[str], filename: str) -> Response:
-    response = Response(stream_with_context(in_chunks(lines)), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @bp.route("/board/<int:year>/q<int:number>.csv")
 @requires(Permission.VIEW_PROGRAMME)
 def board_preview_csv(year: int, number: int) -> Response:
@@ -413,9 +407,7 @@ def board_preview_csv(year: int, number: int) -> Response:
     today = date.today()
     quarter = _quarter_or_404(year, number, today)
     rows = reporting.board_rows(quarter, reporting.current_rule(), today)
-    return _csv_response(
-        board_csv(rows, quarter.year), f"board-report-{year}-q{number}-preview-{today.isoformat()}.csv"
-    )
+    return csv_download(board_csv(rows, quarter.year), f"board-report-{year}-q{number}-preview-{today.isoformat()}.csv")
 
 
 @bp.route("/board/<int:report_id>.csv")
@@ -425,4 +417,4 @@ def board_report_csv(report_id: int) -> Response:
     found = _issued_or_404(report_id)
     quarter = Quarter.starting(found.quarter_start)
     filename = f"board-report-{quarter.year}-q{quarter.number}-version-{found.version}.csv"
-    return _csv_response(board_csv(found.rows, quarter.year), filename)
+    return csv_download(board_csv(found.rows, quarter.year), filename)

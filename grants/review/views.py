@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
@@ -32,7 +32,7 @@ from grants.review.forms import (
     VersionedForm,
     assessment_form,
 )
-from grants.streaming import in_chunks
+from grants.streaming import csv_download
 from workflows import applications
 from workflows.application_rules import can_record_payment, can_score
 from workflows.applications import IllegalMoveError, StaleApplicationError, WorkflowError
@@ -188,10 +188,7 @@ def applications_csv(filters: queries.QueueFilters, today: date) -> Iterator[str
 def applications_download() -> Response:
     """The applications the queue's filters choose, as a CSV file sent as it is written."""
     today = date.today()
-    body = in_chunks(applications_csv(filters_from(request.args), today))
-    response = Response(stream_with_context(body), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="applications-{today.isoformat()}.csv"'
-    return response
+    return csv_download(applications_csv(filters_from(request.args), today), f"applications-{today.isoformat()}.csv")
 
 
 # One application ---------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
@@ -40,6 +40,7 @@ from grants.sharing.forms import (
     edit_form_data,
 )
 from grants.sharing.views import bp
+from grants.streaming import csv_download
 from workflows import arrangements as workflow
 from workflows.arrangements import (
     AreaFigures,
@@ -246,10 +247,10 @@ def register() -> str:
 def register_csv() -> Response:
     """The register as a CSV file, with the page's filters, sent as it is read."""
     chosen = _chosen_filter()
-    response = Response(stream_with_context(workflow.register_csv(chosen)), mimetype="text/csv")
-    filename = f"shared-services-map-{date.today().isoformat()}.csv"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    # A line at a time, as the register's own stream gives them.
+    return csv_download(
+        workflow.register_csv(chosen), f"shared-services-map-{date.today().isoformat()}.csv", chunked=False
+    )
 
 
 # An arrangement ------------------------------------------------------------------------------------
