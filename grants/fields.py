@@ -15,15 +15,18 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
     GovDateInput,
+    GovPasswordInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
+    GovTextArea,
     GovTextInput,
 )
 from wtforms import (
     DateField,
     Field,
     HiddenField,
+    PasswordField,
     RadioField,
     SelectMultipleField,
     StringField,
@@ -229,6 +232,26 @@ class PoundsField(StringField):
 # Kinds of question ----------------------------------------------------------------------------------
 
 
+def text_input(label: str, **kwargs: Any) -> StringField:
+    """A GOV.UK text input."""
+    return StringField(label, widget=GovTextInput(), **kwargs)
+
+
+def text_area(label: str, **kwargs: Any) -> TextAreaField:
+    """A GOV.UK textarea."""
+    return TextAreaField(label, widget=GovTextArea(), **kwargs)
+
+
+def password_input(label: str, **kwargs: Any) -> PasswordField:
+    """A GOV.UK password input."""
+    return PasswordField(label, widget=GovPasswordInput(), **kwargs)
+
+
+def submit_button(text: str) -> SubmitField:
+    """A GOV.UK button that sends the form."""
+    return SubmitField(text, widget=GovSubmitInput())
+
+
 def short_text(label: str, missing: str, *, max_length: int = SHORT_MAX, **kwargs: Any) -> StringField:
     return StringField(
         label,
@@ -346,4 +369,4 @@ class VersionedForm(FlaskForm):
 class ConfirmForm(FlaskForm):
     """A bare form for one-button actions: it carries the CSRF token."""
 
-    submit = SubmitField("Confirm", widget=GovSubmitInput())
+    submit = submit_button("Confirm")

@@ -14,12 +14,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
     GovRadioInput,
-    GovSubmitInput,
-    GovTextArea,
     GovTextInput,
 )
 from werkzeug.wrappers import Response
-from wtforms import BooleanField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation, ValidationError
 
@@ -27,7 +25,7 @@ from grants.admin import queries
 from grants.admin.views import bp
 from grants.auth.permissions import requires, signed_in_user
 from grants.extensions import db
-from grants.fields import ConfirmForm, PoundsField, UKDateField
+from grants.fields import ConfirmForm, PoundsField, UKDateField, submit_button, text_area, text_input
 from grants.form_problems import apply_change, form_for
 from grants.history import EventWording
 from grants.models import AuditEvent, CouncilTier, FundingRound, Scheme, SchemeCriterion, SchemeKind
@@ -129,16 +127,13 @@ class WholeNumberField(StringField):
 
 
 class SchemeForm(FlaskForm):
-    code = StringField(
+    code = text_input(
         "Code",
-        widget=GovTextInput(),
-        description=(
-            "Lowercase letters, digits and hyphens, like digital-channel-shift. Application references "
-            "are made from its initials."
-        ),
+        description="Lowercase letters, digits and hyphens, like digital-channel-shift. Application references "
+        "are made from its initials.",
     )
-    name = StringField("Name", widget=GovTextInput())
-    summary = TextAreaField("Summary", widget=GovTextArea(), description="Councils see this when they choose a scheme.")
+    name = text_input("Name")
+    summary = text_area("Summary", description="Councils see this when they choose a scheme.")
     kind = RadioField(
         "What kind of scheme is it?",
         widget=GovRadioInput(),
@@ -206,7 +201,7 @@ class SchemeForm(FlaskForm):
         widget=GovCheckboxInput(),
         description="Untick to stop new applications to every round of this scheme.",
     )
-    submit = SubmitField("Save scheme", widget=GovSubmitInput())
+    submit = submit_button("Save scheme")
 
     def validate_kind(self, field: RadioField) -> None:
         if field.data not in {kind.value for kind in SchemeKind}:
@@ -291,24 +286,18 @@ def new_scheme_form_data() -> dict[str, Any]:
 
 
 class CriterionForm(FlaskForm):
-    code = StringField(
-        "Code",
-        widget=GovTextInput(),
-        description="Lowercase letters, digits and hyphens, like savings. Scores are kept against it.",
+    code = text_input(
+        "Code", description="Lowercase letters, digits and hyphens, like savings. Scores are kept against it."
     )
-    label = StringField("Criterion", widget=GovTextInput(), description="What assessors and councils read.")
-    guidance = TextAreaField(
-        "Guidance for assessors (optional)",
-        widget=GovTextArea(),
-        description="What a high and a low score look like.",
-    )
+    label = text_input("Criterion", description="What assessors and councils read.")
+    guidance = text_area("Guidance for assessors (optional)", description="What a high and a low score look like.")
     weight = WholeNumberField(
         "Weight",
         noun="the weight",
         bounds=workflow.WEIGHT_RANGE,
         description="How much this criterion counts compared with the others: 1 to 10.",
     )
-    submit = SubmitField("Save criterion", widget=GovSubmitInput())
+    submit = submit_button("Save criterion")
 
     def details(self) -> workflow.CriterionDetails:
         return workflow.CriterionDetails(
@@ -324,7 +313,7 @@ class CriterionForm(FlaskForm):
 
 
 class RoundForm(FlaskForm):
-    name = StringField("Name", widget=GovTextInput(), description="For example, 2027/28 round 1.")
+    name = text_input("Name", description="For example, 2027/28 round 1.")
     opens_on = UKDateField("Opens on", noun="the opening date", description="For example, 1 4 2027")
     closes_on = UKDateField(
         "Closes on", noun="the closing date", description="Applications can be submitted until the end of this day."
@@ -344,7 +333,7 @@ class RoundForm(FlaskForm):
         noun="the target savings",
         description="Savings and income the round's projects should deliver.",
     )
-    submit = SubmitField("Save round", widget=GovSubmitInput())
+    submit = submit_button("Save round")
 
     def validate_closes_on(self, field: UKDateField) -> None:
         if field.data and self.opens_on.data and field.data < self.opens_on.data:

@@ -7,8 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
-from wtforms import BooleanField, HiddenField, RadioField, SubmitField
+from wtforms import BooleanField, HiddenField, RadioField
 from wtforms.validators import DataRequired
 
 from grants.applications.fixed_grant_sections import ExpertiseForm, ExpertProjectForm, SavingsForm
@@ -20,7 +19,7 @@ from grants.applications.match_funding_sections import (
 )
 from grants.applications.matchmaking_sections import GeographyForm, MatchmakingFundingForm, SharingForm
 from grants.applications.sections import ContactForm, DeclarationForm, SectionForm
-from grants.fields import Radios, SingleCheckbox, VersionedForm, choices, reason_text, short_text
+from grants.fields import Radios, SingleCheckbox, VersionedForm, choices, reason_text, short_text, submit_button
 from grants.models import Application, SchemeKind
 from workflows.applications import sections_for
 
@@ -63,15 +62,15 @@ def saved_form(application: Application, key: str) -> SectionForm | None:
 
 class ReasonForm(VersionedForm):
     reason = reason_text("Why?", "Enter the reason")
-    submit = SubmitField("Confirm", widget=GovSubmitInput())
+    submit = submit_button("Confirm")
 
 
 class WithdrawForm(ReasonForm):
-    submit = SubmitField("Withdraw application", widget=GovSubmitInput())
+    submit = submit_button("Withdraw application")
 
 
 class DeclineOfferForm(ReasonForm):
-    submit = SubmitField("Decline the offer", widget=GovSubmitInput())
+    submit = submit_button("Decline the offer")
 
 
 class AcceptOfferForm(VersionedForm):
@@ -86,11 +85,11 @@ class AcceptOfferForm(VersionedForm):
         widget=SingleCheckbox(),
         validators=[DataRequired(message="Confirm that the council accepts the conditions of the offer")],
     )
-    submit = SubmitField("Accept the offer", widget=GovSubmitInput())
+    submit = submit_button("Accept the offer")
 
 
 class SubmitApplicationForm(VersionedForm):
-    submit = SubmitField("Submit application", widget=GovSubmitInput())
+    submit = submit_button("Submit application")
 
 
 class PartnerResponseForm(FlaskForm):
@@ -107,7 +106,7 @@ class PartnerResponseForm(FlaskForm):
         invalid_choice_message="Choose whether your council will take part",
         validators=[DataRequired(message="Choose whether your council will take part")],
     )
-    submit = SubmitField("Send response", widget=GovSubmitInput())
+    submit = submit_button("Send response")
 
 
 def answer_sections(application: Application) -> list[dict[str, Any]]:

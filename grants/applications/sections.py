@@ -10,9 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from markupsafe import Markup
-from wtforms import BooleanField, Field, SelectField, SelectMultipleField, SubmitField
+from wtforms import BooleanField, Field, SelectField, SelectMultipleField
 from wtforms.validators import DataRequired
 
 from grants.fields import (
@@ -25,6 +24,7 @@ from grants.fields import (
     labels_of,
     short_text,
     strip_text,
+    submit_button,
     telephone,
 )
 from grants.models import Application
@@ -78,7 +78,7 @@ class SectionForm(VersionedForm):
     """One section of an application. The page carries the version of the application it was
     read at, so that saving over someone else's newer change is refused."""
 
-    submit = SubmitField("Save and continue", widget=GovSubmitInput())
+    submit = submit_button("Save and continue")
 
     def configure(self, application: Application) -> None:
         """Fit the form to the application's scheme (limits, choices) before it is validated."""

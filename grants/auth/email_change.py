@@ -9,13 +9,14 @@ from flask import current_app, flash, redirect, render_template, session, url_fo
 from flask.typing import ResponseReturnValue
 from flask_login import logout_user
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
-from wtforms import EmailField, PasswordField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovTextInput
+from wtforms import EmailField
 from wtforms.validators import Email, InputRequired, Length
 
 from grants.auth.permissions import public, requires, signed_in_user
 from grants.auth.views import bp
 from grants.extensions import db, limiter
+from grants.fields import password_input, submit_button
 from grants.models import TokenPurpose
 from workflows import accounts
 from workflows.passwords import MAX_LENGTH, verify_password
@@ -33,16 +34,14 @@ class ChangeEmailForm(FlaskForm):
             Length(max=254, message="Email address must be 254 characters or fewer"),
         ],
     )
-    password = PasswordField(
-        "Your password",
-        widget=GovPasswordInput(),
-        validators=[InputRequired(message="Enter your password"), Length(max=MAX_LENGTH)],
+    password = password_input(
+        "Your password", validators=[InputRequired(message="Enter your password"), Length(max=MAX_LENGTH)]
     )
-    submit = SubmitField("Send a link to the new address", widget=GovSubmitInput())
+    submit = submit_button("Send a link to the new address")
 
 
 class ConfirmEmailForm(FlaskForm):
-    submit = SubmitField("Confirm the new address", widget=GovSubmitInput())
+    submit = submit_button("Confirm the new address")
 
 
 @bp.route("/account/email", methods=["GET", "POST"])

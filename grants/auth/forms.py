@@ -4,11 +4,12 @@ account page's personal API tokens."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovRadioInput, GovSubmitInput, GovTextInput
-from wtforms import EmailField, PasswordField, RadioField, StringField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextInput
+from wtforms import EmailField, PasswordField, RadioField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 
+from grants.fields import password_input, submit_button, text_input
 from workflows.api_tokens import NAME_MAX
 from workflows.passwords import MAX_LENGTH, password_problem
 
@@ -19,12 +20,10 @@ class SignInForm(FlaskForm):
         widget=GovTextInput(),
         validators=[InputRequired(message="Enter your email address"), Length(max=254)],
     )
-    password = PasswordField(
-        "Password",
-        widget=GovPasswordInput(),
-        validators=[InputRequired(message="Enter your password"), Length(max=MAX_LENGTH)],
+    password = password_input(
+        "Password", validators=[InputRequired(message="Enter your password"), Length(max=MAX_LENGTH)]
     )
-    submit = SubmitField("Sign in", widget=GovSubmitInput())
+    submit = submit_button("Sign in")
 
 
 class EmailForm(FlaskForm):
@@ -37,25 +36,23 @@ class EmailForm(FlaskForm):
             Length(max=254),
         ],
     )
-    submit = SubmitField("Send me a link", widget=GovSubmitInput())
+    submit = submit_button("Send me a link")
 
 
 class NewPasswordForm(FlaskForm):
-    password = PasswordField(
+    password = password_input(
         "New password",
-        widget=GovPasswordInput(),
         description="At least 12 characters. A few unrelated words together make a strong password.",
         validators=[InputRequired(message="Enter a new password")],
     )
-    confirm = PasswordField(
+    confirm = password_input(
         "Confirm new password",
-        widget=GovPasswordInput(),
         validators=[
             InputRequired(message="Enter the new password again"),
             EqualTo("password", message="The passwords do not match"),
         ],
     )
-    submit = SubmitField("Set password", widget=GovSubmitInput())
+    submit = submit_button("Set password")
 
     def __init__(self, *args: object, user_inputs: list[str] | None = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -68,12 +65,10 @@ class NewPasswordForm(FlaskForm):
 
 
 class ChangePasswordForm(NewPasswordForm):
-    current_password = PasswordField(
-        "Current password",
-        widget=GovPasswordInput(),
-        validators=[InputRequired(message="Enter your current password")],
+    current_password = password_input(
+        "Current password", validators=[InputRequired(message="Enter your current password")]
     )
-    submit = SubmitField("Change password", widget=GovSubmitInput())
+    submit = submit_button("Change password")
 
 
 class SignOutForm(FlaskForm):
@@ -81,12 +76,10 @@ class SignOutForm(FlaskForm):
 
 
 class ConfirmPasswordForm(FlaskForm):
-    password = PasswordField(
-        "Password",
-        widget=GovPasswordInput(),
-        validators=[InputRequired(message="Enter your password"), Length(max=MAX_LENGTH)],
+    password = password_input(
+        "Password", validators=[InputRequired(message="Enter your password"), Length(max=MAX_LENGTH)]
     )
-    submit = SubmitField("Continue", widget=GovSubmitInput())
+    submit = submit_button("Continue")
 
 
 # The account page's personal API tokens ---------------------------------------------------------------
@@ -100,9 +93,8 @@ EXPIRY_CHOICES = [
 
 
 class NewApiTokenForm(FlaskForm):
-    name = StringField(
+    name = text_input(
         "Token name",
-        widget=GovTextInput(),
         description="So you can tell your tokens apart, like 'Finance system export'.",
         validators=[
             DataRequired(message="Enter a name for the token"),
@@ -117,7 +109,7 @@ class NewApiTokenForm(FlaskForm):
         invalid_choice_message="Choose when the token should stop working",
         validators=[DataRequired(message="Choose when the token should stop working")],
     )
-    submit = SubmitField("Create token", widget=GovSubmitInput())
+    submit = submit_button("Create token")
 
     def expires_in_days(self) -> int | None:
         value = self.expires.data or ""

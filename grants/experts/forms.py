@@ -13,16 +13,14 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovFileInput,
     GovRadioInput,
-    GovSubmitInput,
-    GovTextArea,
     GovTextInput,
 )
 from werkzeug.datastructures import FileStorage
-from wtforms import RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import RadioField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation, ValidationError
 
-from grants.fields import UKDateField, VersionedForm
+from grants.fields import UKDateField, VersionedForm, submit_button, text_area, text_input
 from grants.models import Expert, ExpertKind, Region, Specialism, VettingStatus
 from workflows import experts as workflow
 from workflows.experts import (
@@ -122,17 +120,9 @@ def _refuse_unknown(field: SelectMultipleField, allowed: type[Specialism] | type
 
 
 class ExpertForm(VersionedForm):
-    name = StringField(
-        "Name",
-        widget=GovTextInput(),
-        description="The expert's full name, or the organisation's name for a delivery partner.",
-    )
-    email = StringField(
-        "Email address",
-        widget=GovTextInput(),
-        description="Each expert in the pool has an email address of their own.",
-    )
-    organisation = StringField("Organisation (optional)", widget=GovTextInput())
+    name = text_input("Name", description="The expert's full name, or the organisation's name for a delivery partner.")
+    email = text_input("Email address", description="Each expert in the pool has an email address of their own.")
+    organisation = text_input("Organisation (optional)")
     kind = RadioField(
         "Kind of expert",
         widget=GovRadioInput(),
@@ -152,12 +142,11 @@ class ExpertForm(VersionedForm):
         choices=[SelectChoice(status.value, VETTING_LABELS[status]) for status in VettingStatus],
         validate_choice=False,
     )
-    biography = TextAreaField(
+    biography = text_area(
         "Biography (optional)",
-        widget=GovTextArea(),
         description="The expert's experience: the kind of work they have done, and for which councils.",
     )
-    submit = SubmitField("Save", widget=GovSubmitInput())
+    submit = submit_button("Save")
 
     def validate_kind(self, field: RadioField) -> None:
         if field.data not in {kind.value for kind in ExpertKind}:
@@ -218,7 +207,7 @@ class ExpertiseForm(VersionedForm):
 
     specialisms = _specialisms_field()
     regions = _regions_field()
-    submit = SubmitField("Save", widget=GovSubmitInput())
+    submit = submit_button("Save")
 
     def validate_specialisms(self, field: SelectMultipleField) -> None:
         _refuse_unknown(field, Specialism, "specialisms")
@@ -249,10 +238,8 @@ class AvailabilityForm(FlaskForm):
         required=False,
         description="Leave this blank if there is no end date yet.",
     )
-    note = StringField(
-        "Note (optional)", widget=GovTextInput(), description="For example, 2 days a week, or mornings only."
-    )
-    submit = SubmitField("Add availability", widget=GovSubmitInput())
+    note = text_input("Note (optional)", description="For example, 2 days a week, or mornings only.")
+    submit = submit_button("Add availability")
 
     def window(self) -> AvailabilityWindow:
         """The window typed; a start date that is missing or wrong stands in as the end date (or
@@ -268,25 +255,21 @@ class AvailabilityForm(FlaskForm):
 
 
 class ConflictForm(FlaskForm):
-    council = StringField(
-        "Council",
-        widget=GovTextInput(),
-        description="Its name or GSS code, as in the register of councils, like Babergh or E07000200.",
+    council = text_input(
+        "Council", description="Its name or GSS code, as in the register of councils, like Babergh or E07000200."
     )
-    reason = TextAreaField(
-        "Reason",
-        widget=GovTextArea(),
-        description="For example: worked for the council as head of procurement until March 2026.",
+    reason = text_area(
+        "Reason", description="For example: worked for the council as head of procurement until March 2026."
     )
-    submit = SubmitField("Save", widget=GovSubmitInput())
+    submit = submit_button("Save")
 
     def details(self) -> ConflictDetails:
         return ConflictDetails(council=self.council.data or "", reason=self.reason.data or "")
 
 
 class RemoveConflictForm(FlaskForm):
-    reason = TextAreaField("Why is this conflict of interest being removed?", widget=GovTextArea())
-    submit = SubmitField("Remove conflict of interest", widget=GovSubmitInput())
+    reason = text_area("Why is this conflict of interest being removed?")
+    submit = submit_button("Remove conflict of interest")
 
 
 # Importing ------------------------------------------------------------------------------------------
@@ -294,7 +277,7 @@ class RemoveConflictForm(FlaskForm):
 
 class ImportForm(FlaskForm):
     file = FileField("Upload a CSV file", widget=GovFileInput())
-    submit = SubmitField("Import experts", widget=GovSubmitInput())
+    submit = submit_button("Import experts")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

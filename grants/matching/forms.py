@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovTextArea
-from wtforms import HiddenField, TextAreaField
+from wtforms import HiddenField
 from wtforms.validators import Length
+
+from grants.fields import text_area
 
 
 class OfferForm(FlaskForm):
     expert_id = HiddenField()
-    override_reason = TextAreaField(
+    override_reason = text_area(
         "Reason for overriding the conflict of interest",
-        widget=GovTextArea(),
         description=(
             "Needed only when the expert has a conflict of interest with the council. It is kept in the audit trail."
         ),
@@ -25,9 +25,8 @@ class OfferForm(FlaskForm):
 
 
 class WithdrawForm(FlaskForm):
-    reason = TextAreaField(
+    reason = text_area(
         "Why are you withdrawing the offer?",
-        widget=GovTextArea(),
         description="The expert will see this.",
         validators=[Length(max=2000, message="The reason must be 2,000 characters or fewer")],
     )

@@ -4,11 +4,9 @@ They check only the shape of what was typed; when a reason is needed is the work
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovTextArea
-from wtforms import TextAreaField
 from wtforms.validators import Length
 
-from grants.fields import PoundsField
+from grants.fields import PoundsField, text_area
 from grants.models import OutcomeReport
 from workflows.money import typed_pounds
 
@@ -21,9 +19,8 @@ class ConfirmFiguresForm(FlaskForm):
 
 
 class DisputeFiguresForm(FlaskForm):
-    reason = TextAreaField(
+    reason = text_area(
         "Why does your council not agree with the figures?",
-        widget=GovTextArea(),
         description="For example, a saving is counted twice or the baseline is wrong. "
         "The expert and the programme team will see this.",
         validators=[Length(max=REASON_LIMIT, message=TOO_LONG)],
@@ -38,9 +35,8 @@ class VerifyForm(FlaskForm):
     cashable = _amount("Cashable savings", "the cashable savings")
     income = _amount("Income generated", "the income generated")
     avoided = _amount("Costs avoided", "the costs avoided")
-    reason = TextAreaField(
+    reason = text_area(
         "Reason",
-        widget=GovTextArea(),
         description="Needed when you verify figures other than those claimed, or when the council disputed them. "
         "The council and the expert will see this.",
         validators=[Length(max=REASON_LIMIT, message=TOO_LONG)],

@@ -7,12 +7,12 @@ import re
 from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextInput
+from wtforms import HiddenField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, StopValidation
 
-from grants.fields import VersionedForm
+from grants.fields import VersionedForm, submit_button, text_area
 from workflows import reporting
 from workflows.reporting import Rule
 
@@ -61,7 +61,7 @@ class RuleForm(VersionedForm):
         ],
         validators=[InputRequired("Choose what progress is compared with")],
     )
-    submit = SubmitField("Save the rule", widget=GovSubmitInput())
+    submit = submit_button("Save the rule")
 
     @classmethod
     def showing(cls, rule: Rule, version: int) -> RuleForm:
@@ -93,13 +93,12 @@ class RuleForm(VersionedForm):
 class IssueForm(FlaskForm):
     # The latest version of the quarter's report the page knew of: 0 when none had been issued.
     latest = HiddenField()
-    note = TextAreaField(
+    note = text_area(
         "Note for the board (optional)",
-        widget=GovTextArea(),
         description="Shown under the report's title, for example what changed since the last version.",
         validators=[Length(max=NOTE_LIMIT, message="The note must be 2,000 characters or fewer")],
     )
-    submit = SubmitField("Issue the report", widget=GovSubmitInput())
+    submit = submit_button("Issue the report")
 
     def expected_latest(self) -> int:
         value = (self.latest.data or "").strip()

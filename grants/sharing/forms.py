@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import Field, HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect
+from wtforms import Field, HiddenField, RadioField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
@@ -25,7 +25,10 @@ from grants.fields import (
     reason_text,
     short_text,
     strip_text,
+    submit_button,
     telephone,
+    text_area,
+    text_input,
 )
 from grants.models import SERVICE_AREA_LABELS, SHARING_TYPE_LABELS, SharedArrangement
 from workflows import introductions
@@ -37,14 +40,11 @@ from workflows.money import typed_pounds
 
 class NewIntroductionForm(FlaskForm):
     request_id = HiddenField()
-    councils = TextAreaField(
+    councils = text_area(
         "Councils to introduce",
-        widget=GovTextArea(),
         filters=[strip_text],
-        description=(
-            "Enter each council on its own line, by its name or its GSS code, like Babergh or E07000200. "
-            "Name at least two."
-        ),
+        description="Enter each council on its own line, by its name or its GSS code, like Babergh or E07000200. "
+        "Name at least two.",
         validators=[
             DataRequired(message="Enter the councils to introduce to each other"),
             Length(max=2_000, message="The list of councils must be 2,000 characters or fewer"),
@@ -62,7 +62,7 @@ class NewIntroductionForm(FlaskForm):
         noun="The note",
         description="Each council will read this when it decides whether to accept.",
     )
-    submit = SubmitField("Propose the introduction", widget=GovSubmitInput())
+    submit = submit_button("Propose the introduction")
 
     def council_lines(self) -> list[str]:
         return [line.strip() for line in (self.councils.data or "").splitlines() if line.strip()]
@@ -73,7 +73,7 @@ class NewIntroductionForm(FlaskForm):
 
 
 class DiscussionForm(VersionedForm):
-    submit = SubmitField("Record that the councils are in discussion", widget=GovSubmitInput())
+    submit = submit_button("Record that the councils are in discussion")
 
 
 class AgreementForm(VersionedForm):
@@ -84,7 +84,7 @@ class AgreementForm(VersionedForm):
         description="For example, which services they will share, from when, and who will host them. "
         "Every council will see this.",
     )
-    submit = SubmitField("Record the agreement", widget=GovSubmitInput())
+    submit = submit_button("Record the agreement")
 
 
 class CloseForm(VersionedForm):
@@ -93,7 +93,7 @@ class CloseForm(VersionedForm):
         None,
         description="Needed unless the councils have reached an agreement. Only LGA staff see this.",
     )
-    submit = SubmitField("Close the introduction", widget=GovSubmitInput())
+    submit = submit_button("Close the introduction")
 
 
 class AcceptIntroductionForm(VersionedForm):
@@ -104,7 +104,7 @@ class AcceptIntroductionForm(VersionedForm):
     )
     contact_email = email_address("Enter the contact's email address")
     contact_phone = telephone("Enter the contact's telephone number")
-    submit = SubmitField("Accept the introduction", widget=GovSubmitInput())
+    submit = submit_button("Accept the introduction")
 
     def validate_contact_phone(self, field: Field) -> None:
         check_telephone(field.data or "", max_length=40)
@@ -122,11 +122,11 @@ class DeclineIntroductionForm(VersionedForm):
         description="Only the LGA's programme team will see this. The other councils are told the "
         "introduction was declined, but not by which council.",
     )
-    submit = SubmitField("Decline the introduction", widget=GovSubmitInput())
+    submit = submit_button("Decline the introduction")
 
 
 class ApplyForFundingForm(VersionedForm):
-    submit = SubmitField("Apply for funding", widget=GovSubmitInput())
+    submit = submit_button("Apply for funding")
 
 
 # Arrangements on the map --------------------------------------------------------------------------
@@ -152,11 +152,7 @@ def _sharing_type_field() -> Any:
 
 
 def _name_field() -> Any:
-    return StringField(
-        "Name of the arrangement",
-        widget=GovTextInput(),
-        description="For example, Babergh and Mid Suffolk shared workforce.",
-    )
+    return text_input("Name of the arrangement", description="For example, Babergh and Mid Suffolk shared workforce.")
 
 
 def _started_on_field() -> Any:
@@ -204,16 +200,15 @@ class DetailsMixin:
 
 class RecordForm(DetailsMixin, FlaskForm):
     name = _name_field()
-    councils = TextAreaField(
+    councils = text_area(
         "Councils",
-        widget=GovTextArea(),
         description="At least two, one on each line: each council's name or GSS code, like Babergh or E07000200.",
     )
     service_area = _service_area_field()
     sharing_type = _sharing_type_field()
     started_on = _started_on_field()
     estimated_annual_savings = _estimated_field()
-    submit = SubmitField("Record arrangement", widget=GovSubmitInput())
+    submit = submit_button("Record arrangement")
 
     def council_lines(self) -> list[str]:
         return (self.councils.data or "").splitlines()
@@ -235,26 +230,24 @@ class EditForm(DetailsMixin, VersionedForm):
         noun="the verified annual savings",
         description="What the LGA has checked the councils save each year, in pounds.",
     )
-    submit = SubmitField("Save changes", widget=GovSubmitInput())
+    submit = submit_button("Save changes")
 
 
 class AddCouncilForm(VersionedForm):
-    council = StringField(
-        "Council",
-        widget=GovTextInput(),
-        description="Its name or GSS code, as in the register of councils, like Ipswich or E07000202.",
+    council = text_input(
+        "Council", description="Its name or GSS code, as in the register of councils, like Ipswich or E07000202."
     )
-    submit = SubmitField("Add council", widget=GovSubmitInput())
+    submit = submit_button("Add council")
 
 
 class RemoveCouncilForm(VersionedForm):
-    reason = TextAreaField("Why is this council leaving the arrangement?", widget=GovTextArea())
-    submit = SubmitField("Remove council", widget=GovSubmitInput())
+    reason = text_area("Why is this council leaving the arrangement?")
+    submit = submit_button("Remove council")
 
 
 class RemoveArrangementForm(VersionedForm):
-    reason = TextAreaField("Why is this arrangement being removed from the map?", widget=GovTextArea())
-    submit = SubmitField("Remove arrangement", widget=GovSubmitInput())
+    reason = text_area("Why is this arrangement being removed from the map?")
+    submit = submit_button("Remove arrangement")
 
 
 def edit_form_data(arrangement: SharedArrangement) -> dict[str, Any]:
