@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
+from typing import Self
 
 from sqlalchemy import DateTime, Enum, TypeDecorator
 from sqlalchemy.engine import Dialect
@@ -30,6 +31,21 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class LabelledEnum(enum.StrEnum):
+    """A choice stored as its value, with the words people read for it: each member is declared
+    as its value and its label, `DRAFT = "draft", "Draft"`, and is found by its value as any
+    member is (`ApplicationStatus("draft")`)."""
+
+    _value_: str
+    label: str
+
+    def __new__(cls, value: str, label: str = "") -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
 
 
 def str_enum(enum_class: type[enum.StrEnum], name: str) -> Enum:
