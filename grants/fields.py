@@ -6,6 +6,7 @@ and the versioned and one-button forms."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -23,7 +24,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import (
+    BooleanField,
     DateField,
+    EmailField,
     Field,
     HiddenField,
     PasswordField,
@@ -34,7 +37,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional, StopValidation, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, StopValidation, ValidationError
 
 from grants.models import SERVICE_AREA_LABELS
 from workflows.money import MoneyError, parse_pounds, pounds
@@ -229,6 +232,70 @@ class PoundsField(StringField):
         self.pence = pence
 
 
+class WholeNumberField(StringField):
+    """A whole number within bounds, typed into a text box (GOV.UK advises against number
+    inputs), perhaps followed by its `unit` ("%"); `number` holds it once it is valid, and blank
+    gives None unless it is required."""
+
+    def __init__(
+        self,
+        label: str,
+        *,
+        noun: str,
+        bounds: tuple[int, int],
+        required: bool = True,
+        unit: str = "",
+        example: int | None = None,
+        pattern: str = r"-?\d{1,9}",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(label, widget=GovTextInput(), **kwargs)
+        self.noun = noun
+        self.bounds = bounds
+        self.required = required
+        self.unit = unit
+        self.example = example if example is not None else max(bounds[0], 1)
+        self.pattern = pattern
+        self.number: int | None = None
+
+    def pre_validate(self, form: Any) -> None:
+        self.number = None
+        text = (self.data or "").strip()
+        if self.unit:
+            text = text.removesuffix(self.unit).strip()
+        low, high = self.bounds
+        if not text:
+            if self.required:
+                raise StopValidation(f"Enter {self.noun}")
+            return
+        if not re.fullmatch(self.pattern, text):
+            raise StopValidation(f"Enter {self.noun} as a whole number, like {self.example}")
+        number = int(text)
+        if not low <= number <= high:
+            raise StopValidation(
+                f"{self.noun[0].upper()}{self.noun[1:]} must be between {low:,}{self.unit} and {high:,}{self.unit}"
+            )
+        self.number = number
+
+
+class ParsedField(StringField):
+    """A value typed into a text box and read by `parse`, which raises `refused` with what is
+    wrong with it; `value` holds what it read once it is valid."""
+
+    def __init__(self, label: str, *, parse: Callable[[str], Any], refused: type[Exception], **kwargs: Any) -> None:
+        super().__init__(label, widget=GovTextInput(), **kwargs)
+        self.parse = parse
+        self.refused = refused
+        self.value: Any = None
+
+    def pre_validate(self, form: Any) -> None:
+        self.value = None
+        try:
+            self.value = self.parse(self.data or "")
+        except self.refused as error:
+            raise StopValidation(str(error)) from None
+
+
 # Kinds of question ----------------------------------------------------------------------------------
 
 
@@ -247,9 +314,30 @@ def password_input(label: str, **kwargs: Any) -> PasswordField:
     return PasswordField(label, widget=GovPasswordInput(), **kwargs)
 
 
+def email_input(missing: str, label: str = "Email address", **kwargs: Any) -> EmailField:
+    """An email address someone types for themselves or another person, checked for its form."""
+    too_long = kwargs.pop("too_long", None)
+    return EmailField(
+        label,
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message=missing),
+            Email(message="Enter an email address in the correct format, like name@example.gov.uk"),
+            Length(max=EMAIL_MAX, message=too_long),
+        ],
+        **kwargs,
+    )
+
+
 def submit_button(text: str) -> SubmitField:
     """A GOV.UK button that sends the form."""
     return SubmitField(text, widget=GovSubmitInput())
+
+
+def at_most(characters: int, noun: str) -> Length:
+    """A limit on the length of what is typed, with GOV.UK's message: "The reason must be 2,000
+    characters or fewer"."""
+    return Length(max=characters, message=f"{noun} must be {characters:,} characters or fewer")
 
 
 def short_text(label: str, missing: str, *, max_length: int = SHORT_MAX, **kwargs: Any) -> StringField:
@@ -259,38 +347,33 @@ def short_text(label: str, missing: str, *, max_length: int = SHORT_MAX, **kwarg
         filters=[strip_text],
         validators=[
             DataRequired(message=missing),
-            Length(max=max_length, message=f"{label} must be {max_length:,} characters or fewer"),
+            at_most(max_length, label),
         ],
         **kwargs,
     )
 
 
-def long_text(label: str, missing: str | None, *, noun: str, description: str = "") -> TextAreaField:
-    """A question answered in prose, up to 5,000 characters; `missing` None makes it optional.
+def _prose(label: str, missing: str | None, *, widget: Any, most: int, noun: str, description: str) -> TextAreaField:
+    """Text typed over several lines, up to `most` characters; `missing` None makes it optional.
     `noun` names the answer in the message about its length."""
     first = DataRequired(message=missing) if missing else Optional()
     return TextAreaField(
         label,
-        widget=LongText(),
+        widget=widget,
         filters=[strip_text],
         description=description,
-        validators=[first, Length(max=LONG_MAX, message=f"{noun} must be {LONG_MAX:,} characters or fewer")],
+        validators=[first, at_most(most, noun)],
     )
 
 
-def reason_text(
-    label: str, missing: str | None, *, description: str = "", too_long: str = "The reason"
-) -> TextAreaField:
-    """Why, in up to 2,000 characters; `missing` None makes it optional. `too_long` names the
-    answer in the message about its length."""
-    first = DataRequired(message=missing) if missing else Optional()
-    return TextAreaField(
-        label,
-        widget=ReasonText(),
-        filters=[strip_text],
-        description=description,
-        validators=[first, Length(max=REASON_MAX, message=f"{too_long} must be {REASON_MAX:,} characters or fewer")],
-    )
+def long_text(label: str, missing: str | None, *, noun: str, description: str = "") -> TextAreaField:
+    """A question answered in prose, up to 5,000 characters."""
+    return _prose(label, missing, widget=LongText(), most=LONG_MAX, noun=noun, description=description)
+
+
+def reason_text(label: str, missing: str | None, *, description: str = "") -> TextAreaField:
+    """Why, in up to 2,000 characters."""
+    return _prose(label, missing, widget=ReasonText(), most=REASON_MAX, noun="The reason", description=description)
 
 
 def radios(label: str, pairs: list[tuple[str, str]], missing: str, **kwargs: Any) -> RadioField:
@@ -312,6 +395,11 @@ def checkboxes(label: str, pairs: list[tuple[str, str]], missing: str | None, **
         validators=[DataRequired(message=missing)] if missing else [Optional()],
         **kwargs,
     )
+
+
+def confirmation(label: str, missing: str) -> BooleanField:
+    """A single checkbox that must be ticked: a declaration, or agreement to conditions."""
+    return BooleanField(label, widget=SingleCheckbox(), validators=[DataRequired(message=missing)])
 
 
 def email_address(missing: str, **kwargs: Any) -> StringField:

@@ -74,3 +74,17 @@ def refusal_beside_field(form: FlaskForm, error: WorkflowError) -> str | None:
         field.errors = [*field.errors, str(error)]
         return None
     return str(error)
+
+
+def commit_or_flash(step: Callable[[], object], done: str, refusal: type[Exception] = WorkflowError) -> bool:
+    """Make a change and commit it, telling the person `done`; when the domain refuses it, undo
+    all of it and tell them why instead. Whether the change was made."""
+    try:
+        step()
+    except refusal as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return False
+    db.session.commit()
+    flash(done, "success")
+    return True

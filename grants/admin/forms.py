@@ -4,13 +4,12 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovSelect,
-    GovTextInput,
 )
-from wtforms import EmailField, SelectField, SelectMultipleField
+from wtforms import SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, InputRequired, Length
+from wtforms.validators import InputRequired, Length
 
-from grants.fields import submit_button, text_area, text_input
+from grants.fields import email_input, submit_button, text_area, text_input
 from grants.models import Role
 
 ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in Role]
@@ -39,15 +38,7 @@ class RolesMixin:
 
 class InviteForm(RolesMixin, FlaskForm):
     name = text_input("Full name", validators=[InputRequired(message="Enter the person's full name"), Length(max=120)])
-    email = EmailField(
-        "Email address",
-        widget=GovTextInput(),
-        validators=[
-            InputRequired(message="Enter the person's email address"),
-            Email(message="Enter an email address in the correct format, like name@example.gov.uk"),
-            Length(max=254),
-        ],
-    )
+    email = email_input("Enter the person's email address")
     submit = submit_button("Send invitation")
 
 

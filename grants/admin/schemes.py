@@ -3,7 +3,6 @@ rounds here, as data, so councils can apply to it without anyone changing the se
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -14,19 +13,17 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
     GovRadioInput,
-    GovTextInput,
 )
 from werkzeug.wrappers import Response
-from wtforms import BooleanField, RadioField, SelectMultipleField, StringField
+from wtforms import BooleanField, RadioField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation, ValidationError
 
 from grants.admin import queries
 from grants.admin.views import bp
 from grants.auth.permissions import requires, signed_in_user
-from grants.extensions import db
-from grants.fields import ConfirmForm, PoundsField, UKDateField, submit_button, text_area, text_input
-from grants.form_problems import apply_change, form_for
+from grants.fields import ConfirmForm, PoundsField, UKDateField, WholeNumberField, submit_button, text_area, text_input
+from grants.form_problems import apply_change, commit_or_flash, form_for
 from grants.history import EventWording
 from grants.models import AuditEvent, CouncilTier, FundingRound, Scheme, SchemeCriterion, SchemeKind
 from grants.queries import get_history
@@ -94,33 +91,6 @@ EVENTS = EventWording(_EVENT_LABELS, about=_scheme_event_about)
 
 
 # Typed values ---------------------------------------------------------------------------------------
-
-
-class WholeNumberField(StringField):
-    """A whole number within bounds, typed into a text box (GOV.UK advises against number
-    inputs); blank gives None unless it is required."""
-
-    def __init__(self, label: str, *, noun: str, bounds: tuple[int, int], required: bool = True, **kwargs: Any) -> None:
-        super().__init__(label, widget=GovTextInput(), **kwargs)
-        self.noun = noun
-        self.bounds = bounds
-        self.required = required
-        self.number: int | None = None
-
-    def pre_validate(self, form: Any) -> None:
-        self.number = None
-        text = (self.data or "").strip()
-        low, high = self.bounds
-        if not text:
-            if self.required:
-                raise StopValidation(f"Enter {self.noun}")
-            return
-        if not re.fullmatch(r"-?\d{1,9}", text):
-            raise StopValidation(f"Enter {self.noun} as a whole number, like {max(low, 1)}")
-        number = int(text)
-        if not low <= number <= high:
-            raise StopValidation(f"{self.noun[0].upper()}{self.noun[1:]} must be between {low:,} and {high:,}")
-        self.number = number
 
 
 # Forms -----------------------------------------------------------------------------------------------
@@ -525,15 +495,11 @@ def remove_criterion(scheme_id: int, criterion_id: int) -> str | Response:
     criterion = _criterion_or_404(found, criterion_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        label = criterion.label
-        try:
-            workflow.remove_criterion(criterion, actor=signed_in_user(), today=date.today())
-        except SchemeError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(f"Criterion removed: {label}", "success")
+        commit_or_flash(
+            lambda: workflow.remove_criterion(criterion, actor=signed_in_user(), today=date.today()),
+            f"Criterion removed: {criterion.label}",
+            SchemeError,
+        )
         return redirect(url_for("admin.scheme", scheme_id=scheme_id, _anchor="criteria"))
     return render_template("admin/scheme_criterion_remove.html", form=form, scheme=found, criterion=criterion)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -14,7 +15,8 @@ from grants.admin.forms import DeactivateForm, InviteForm, RolesForm
 from grants.auth.permissions import requires
 from grants.extensions import db
 from grants.fields import ConfirmForm
-from grants.models import Council, Expert, Role
+from grants.form_problems import commit_or_flash
+from grants.models import Council, Expert, Role, User
 from grants.queries import get_history
 from workflows import accounts
 from workflows.permissions import Permission
@@ -47,6 +49,15 @@ def _show_account_error(form: InviteForm | RolesForm, error: accounts.AccountErr
 
 def _invitation_hours() -> timedelta:
     return timedelta(hours=current_app.config["INVITATION_VALID_HOURS"])
+
+
+def _on_confirm(user_id: int, step: Callable[[User], object], done: str) -> Response:
+    """A one-button step on a person's account, from their page and back to it; `done` says what
+    was done, with the person's {name} and {email}."""
+    person = queries.get_user_or_404(user_id)
+    if ConfirmForm().validate_on_submit():
+        commit_or_flash(lambda: step(person), done.format(name=person.name, email=person.email), accounts.AccountError)
+    return redirect(url_for("admin.user", user_id=user_id))
 
 
 @bp.route("/users")
@@ -133,14 +144,11 @@ def deactivate(user_id: int) -> str | Response:
     person = queries.get_user_or_404(user_id)
     form = DeactivateForm()
     if form.validate_on_submit():
-        try:
-            accounts.deactivate_user(person, actor=current_user, reason=form.reason.data or "")
-        except accounts.AccountError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-            return redirect(url_for("admin.user", user_id=user_id))
-        db.session.commit()
-        flash(f"{person.name}'s account is deactivated and signed out everywhere", "success")
+        commit_or_flash(
+            lambda: accounts.deactivate_user(person, actor=current_user, reason=form.reason.data or ""),
+            f"{person.name}'s account is deactivated and signed out everywhere",
+            accounts.AccountError,
+        )
         return redirect(url_for("admin.user", user_id=user_id))
     return render_template("admin/deactivate.html", person=person, form=form)
 
@@ -148,37 +156,18 @@ def deactivate(user_id: int) -> str | Response:
 @bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
 @requires(Permission.MANAGE_USERS)
 def reactivate(user_id: int) -> Response:
-    person = queries.get_user_or_404(user_id)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            accounts.reactivate_user(person, actor=current_user)
-        except accounts.AccountError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(f"{person.name}'s account is active again", "success")
-    return redirect(url_for("admin.user", user_id=user_id))
+    return _on_confirm(
+        user_id, lambda person: accounts.reactivate_user(person, actor=current_user), "{name}'s account is active again"
+    )
 
 
 @bp.route("/users/<int:user_id>/resend-invitation", methods=["POST"])
 @requires(Permission.MANAGE_USERS)
 def resend_invitation(user_id: int) -> Response:
-    person = queries.get_user_or_404(user_id)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            accounts.resend_invitation(
-                person,
-                actor=current_user,
-                valid_for=_invitation_hours(),
-                service_url=current_app.config["SERVICE_URL"],
-            )
-        except accounts.AccountError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(f"A new invitation has been sent to {person.email}", "success")
-    return redirect(url_for("admin.user", user_id=user_id))
+    return _on_confirm(
+        user_id,
+        lambda person: accounts.resend_invitation(
+            person, actor=current_user, valid_for=_invitation_hours(), service_url=current_app.config["SERVICE_URL"]
+        ),
+        "A new invitation has been sent to {email}",
+    )

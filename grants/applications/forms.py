@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, RadioField
+from wtforms import HiddenField, RadioField
 from wtforms.validators import DataRequired
 
 from grants.applications.fixed_grant_sections import ExpertiseForm, ExpertProjectForm, SavingsForm
@@ -19,7 +19,15 @@ from grants.applications.match_funding_sections import (
 )
 from grants.applications.matchmaking_sections import GeographyForm, MatchmakingFundingForm, SharingForm
 from grants.applications.sections import ContactForm, DeclarationForm, SectionForm
-from grants.fields import Radios, SingleCheckbox, VersionedForm, choices, reason_text, short_text, submit_button
+from grants.fields import (
+    Radios,
+    VersionedForm,
+    choices,
+    confirmation,
+    reason_text,
+    short_text,
+    submit_button,
+)
 from grants.models import Application, SchemeKind
 from workflows.applications import sections_for
 
@@ -80,10 +88,9 @@ class AcceptOfferForm(VersionedForm):
         description="Someone who may accept grants on the council's behalf, such as the section 151 officer.",
     )
     signatory_role = short_text("Their job title", "Enter the signatory's job title")
-    confirmed = BooleanField(
+    confirmed = confirmation(
         "The council accepts the grant on the conditions set out in the offer",
-        widget=SingleCheckbox(),
-        validators=[DataRequired(message="Confirm that the council accepts the conditions of the offer")],
+        "Confirm that the council accepts the conditions of the offer",
     )
     submit = submit_button("Accept the offer")
 

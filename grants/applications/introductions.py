@@ -4,7 +4,9 @@ it, and applying for funding once the councils agree."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from flask import abort, flash, redirect, render_template, url_for
 from werkzeug.wrappers import Response
@@ -16,11 +18,7 @@ from grants.applications.views import (
 from grants.auth.permissions import requires, signed_in_user
 from grants.fields import VersionedForm
 from grants.form_problems import refusal_beside_field
-from grants.models import (
-    Application,
-    Introduction,
-    IntroductionStatus,
-)
+from grants.models import Application, Introduction, IntroductionStatus, User
 from grants.sharing.forms import AcceptIntroductionForm, ApplyForFundingForm, DeclineIntroductionForm
 from workflows import introductions
 from workflows.applications import IllegalMoveError, WorkflowError
@@ -108,57 +106,65 @@ def introduction(introduction_id: int) -> tuple[str, int]:
     return _introduction_page(_introduction(introduction_id))
 
 
-@bp.route("/introductions/<int:introduction_id>/accept", methods=["POST"])
-@requires(Permission.APPLY_FOR_COUNCIL)
-def accept_introduction(introduction_id: int) -> Response | tuple[str, int]:
+def _answer(
+    introduction_id: int,
+    form: VersionedForm,
+    which: str,
+    step: Callable[[Introduction, User, Any], object],
+    done: Callable[[Introduction], str],
+) -> Response | tuple[str, int]:
+    """The council's answer from its form (`which` of the page's forms): commit it and say so, or
+    show the page again with the refusal, beside its field or at the top."""
     found = _introduction(introduction_id)
-    form = AcceptIntroductionForm(prefix="accept")
     if not form.validate_on_submit():
-        return _introduction_page(found, accept_form=form, status=400)
-    user = signed_in_user()
-    error = attempt(
-        lambda: introductions.accept(
-            found, actor=user, contact=form.contact(), expected_version=form.expected_version()
-        )
-    )
+        return _introduction_page(found, status=400, **{which: form})
+    error = attempt(lambda: step(found, signed_in_user(), form))
     if error is None:
-        message = (
-            "You have accepted for your council. Every council has now accepted: their contact details are below."
-            if introductions.contacts_shared(found)
-            else "You have accepted for your council. You will see the other councils' contact details once every "
-            "council has accepted."
-        )
-        return _to_introduction(introduction_id, message, "success")
+        return _to_introduction(introduction_id, done(found), "success")
     if isinstance(error, IllegalMoveError):
         return _to_introduction(introduction_id, str(error), "error")
     found = _introduction(introduction_id)
-    return _introduction_page(found, accept_form=form, problem=_introduction_refused(error, form), status=409)
+    return _introduction_page(found, problem=_introduction_refused(error, form), status=409, **{which: form})
+
+
+def _accepted(introduction: Introduction) -> str:
+    if introductions.contacts_shared(introduction):
+        return "You have accepted for your council. Every council has now accepted: their contact details are below."
+    return (
+        "You have accepted for your council. You will see the other councils' contact details once every "
+        "council has accepted."
+    )
+
+
+@bp.route("/introductions/<int:introduction_id>/accept", methods=["POST"])
+@requires(Permission.APPLY_FOR_COUNCIL)
+def accept_introduction(introduction_id: int) -> Response | tuple[str, int]:
+    return _answer(
+        introduction_id,
+        AcceptIntroductionForm(prefix="accept"),
+        "accept_form",
+        lambda found, user, form: introductions.accept(
+            found, actor=user, contact=form.contact(), expected_version=form.expected_version()
+        ),
+        _accepted,
+    )
 
 
 @bp.route("/introductions/<int:introduction_id>/decline", methods=["POST"])
 @requires(Permission.APPLY_FOR_COUNCIL)
 def decline_introduction(introduction_id: int) -> Response | tuple[str, int]:
-    found = _introduction(introduction_id)
-    form = DeclineIntroductionForm(prefix="decline")
-    if not form.validate_on_submit():
-        return _introduction_page(found, decline_form=form, status=400)
-    user = signed_in_user()
-    error = attempt(
-        lambda: introductions.decline(
+    return _answer(
+        introduction_id,
+        DeclineIntroductionForm(prefix="decline"),
+        "decline_form",
+        lambda found, user, form: introductions.decline(
             found, actor=user, reason=form.reason.data or "", expected_version=form.expected_version()
-        )
-    )
-    if error is None:
-        return _to_introduction(
-            introduction_id,
+        ),
+        lambda _: (
             "You have declined for your council. No contact details will be shared, and the other councils "
-            "will not be told which council declined.",
-            "success",
-        )
-    if isinstance(error, IllegalMoveError):
-        return _to_introduction(introduction_id, str(error), "error")
-    found = _introduction(introduction_id)
-    return _introduction_page(found, decline_form=form, problem=_introduction_refused(error, form), status=409)
+            "will not be told which council declined."
+        ),
+    )
 
 
 @bp.route("/introductions/<int:introduction_id>/apply", methods=["POST"])

@@ -12,14 +12,13 @@ from typing import Any
 
 from markupsafe import Markup
 from wtforms import BooleanField, Field, SelectField, SelectMultipleField
-from wtforms.validators import DataRequired
 
 from grants.fields import (
     PoundsField,
     PoundsInput,
-    SingleCheckbox,
     VersionedForm,
     check_telephone,
+    confirmation,
     email_address,
     labels_of,
     short_text,
@@ -168,11 +167,10 @@ class DeclarationForm(SectionForm):
         description="The chief executive, or the director responsible for the work.",
     )
     job_title = short_text("Chief officer's job title", "Enter the chief officer's job title")
-    confirmed = BooleanField(
+    confirmed = confirmation(
         "The chief officer has read this application and supports it, and the council will provide the "
         "time and information the work needs",
-        widget=SingleCheckbox(),
-        validators=[DataRequired(message="Confirm that the chief officer supports this application")],
+        "Confirm that the chief officer supports this application",
     )
 
     def describe(self, application: Application) -> list[AnswerRow]:

@@ -1,5 +1,5 @@
-"""The forms of signing in, setting and changing a password, asking for an emailed link, and the
-account page's personal API tokens."""
+"""The forms of signing in, setting and changing a password, asking for an emailed link, changing
+one's email address, and the account page's personal API tokens."""
 
 from __future__ import annotations
 
@@ -7,11 +7,16 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextInput
 from wtforms import EmailField, PasswordField, RadioField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, ValidationError
 
-from grants.fields import password_input, submit_button, text_input
+from grants.fields import at_most, email_input, password_input, strip_text, submit_button, text_input
 from workflows.api_tokens import NAME_MAX
 from workflows.passwords import MAX_LENGTH, password_problem
+
+
+def your_password(label: str = "Password") -> PasswordField:
+    """The signed-in person's own password, asked for again."""
+    return password_input(label, validators=[InputRequired(message="Enter your password"), Length(max=MAX_LENGTH)])
 
 
 class SignInForm(FlaskForm):
@@ -20,22 +25,12 @@ class SignInForm(FlaskForm):
         widget=GovTextInput(),
         validators=[InputRequired(message="Enter your email address"), Length(max=254)],
     )
-    password = password_input(
-        "Password", validators=[InputRequired(message="Enter your password"), Length(max=MAX_LENGTH)]
-    )
+    password = your_password()
     submit = submit_button("Sign in")
 
 
 class EmailForm(FlaskForm):
-    email = EmailField(
-        "Email address",
-        widget=GovTextInput(),
-        validators=[
-            InputRequired(message="Enter your email address"),
-            Email(message="Enter an email address in the correct format, like name@example.gov.uk"),
-            Length(max=254),
-        ],
-    )
+    email = email_input("Enter your email address")
     submit = submit_button("Send me a link")
 
 
@@ -76,10 +71,26 @@ class SignOutForm(FlaskForm):
 
 
 class ConfirmPasswordForm(FlaskForm):
-    password = password_input(
-        "Password", validators=[InputRequired(message="Enter your password"), Length(max=MAX_LENGTH)]
-    )
+    password = your_password()
     submit = submit_button("Continue")
+
+
+# Changing one's email address ---------------------------------------------------------------------------
+
+
+class ChangeEmailForm(FlaskForm):
+    email = email_input(
+        "Enter your new email address",
+        "New email address",
+        filters=[strip_text],
+        too_long="Email address must be 254 characters or fewer",
+    )
+    password = your_password("Your password")
+    submit = submit_button("Send a link to the new address")
+
+
+class ConfirmEmailForm(FlaskForm):
+    submit = submit_button("Confirm the new address")
 
 
 # The account page's personal API tokens ---------------------------------------------------------------
@@ -98,7 +109,7 @@ class NewApiTokenForm(FlaskForm):
         description="So you can tell your tokens apart, like 'Finance system export'.",
         validators=[
             DataRequired(message="Enter a name for the token"),
-            Length(max=NAME_MAX, message=f"The name must be {NAME_MAX} characters or fewer"),
+            at_most(NAME_MAX, "The name"),
         ],
     )
     expires = RadioField(

@@ -162,12 +162,17 @@ def extend_session() -> Response:
     return jsonify(signed_in=True, seconds_left=sessions.seconds_left())
 
 
+def link_problem(problem: str, purpose: str) -> tuple[str, int]:
+    """The page for an emailed link that no longer works (expired, used or unknown): 410 Gone."""
+    return render_template("auth/link_problem.html", problem=problem, purpose=purpose), 410
+
+
 @bp.route("/invitation/<secret>", methods=["GET", "POST"])
 @public
 def accept_invitation(secret: str) -> ResponseReturnValue:
     found = accounts.find_token(secret, TokenPurpose.INVITATION)
     if found.problem is not None:
-        return render_template("auth/link_problem.html", problem=found.problem, purpose="invitation"), 410
+        return link_problem(found.problem, "invitation")
     assert found.user is not None
     form = NewPasswordForm(user_inputs=[found.user.email, found.user.name])
     if form.validate_on_submit():
@@ -175,7 +180,7 @@ def accept_invitation(secret: str) -> ResponseReturnValue:
             user = accounts.accept_invitation(secret, form.password.data or "")
         except accounts.AccountError:
             db.session.rollback()
-            return render_template("auth/link_problem.html", problem=accounts.USED, purpose="invitation"), 410
+            return link_problem(accounts.USED, "invitation")
         db.session.commit()
         if current_user.is_authenticated:
             logout_user()
@@ -223,7 +228,7 @@ def request_password_reset() -> str:
 def reset_password(secret: str) -> ResponseReturnValue:
     found = accounts.find_token(secret, TokenPurpose.PASSWORD_RESET)
     if found.problem is not None:
-        return render_template("auth/link_problem.html", problem=found.problem, purpose="password_reset"), 410
+        return link_problem(found.problem, "password_reset")
     assert found.user is not None
     form = NewPasswordForm(user_inputs=[found.user.email, found.user.name])
     if form.validate_on_submit():
@@ -231,7 +236,7 @@ def reset_password(secret: str) -> ResponseReturnValue:
             accounts.reset_password(secret, form.password.data or "")
         except accounts.AccountError:
             db.session.rollback()
-            return render_template("auth/link_problem.html", problem=accounts.USED, purpose="password_reset"), 410
+            return link_problem(accounts.USED, "password_reset")
         db.session.commit()
         throttle.clear_account(found.user.email)
         logout_user()

@@ -13,14 +13,13 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovFileInput,
     GovRadioInput,
-    GovTextInput,
 )
 from werkzeug.datastructures import FileStorage
-from wtforms import RadioField, SelectMultipleField, StringField
+from wtforms import RadioField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation, ValidationError
 
-from grants.fields import UKDateField, VersionedForm, submit_button, text_area, text_input
+from grants.fields import ParsedField, UKDateField, VersionedForm, submit_button, text_area, text_input
 from grants.models import Expert, ExpertKind, Region, Specialism, VettingStatus
 from workflows import experts as workflow
 from workflows.experts import (
@@ -50,55 +49,23 @@ KIND_HINTS = {
 # Typed values ---------------------------------------------------------------------------------------
 
 
-class DayRateField(StringField):
-    """A day rate typed in pounds; `data` stays as typed, to show back on an error, and `pence`
-    holds the whole pence once it is valid."""
-
-    def __init__(self, label: str, **kwargs: Any) -> None:
-        super().__init__(label, widget=GovTextInput(), **kwargs)
-        self.pence: int | None = None
-
-    def pre_validate(self, form: Any) -> None:
-        self.pence = None
-        try:
-            self.pence = workflow.parse_day_rate(self.data or "")
-        except InvalidValueError as error:
-            raise StopValidation(str(error)) from None
-
-
-class CapacityField(StringField):
-    """How many engagements at once, typed into a text box (GOV.UK advises against number inputs)."""
-
-    def __init__(self, label: str, **kwargs: Any) -> None:
-        super().__init__(label, widget=GovTextInput(), **kwargs)
-        self.number: int | None = None
-
-    def pre_validate(self, form: Any) -> None:
-        self.number = None
-        try:
-            self.number = workflow.parse_capacity(self.data or "")
-        except InvalidValueError as error:
-            raise StopValidation(str(error)) from None
+def _members_field(label: str, members: type[Specialism] | type[Region], description: str) -> Any:
+    """Checkboxes for the members of a controlled list (specialisms, regions), by their labels."""
+    return SelectMultipleField(
+        label,
+        widget=GovCheckboxesInput(),
+        choices=[SelectChoice(m.value, m.label) for m in members],
+        validate_choice=False,
+        description=description,
+    )
 
 
 def _specialisms_field() -> Any:
-    return SelectMultipleField(
-        "Specialisms",
-        widget=GovCheckboxesInput(),
-        choices=[SelectChoice(s.value, s.label) for s in Specialism],
-        validate_choice=False,
-        description="Select all that apply.",
-    )
+    return _members_field("Specialisms", Specialism, "Select all that apply.")
 
 
 def _regions_field() -> Any:
-    return SelectMultipleField(
-        "Regions",
-        widget=GovCheckboxesInput(),
-        choices=[SelectChoice(r.value, r.label) for r in Region],
-        validate_choice=False,
-        description="Where the expert can work. Select all that apply.",
-    )
+    return _members_field("Regions", Region, "Where the expert can work. Select all that apply.")
 
 
 def _chosen_specialisms(field: SelectMultipleField) -> tuple[Specialism, ...]:
@@ -131,9 +98,13 @@ class ExpertForm(VersionedForm):
     )
     specialisms = _specialisms_field()
     regions = _regions_field()
-    day_rate = DayRateField("Day rate", description="In pounds, like 650.")
-    capacity = CapacityField(
+    day_rate = ParsedField(
+        "Day rate", parse=workflow.parse_day_rate, refused=InvalidValueError, description="In pounds, like 650."
+    )
+    capacity = ParsedField(
         "Capacity",
+        parse=workflow.parse_capacity,
+        refused=InvalidValueError,
         description="How many engagements the expert can take on at once, from 0 to 20. 0 means none for now.",
     )
     vetting_status = RadioField(
@@ -175,8 +146,8 @@ class ExpertForm(VersionedForm):
             kind=kinds.get(self.kind.data or "", ExpertKind.INDIVIDUAL),
             specialisms=_chosen_specialisms(self.specialisms),
             regions=_chosen_regions(self.regions),
-            day_rate_pence=self.day_rate.pence or 100,
-            capacity=self.capacity.number if self.capacity.number is not None else 0,
+            day_rate_pence=self.day_rate.value or 100,
+            capacity=self.capacity.value if self.capacity.value is not None else 0,
             vetting_status=statuses.get(self.vetting_status.data or "", VettingStatus.APPLIED),
         )
 

@@ -110,6 +110,43 @@ def _profile_context(expert: Expert) -> dict[str, Any]:
     }
 
 
+# Availability and conflicts: the same pages for staff and for the expert ----------------------------
+
+
+def _add_availability(expert: Expert, back: str, *, own: bool) -> str | Response:
+    form = AvailabilityForm()
+    done, _ = apply_change(
+        form, lambda: workflow.add_availability(expert, form.window(), actor=signed_in_user()), form.other_problems
+    )
+    if done:
+        flash("Availability added", "success")
+        return redirect(back)
+    return render_template("experts/availability_form.html", form=form, expert=expert, back=back, own=own)
+
+
+def _remove_availability(expert: Expert, window_id: int, back: str, *, own: bool) -> str | Response:
+    window = _window_or_404(expert, window_id)
+    form = ConfirmForm()
+    done, _ = apply_change(form, lambda: workflow.remove_availability(window, actor=signed_in_user()))
+    if done:
+        flash("Availability removed", "success")
+        return redirect(back)
+    return render_template(
+        "experts/availability_remove.html", form=form, expert=expert, window=window, back=back, own=own
+    )
+
+
+def _new_conflict(expert: Expert, back: str, *, own: bool) -> str | Response:
+    """A conflict of interest recorded by staff, or declared by the expert themselves."""
+    form = ConflictForm()
+    make = workflow.declare_conflict if own else workflow.record_conflict
+    done, conflict = apply_change(form, lambda: make(expert, form.details(), actor=signed_in_user()))
+    if done:
+        flash(f"Conflict of interest with {conflict.council.name} {'declared' if own else 'recorded'}", "success")
+        return redirect(back)
+    return render_template("experts/conflict_form.html", form=form, expert=expert, back=back, own=own)
+
+
 # Staff: an expert -----------------------------------------------------------------------------------
 
 
@@ -174,31 +211,15 @@ def edit_expert(expert_id: int) -> str | Response:
 @requires(Permission.MANAGE_EXPERT_POOL)
 def add_availability(expert_id: int) -> str | Response:
     found = queries.get_expert_or_404(expert_id)
-    form = AvailabilityForm()
-    done, _ = apply_change(
-        form, lambda: workflow.add_availability(found, form.window(), actor=signed_in_user()), form.other_problems
-    )
-    if done:
-        flash("Availability added", "success")
-        return redirect(url_for("experts.expert", expert_id=found.id, _anchor="availability"))
-    back = url_for("experts.expert", expert_id=found.id, _anchor="availability")
-    return render_template("experts/availability_form.html", form=form, expert=found, back=back, own=False)
+    return _add_availability(found, url_for("experts.expert", expert_id=found.id, _anchor="availability"), own=False)
 
 
 @bp.route("/<int:expert_id>/availability/<int:window_id>/remove", methods=["GET", "POST"])
 @requires(Permission.MANAGE_EXPERT_POOL)
 def remove_availability(expert_id: int, window_id: int) -> str | Response:
     found = queries.get_expert_or_404(expert_id)
-    window = _window_or_404(found, window_id)
     back = url_for("experts.expert", expert_id=found.id, _anchor="availability")
-    form = ConfirmForm()
-    done, _ = apply_change(form, lambda: workflow.remove_availability(window, actor=signed_in_user()))
-    if done:
-        flash("Availability removed", "success")
-        return redirect(back)
-    return render_template(
-        "experts/availability_remove.html", form=form, expert=found, window=window, back=back, own=False
-    )
+    return _remove_availability(found, window_id, back, own=False)
 
 
 # Staff: conflicts of interest -----------------------------------------------------------------------
@@ -208,13 +229,8 @@ def remove_availability(expert_id: int, window_id: int) -> str | Response:
 @requires(Permission.MANAGE_EXPERT_POOL)
 def record_conflict(expert_id: int) -> str | Response:
     found = queries.get_expert_or_404(expert_id)
-    form = ConflictForm()
-    done, conflict = apply_change(form, lambda: workflow.record_conflict(found, form.details(), actor=signed_in_user()))
-    if done:
-        flash(f"Conflict of interest with {conflict.council.name} recorded", "success")
-        return redirect(url_for("experts.expert", expert_id=found.id, _anchor="conflicts"))
     back = url_for("experts.expert", expert_id=found.id, _anchor="conflicts")
-    return render_template("experts/conflict_form.html", form=form, expert=found, back=back, own=False)
+    return _new_conflict(found, back, own=False)
 
 
 @bp.route("/conflicts")
@@ -322,42 +338,18 @@ def my_expertise() -> str | Response:
 @bp.route("/me/availability/new", methods=["GET", "POST"])
 @requires(Permission.USE_EXPERT_PORTAL)
 def my_add_availability() -> str | Response:
-    mine = _my_expert()
-    form = AvailabilityForm()
-    done, _ = apply_change(
-        form, lambda: workflow.add_availability(mine, form.window(), actor=signed_in_user()), form.other_problems
-    )
-    if done:
-        flash("Availability added", "success")
-        return redirect(url_for("experts.my_profile", _anchor="availability"))
-    back = url_for("experts.my_profile", _anchor="availability")
-    return render_template("experts/availability_form.html", form=form, expert=mine, back=back, own=True)
+    return _add_availability(_my_expert(), url_for("experts.my_profile", _anchor="availability"), own=True)
 
 
 @bp.route("/me/availability/<int:window_id>/remove", methods=["GET", "POST"])
 @requires(Permission.USE_EXPERT_PORTAL)
 def my_remove_availability(window_id: int) -> str | Response:
-    mine = _my_expert()
-    window = _window_or_404(mine, window_id)
-    back = url_for("experts.my_profile", _anchor="availability")
-    form = ConfirmForm()
-    done, _ = apply_change(form, lambda: workflow.remove_availability(window, actor=signed_in_user()))
-    if done:
-        flash("Availability removed", "success")
-        return redirect(back)
-    return render_template(
-        "experts/availability_remove.html", form=form, expert=mine, window=window, back=back, own=True
+    return _remove_availability(
+        _my_expert(), window_id, url_for("experts.my_profile", _anchor="availability"), own=True
     )
 
 
 @bp.route("/me/conflicts/new", methods=["GET", "POST"])
 @requires(Permission.USE_EXPERT_PORTAL)
 def my_declare_conflict() -> str | Response:
-    mine = _my_expert()
-    form = ConflictForm()
-    done, conflict = apply_change(form, lambda: workflow.declare_conflict(mine, form.details(), actor=signed_in_user()))
-    if done:
-        flash(f"Conflict of interest with {conflict.council.name} declared", "success")
-        return redirect(url_for("experts.my_profile", _anchor="conflicts"))
-    back = url_for("experts.my_profile", _anchor="conflicts")
-    return render_template("experts/conflict_form.html", form=form, expert=mine, back=back, own=True)
+    return _new_conflict(_my_expert(), url_for("experts.my_profile", _anchor="conflicts"), own=True)

@@ -38,13 +38,13 @@ def list_open_rounds(today: date) -> list[FundingRound]:
     )
 
 
-def list_rounds() -> list[FundingRound]:
+def list_rounds(*, by_scheme: bool = False) -> list[FundingRound]:
+    """Every round with its scheme: the latest closing first, or by scheme and the latest opened
+    first within each."""
+    order = (Scheme.name, FundingRound.opens_on.desc()) if by_scheme else (FundingRound.closes_on.desc(), Scheme.name)
     return list(
         db.session.scalars(
-            select(FundingRound)
-            .join(FundingRound.scheme)
-            .options(joinedload(FundingRound.scheme))
-            .order_by(FundingRound.closes_on.desc(), Scheme.name)
+            select(FundingRound).join(FundingRound.scheme).options(joinedload(FundingRound.scheme)).order_by(*order)
         )
     )
 

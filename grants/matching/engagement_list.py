@@ -21,7 +21,7 @@ from grants.models import (
     EngagementStatus,
 )
 from grants.streaming import csv_download
-from workflows.csv_export import csv_line, csv_pounds, csv_uk_time
+from workflows.csv_export import application_cells, csv_line, csv_pounds, csv_uk_time
 from workflows.permissions import Permission
 
 
@@ -129,11 +129,7 @@ def engagements_csv(filters: queries.EngagementFilters) -> Iterator[str]:
         application = found.application
         yield csv_line(
             [
-                application.reference,
-                application.lead_council.name,
-                application.lead_council.gss_code,
-                application.round.scheme.name,
-                application.round.name,
+                *application_cells(application),
                 found.expert.name,
                 found.status.label,
                 str(found.score),

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
-from wtforms.validators import Length
 
-from grants.fields import text_area
+from grants.fields import at_most, text_area
 
 
 class OfferForm(FlaskForm):
@@ -16,7 +15,7 @@ class OfferForm(FlaskForm):
         description=(
             "Needed only when the expert has a conflict of interest with the council. It is kept in the audit trail."
         ),
-        validators=[Length(max=2000, message="The reason must be 2,000 characters or fewer")],
+        validators=[at_most(2000, "The reason")],
     )
 
     def chosen_expert(self) -> int | None:
@@ -28,7 +27,7 @@ class WithdrawForm(FlaskForm):
     reason = text_area(
         "Why are you withdrawing the offer?",
         description="The expert will see this.",
-        validators=[Length(max=2000, message="The reason must be 2,000 characters or fewer")],
+        validators=[at_most(2000, "The reason")],
     )
 
 

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from grants.auth.permissions import requires, signed_in_user
 from grants.extensions import db
+from grants.form_problems import commit_or_flash
 from grants.matching import queries
 from grants.matching.forms import ConfirmRunForm, DiscardRunForm, MatchRoundForm, OfferForm, WithdrawForm
 from grants.models import (
@@ -281,14 +282,10 @@ def discard_run(run_id: int) -> Response:
     found = queries.get_run_or_404(run_id)
     if not DiscardRunForm().validate_on_submit():
         abort(400)
-    try:
-        engagements.discard_match_run(found, actor=signed_in_user())
-    except WorkflowError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash("The proposal has been discarded. No offers were made.", "success")
+    commit_or_flash(
+        lambda: engagements.discard_match_run(found, actor=signed_in_user()),
+        "The proposal has been discarded. No offers were made.",
+    )
     return redirect(url_for("matching.index"))
 
 

@@ -4,14 +4,12 @@ They check only the shape of what was typed; when a reason is needed is the work
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms.validators import Length
 
-from grants.fields import PoundsField, text_area
+from grants.fields import PoundsField, at_most, text_area
 from grants.models import OutcomeReport
 from workflows.money import typed_pounds
 
 REASON_LIMIT = 5000
-TOO_LONG = "The reason must be 5,000 characters or fewer"
 
 
 class ConfirmFiguresForm(FlaskForm):
@@ -23,7 +21,7 @@ class DisputeFiguresForm(FlaskForm):
         "Why does your council not agree with the figures?",
         description="For example, a saving is counted twice or the baseline is wrong. "
         "The expert and the programme team will see this.",
-        validators=[Length(max=REASON_LIMIT, message=TOO_LONG)],
+        validators=[at_most(REASON_LIMIT, "The reason")],
     )
 
 
@@ -39,7 +37,7 @@ class VerifyForm(FlaskForm):
         "Reason",
         description="Needed when you verify figures other than those claimed, or when the council disputed them. "
         "The council and the expert will see this.",
-        validators=[Length(max=REASON_LIMIT, message=TOO_LONG)],
+        validators=[at_most(REASON_LIMIT, "The reason")],
     )
 
     @classmethod

@@ -9,9 +9,9 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput
 from wtforms import MultipleFileField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import InputRequired, ValidationError
 
-from grants.fields import PoundsField, UKDateField, VersionedForm, text_area, text_input
+from grants.fields import PoundsField, UKDateField, VersionedForm, at_most, text_area, text_input
 
 
 class AnswerForm(VersionedForm):
@@ -27,7 +27,7 @@ class DeclineOfferForm(AnswerForm):
     reason = text_area(
         "Why are you declining?",
         description="For example, you are too busy or know the council too well. The programme team will see this.",
-        validators=[Length(max=2000, message="The reason must be 2,000 characters or fewer")],
+        validators=[at_most(2000, "The reason")],
     )
 
 
@@ -42,7 +42,7 @@ class WorkForm(FlaskForm):
         "Milestone reached or work done",
         validators=[
             InputRequired(message="Describe the milestone reached or the work done"),
-            Length(max=5000, message="The milestone must be 5,000 characters or fewer"),
+            at_most(5000, "The milestone"),
         ],
     )
 
@@ -97,19 +97,19 @@ class ReportForm(FlaskForm):
         description="What the figures are measured against, like last year's spending on the service.",
         validators=[
             InputRequired(message="Describe the baseline the savings are measured against"),
-            Length(max=5000, message="The baseline must be 5,000 characters or fewer"),
+            at_most(5000, "The baseline"),
         ],
     )
     method = text_area(
         "How the figures were measured",
         validators=[
             InputRequired(message="Describe how the savings were measured"),
-            Length(max=5000, message="The method must be 5,000 characters or fewer"),
+            at_most(5000, "The method"),
         ],
     )
     trial_results = text_area(
         "The trial's results against the outcomes it set out to measure",
-        validators=[Length(max=5000, message="The results must be 5,000 characters or fewer")],
+        validators=[at_most(5000, "The results")],
     )
     evidence = MultipleFileField(
         "Evidence",

@@ -8,7 +8,7 @@ page is about and draw it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 from grants.auth.permissions import requires, signed_in_user
 from grants.extensions import db
 from grants.form_problems import apply_change
-from grants.models import BoardReport
+from grants.models import BoardReport, FundingRound
 from grants.reports import queries
 from grants.reports.forms import IssueForm, RuleForm
 from grants.reports.pages import build_page, quarter_view
@@ -68,27 +68,35 @@ def _open_data_links() -> dict[str, str]:
 # The dashboard ------------------------------------------------------------------------------------------
 
 
-@bp.route("")
-@requires(Permission.VIEW_PROGRAMME)
-def dashboard() -> str:
-    """The programme in a financial year: every line with a round open in it, events dated in it."""
+def _year_page(
+    template: str,
+    years: list[int],
+    *,
+    scope: Callable[[int], Scope],
+    level: Level,
+    key: int,
+    breakdown: Level,
+    href_for: Callable[[FundingRound, int], str],
+    **context: Any,
+) -> str:
+    """A line of the programme (or the whole of it) in the financial year asked for, with a line
+    for each of its parts (`breakdown`) open in that year, and events dated in it."""
     today = date.today()
-    years = reporting.years_with_rounds()
     year = _chosen_year(years, today)
     first, last = reporting.financial_year_bounds(year)
     rule = reporting.current_rule()
     page = build_page(
-        Scope(year=year),
-        level=Level.PROGRAMME,
-        key=reporting.PROGRAMME_KEY,
-        breakdown=Level.SCHEME,
+        scope(year),
+        level=level,
+        key=key,
+        breakdown=breakdown,
         period=Period(first, last),
         as_of=reporting.as_of_within(today, first, last),
         rule=rule,
-        href_for=lambda r: url_for(".scheme", scheme_id=r.scheme_id, year=year),
+        href_for=lambda r: href_for(r, year),
     )
     return render_template(
-        "reports/dashboard.html",
+        template,
         page=page,
         year=year,
         years=years,
@@ -96,6 +104,22 @@ def dashboard() -> str:
         last=last,
         rule=rule,
         open_data=_open_data_links(),
+        **context,
+    )
+
+
+@bp.route("")
+@requires(Permission.VIEW_PROGRAMME)
+def dashboard() -> str:
+    """The programme in a financial year: every line with a round open in it, events dated in it."""
+    return _year_page(
+        "reports/dashboard.html",
+        reporting.years_with_rounds(),
+        scope=lambda year: Scope(year=year),
+        level=Level.PROGRAMME,
+        key=reporting.PROGRAMME_KEY,
+        breakdown=Level.SCHEME,
+        href_for=lambda r, year: url_for(".scheme", scheme_id=r.scheme_id, year=year),
     )
 
 
@@ -104,31 +128,15 @@ def dashboard() -> str:
 def scheme(scheme_id: int) -> str:
     """One programme line in a financial year, with each of its rounds open in that year."""
     found = queries.get_scheme_or_404(scheme_id)
-    today = date.today()
-    years = reporting.years_with_rounds(scheme_id)
-    year = _chosen_year(years, today)
-    first, last = reporting.financial_year_bounds(year)
-    rule = reporting.current_rule()
-    page = build_page(
-        Scope(year=year, scheme_id=scheme_id),
+    return _year_page(
+        "reports/scheme.html",
+        reporting.years_with_rounds(scheme_id),
+        scope=lambda year: Scope(year=year, scheme_id=scheme_id),
         level=Level.SCHEME,
         key=scheme_id,
         breakdown=Level.ROUND,
-        period=Period(first, last),
-        as_of=reporting.as_of_within(today, first, last),
-        rule=rule,
-        href_for=lambda r: url_for(".funding_round", round_id=r.id),
-    )
-    return render_template(
-        "reports/scheme.html",
+        href_for=lambda r, year: url_for(".funding_round", round_id=r.id),
         scheme=found,
-        page=page,
-        year=year,
-        years=years,
-        first=first,
-        last=last,
-        rule=rule,
-        open_data=_open_data_links(),
     )
 
 

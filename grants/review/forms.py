@@ -12,9 +12,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import RadioField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import InputRequired, ValidationError
 
-from grants.fields import UKDateField, VersionedForm, submit_button, text_area, text_input
+from grants.fields import UKDateField, VersionedForm, at_most, submit_button, text_area, text_input
 from grants.models import SchemeCriterion
 from workflows.money import MoneyError, parse_pounds
 
@@ -52,7 +52,7 @@ class ApproveForm(VersionedForm):
     conditions = text_area(
         "Conditions of the offer (optional)",
         description="For example, the dates of outcome reports. These appear in the offer letter.",
-        validators=[Length(max=5000, message="Conditions must be 5,000 characters or fewer")],
+        validators=[at_most(5000, "Conditions")],
     )
     submit = submit_button("Approve and make the offer")
 
@@ -94,7 +94,7 @@ class PaymentForm(VersionedForm):
         description="The reference on the finance system, so the payment can be traced.",
         validators=[
             InputRequired(message="Enter the payment reference"),
-            Length(max=80, message="The reference must be 80 characters or fewer"),
+            at_most(80, "The reference"),
         ],
     )
     submit = submit_button("Record payment")
@@ -116,7 +116,7 @@ class AssessmentForm(FlaskForm):
     )
     comments = text_area(
         "Comments for the approver (optional)",
-        validators=[Length(max=5000, message="Comments must be 5,000 characters or fewer")],
+        validators=[at_most(5000, "Comments")],
     )
     submit = submit_button("Submit scores")
 

@@ -12,6 +12,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from grants.extensions import db
+from grants.main import queries as main_queries
 from grants.models import (
     Application,
     ApplicationEvent,
@@ -133,14 +134,7 @@ def list_schemes() -> list[Scheme]:
 
 
 def list_rounds() -> list[FundingRound]:
-    return list(
-        db.session.scalars(
-            select(FundingRound)
-            .join(FundingRound.scheme)
-            .options(joinedload(FundingRound.scheme))
-            .order_by(Scheme.name, FundingRound.opens_on.desc())
-        )
-    )
+    return main_queries.list_rounds(by_scheme=True)
 
 
 def get_application(application_id: int) -> Application | None:

@@ -36,7 +36,7 @@ from grants.streaming import csv_download
 from workflows import applications
 from workflows.application_rules import can_record_payment, can_score
 from workflows.applications import IllegalMoveError, StaleApplicationError, WorkflowError
-from workflows.csv_export import csv_line, csv_pounds, csv_uk_time
+from workflows.csv_export import application_cells, csv_line, csv_pounds, csv_uk_time
 from workflows.money import pounds
 from workflows.permissions import Permission
 
@@ -167,11 +167,7 @@ def applications_csv(filters: queries.QueueFilters, today: date) -> Iterator[str
     for found in queries.iter_queue(filters, today):
         yield csv_line(
             [
-                found.reference,
-                found.lead_council.name,
-                found.lead_council.gss_code,
-                found.round.scheme.name,
-                found.round.name,
+                *application_cells(found),
                 found.status.label,
                 found.title,
                 csv_pounds(found.amount_requested_pence),

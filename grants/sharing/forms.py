@@ -11,13 +11,14 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect
 from wtforms import Field, HiddenField, RadioField, SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
 
 from grants.fields import (
     SHARING_AREAS,
     PoundsField,
     UKDateField,
     VersionedForm,
+    at_most,
     check_telephone,
     checkboxes,
     email_address,
@@ -47,7 +48,7 @@ class NewIntroductionForm(FlaskForm):
         "Name at least two.",
         validators=[
             DataRequired(message="Enter the councils to introduce to each other"),
-            Length(max=2_000, message="The list of councils must be 2,000 characters or fewer"),
+            at_most(2_000, "The list of councils"),
         ],
     )
     service_areas = checkboxes(
