@@ -377,6 +377,12 @@ def _round_or_404(scheme: Scheme, round_id: int) -> FundingRound:
     return funding_round
 
 
+def _to_scheme(scheme: Scheme, message: str, anchor: str | None = None, *, category: str = "success") -> Response:
+    """Back to the scheme's page (at one of its sections), saying what happened."""
+    flash(message, category)
+    return redirect(url_for("admin.scheme", scheme_id=scheme.id, _anchor=anchor))
+
+
 # Schemes ---------------------------------------------------------------------------------------------
 
 
@@ -397,8 +403,7 @@ def new_scheme() -> str | Response:
         lambda: form.other_problems(None),
     )
     if done:
-        flash(f"{scheme.name} created. Add its assessment criteria, then open a round.", "success")
-        return redirect(url_for("admin.scheme", scheme_id=scheme.id))
+        return _to_scheme(scheme, f"{scheme.name} created. Add its assessment criteria, then open a round.")
     return render_template("admin/scheme_form.html", form=form, scheme=None, **_scheme_form_context())
 
 
@@ -439,8 +444,7 @@ def edit_scheme(scheme_id: int) -> str | Response:
         lambda: form.other_problems(found),
     )
     if done:
-        flash("Scheme saved" if changes else "Nothing was changed", "success")
-        return redirect(url_for("admin.scheme", scheme_id=found.id))
+        return _to_scheme(found, "Scheme saved" if changes else "Nothing was changed")
     return render_template("admin/scheme_form.html", form=form, scheme=found, **_scheme_form_context())
 
 
@@ -458,8 +462,7 @@ def new_criterion(scheme_id: int) -> str | Response:
         lambda: form.other_problems(found, None),
     )
     if done:
-        flash(f"Criterion added: {criterion.label}", "success")
-        return redirect(url_for("admin.scheme", scheme_id=found.id, _anchor="criteria"))
+        return _to_scheme(found, f"Criterion added: {criterion.label}", "criteria")
     return render_template("admin/scheme_criterion.html", form=form, scheme=found, criterion=None)
 
 
@@ -483,8 +486,7 @@ def edit_criterion(scheme_id: int, criterion_id: int) -> str | Response:
         lambda: form.other_problems(found, criterion),
     )
     if done:
-        flash("Criterion saved" if changes else "Nothing was changed", "success")
-        return redirect(url_for("admin.scheme", scheme_id=found.id, _anchor="criteria"))
+        return _to_scheme(found, "Criterion saved" if changes else "Nothing was changed", "criteria")
     return render_template("admin/scheme_criterion.html", form=form, scheme=found, criterion=criterion)
 
 
@@ -512,8 +514,9 @@ def remove_criterion(scheme_id: int, criterion_id: int) -> str | Response:
 def new_round(scheme_id: int) -> str | Response:
     found = queries.get_scheme_or_404(scheme_id)
     if not found.criteria:
-        flash("Add at least one assessment criterion before you open a round", "error")
-        return redirect(url_for("admin.scheme", scheme_id=found.id, _anchor="criteria"))
+        return _to_scheme(
+            found, "Add at least one assessment criterion before you open a round", "criteria", category="error"
+        )
     form = RoundForm()
     done, funding_round = apply_change(
         form,
@@ -521,8 +524,7 @@ def new_round(scheme_id: int) -> str | Response:
         lambda: form.other_problems(found, None),
     )
     if done:
-        flash(f"{funding_round.name} opened for {found.name}", "success")
-        return redirect(url_for("admin.scheme", scheme_id=found.id, _anchor="rounds"))
+        return _to_scheme(found, f"{funding_round.name} opened for {found.name}", "rounds")
     return render_template("admin/round_form.html", form=form, scheme=found, funding_round=None)
 
 
@@ -538,6 +540,5 @@ def edit_round(scheme_id: int, round_id: int) -> str | Response:
         lambda: form.other_problems(found, funding_round),
     )
     if done:
-        flash("Round saved" if changes else "Nothing was changed", "success")
-        return redirect(url_for("admin.scheme", scheme_id=found.id, _anchor="rounds"))
+        return _to_scheme(found, "Round saved" if changes else "Nothing was changed", "rounds")
     return render_template("admin/round_form.html", form=form, scheme=found, funding_round=funding_round)

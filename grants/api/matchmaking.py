@@ -204,29 +204,21 @@ def _found(introduction_id: int) -> Introduction:
     return found_or_404(queries.introduction_for(api_user(), introduction_id))
 
 
+introductions_read = operations(tag=TAG, permissions=(Permission.VIEW_PROGRAMME, Permission.APPLY_FOR_COUNCIL))
+
+
 class IntroductionQuery(PageQuery):
     status: IntroductionStatus | None = None
 
 
-@read(
-    "/introductions",
-    summary="List introductions",
-    permissions=(Permission.VIEW_PROGRAMME, Permission.APPLY_FOR_COUNCIL),
-    query=IntroductionQuery,
-    **listing(IntroductionOut),
-)
+@introductions_read("/introductions", summary="List introductions", query=IntroductionQuery, **listing(IntroductionOut))
 def list_introductions(query: IntroductionQuery) -> Reply:
     """Staff see every introduction; a council officer those their council is part of. The most
     recently proposed first."""
     return paginate(queries.introductions_for(api_user(), query.status), query, IntroductionOut, introduction_out)
 
 
-@read(
-    "/introductions/<int:introduction_id>",
-    summary="One introduction",
-    permissions=(Permission.VIEW_PROGRAMME, Permission.APPLY_FOR_COUNCIL),
-    response=IntroductionOut,
-)
+@introductions_read("/introductions/<int:introduction_id>", summary="One introduction", response=IntroductionOut)
 def get_introduction(introduction_id: int) -> IntroductionOut:
     return introduction_out(_found(introduction_id))
 
@@ -249,6 +241,9 @@ class NewIntroduction(Body):
 
 step = operations(
     method="POST", tag=TAG, permissions=(Permission.CHECK_APPLICATIONS,), response=IntroductionOut, conflicts=True
+)
+council_step = operations(
+    method="POST", tag=TAG, permissions=(Permission.APPLY_FOR_COUNCIL,), response=IntroductionOut, conflicts=True
 )
 
 
@@ -286,12 +281,7 @@ class AcceptIntroduction(Body):
     contact_phone: str = Field(max_length=40)
 
 
-@step(
-    "/introductions/<int:introduction_id>/accept",
-    summary="Accept for your council",
-    permissions=(Permission.APPLY_FOR_COUNCIL,),
-    body=AcceptIntroduction,
-)
+@council_step("/introductions/<int:introduction_id>/accept", summary="Accept for your council", body=AcceptIntroduction)
 def accept_introduction(introduction_id: int, body: AcceptIntroduction) -> Reply:
     """Accept the introduction for your council, giving the contact the other councils may use
     once every council has accepted."""
@@ -314,12 +304,7 @@ class Reason(Body):
     reason: str = Field(max_length=workflow.REASON_MAX)
 
 
-@step(
-    "/introductions/<int:introduction_id>/decline",
-    summary="Decline for your council",
-    permissions=(Permission.APPLY_FOR_COUNCIL,),
-    body=Reason,
-)
+@council_step("/introductions/<int:introduction_id>/decline", summary="Decline for your council", body=Reason)
 def decline_introduction(introduction_id: int, body: Reason) -> Reply:
     """Decline for your council, saying why (only LGA staff see the reason; the other councils
     are not told which council declined)."""
@@ -368,10 +353,9 @@ def close_introduction(introduction_id: int, body: Close) -> Reply:
     return _introduction_reply(introduction)
 
 
-@step(
+@council_step(
     "/introductions/<int:introduction_id>/funding-application",
     summary="Apply for funding from the agreement",
-    permissions=(Permission.APPLY_FOR_COUNCIL,),
     body=Versioned,
     response=ApplicationOut,
     status=201,

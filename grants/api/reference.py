@@ -23,6 +23,9 @@ from workflows.permissions import Permission, can
 # Councils -------------------------------------------------------------------------------------------
 
 
+councils_read = operations(tag="Councils", permissions=(Permission.VIEW_REGISTER, Permission.APPLY_FOR_COUNCIL))
+
+
 class CouncilOut(Out):
     id: int
     gss_code: str
@@ -51,11 +54,9 @@ def council_out(council: Council) -> CouncilOut:
 read = operations(tag="Schemes", permissions=(Permission.SIGNED_IN,))
 
 
-@read(
+@councils_read(
     "/councils",
     summary="List councils",
-    tag="Councils",
-    permissions=(Permission.VIEW_REGISTER, Permission.APPLY_FOR_COUNCIL),
     query=CouncilQuery,
     **listing(CouncilOut),
 )
@@ -66,11 +67,9 @@ def list_councils(query: CouncilQuery) -> Reply:
     return paginate(found, query, CouncilOut, council_out)
 
 
-@read(
+@councils_read(
     "/councils/<gss_code>",
     summary="One council",
-    tag="Councils",
-    permissions=(Permission.VIEW_REGISTER, Permission.APPLY_FOR_COUNCIL),
     response=CouncilOut,
 )
 def get_council(gss_code: str) -> CouncilOut:

@@ -26,6 +26,8 @@ from workflows.money import typed_pounds
 from workflows.permissions import Permission
 
 TAG = "Review"
+CHECK = (Permission.CHECK_APPLICATIONS,)
+DECIDE = (Permission.DECIDE_APPLICATIONS,)
 
 
 def _application(application_id: int) -> Application:
@@ -38,12 +40,13 @@ class Eligibility(Body):
 
 
 step = operations(method="POST", tag=TAG, response=ApplicationOut, conflicts=True)
+check = operations(method="POST", tag=TAG, response=ApplicationOut, conflicts=True, permissions=CHECK)
+decide = operations(method="POST", tag=TAG, response=ApplicationOut, conflicts=True, permissions=DECIDE)
 
 
-@step(
+@check(
     "/applications/<int:application_id>/confirm-eligibility",
     summary="Confirm the application is eligible",
-    permissions=(Permission.CHECK_APPLICATIONS,),
     body=Eligibility,
 )
 def confirm_eligibility(application_id: int, body: Eligibility) -> Reply:
@@ -54,10 +57,9 @@ def confirm_eligibility(application_id: int, body: Eligibility) -> Reply:
     return reply_with(application, "staff")
 
 
-@step(
+@check(
     "/applications/<int:application_id>/mark-ineligible",
     summary="Find the application not eligible",
-    permissions=(Permission.CHECK_APPLICATIONS,),
     body=WithReason,
 )
 def mark_ineligible(application_id: int, body: WithReason) -> Reply:
@@ -86,10 +88,9 @@ class Approval(Body):
     conditions: str = Field("", max_length=5000, description="Conditions of the offer, shown in the offer letter.")
 
 
-@step(
+@decide(
     "/applications/<int:application_id>/approve",
     summary="Approve: commit the award and make the offer",
-    permissions=(Permission.DECIDE_APPLICATIONS,),
     body=Approval,
 )
 def approve(application_id: int, body: Approval) -> Reply:
@@ -101,10 +102,9 @@ def approve(application_id: int, body: Approval) -> Reply:
     return reply_with(application, "staff")
 
 
-@step(
+@decide(
     "/applications/<int:application_id>/reject",
     summary="Reject the application",
-    permissions=(Permission.DECIDE_APPLICATIONS,),
     body=WithReason,
 )
 def reject(application_id: int, body: WithReason) -> Reply:
@@ -121,10 +121,9 @@ class NewPayment(Body):
     reference: str = Field(max_length=80, description="The reference on the finance system.")
 
 
-@step(
+@check(
     "/applications/<int:application_id>/payments",
     summary="Record a payment",
-    permissions=(Permission.CHECK_APPLICATIONS,),
     body=NewPayment,
     status=201,
     fields={"amount": "/amount_pence"},
