@@ -60,7 +60,7 @@ def create_app(config: BaseConfig | str | None = None, **overrides: Any) -> Flas
     from grants.applications import bp as applications_bp
     from grants.auth import bp as auth_bp
     from grants.errors import init_error_handlers
-    from grants.experts import bp as pool_bp
+    from grants.experts import bp as experts_bp
     from grants.main import bp as main_bp
     from grants.matching import bp as matching_bp
     from grants.messages import bp as messages_bp
@@ -77,7 +77,7 @@ def create_app(config: BaseConfig | str | None = None, **overrides: Any) -> Flas
     app.register_blueprint(messages_bp, url_prefix="/messages")
     app.register_blueprint(applications_bp, url_prefix="/applications")
     app.register_blueprint(review_bp, url_prefix="/review")
-    app.register_blueprint(pool_bp, url_prefix="/experts")
+    app.register_blueprint(experts_bp, url_prefix="/experts")
     app.register_blueprint(matching_bp, url_prefix="/matching")
     app.register_blueprint(outcomes_bp, url_prefix="/outcomes")
     app.register_blueprint(portal_bp, url_prefix="/portal")

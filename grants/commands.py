@@ -11,9 +11,10 @@ from flask.cli import AppGroup
 
 from grants.api.commands import api_tokens_cli
 from grants.extensions import db
-from grants.models import Council, Role
+from grants.main import queries as main_queries
+from grants.models import Role
 from grants.outbox_commands import outbox_cli
-from workflows import accounts, register
+from workflows import accounts, council_register
 from workflows.passwords import password_problem
 
 councils_cli = AppGroup("councils", help="The council register.")
@@ -24,7 +25,7 @@ offers_cli = AppGroup("offers", help="Offers of work to experts.")
 @councils_cli.command("import")
 def import_councils_command() -> None:
     """Import every English and Welsh council from the ONS lookup (safe to run again)."""
-    result = register.import_councils(register.register_entries(register.ons_records()))
+    result = council_register.import_councils(council_register.register_entries(council_register.ons_records()))
     db.session.commit()
     click.echo(
         f"Council register: {result.total} councils ({result.created} added, "
@@ -45,7 +46,7 @@ def create_user_command(email: str, name: str, roles: tuple[str, ...], council_g
         raise click.BadParameter(problem, param_hint="password")
     council = None
     if council_gss:
-        council = db.session.scalar(db.select(Council).where(Council.gss_code == council_gss.upper()))
+        council = main_queries.get_council_by_gss(council_gss)
         if council is None:
             raise click.BadParameter(f"no council has the GSS code {council_gss}", param_hint="--council")
     try:

@@ -42,6 +42,11 @@ def _render(status: int, **context: object) -> tuple[str, int]:
     return render_template(PAGES.get(status, "errors/500.html"), status=status, **context), status
 
 
+def _failed(status: int) -> ResponseReturnValue:
+    """The service's own failure: a problem inside the API, the error page elsewhere."""
+    return problems.for_status(status) if _in_api() else _render(status)
+
+
 def init_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError) -> ResponseReturnValue:
@@ -81,9 +86,7 @@ def init_error_handlers(app: Flask) -> None:
         g._login_user = login_manager.anonymous_user()
         with contextlib.suppress(OperationalError):
             db.session.rollback()
-        if _in_api():
-            return problems.for_status(503)
-        return _render(503)
+        return _failed(503)
 
     @app.errorhandler(RedisError)
     def _counters_down(error: RedisError) -> ResponseReturnValue:
@@ -91,14 +94,10 @@ def init_error_handlers(app: Flask) -> None:
         # so it is refused (a clean 503) rather than let through unthrottled.
         logger.error("rate-limit counters unavailable: %s", type(error).__name__)
         db.session.rollback()
-        if _in_api():
-            return problems.for_status(503)
-        return _render(503)
+        return _failed(503)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> ResponseReturnValue:
         logger.exception("unhandled error")
         db.session.rollback()
-        if _in_api():
-            return problems.for_status(500)
-        return _render(500)
+        return _failed(500)

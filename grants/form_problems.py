@@ -11,6 +11,7 @@ from flask import flash, request
 from flask_wtf import FlaskForm
 
 from grants.extensions import db
+from workflows.applications import WorkflowError
 from workflows.problems import ProblemsError
 
 # Names a problem may carry that are not fields a person can correct: shown at the top instead.
@@ -64,3 +65,26 @@ def apply_change(
 def form_for(form_class: type[Any], data: dict[str, Any]) -> Any:
     """A form showing `data` when opened, or what was posted."""
     return form_class(data=data) if request.method == "GET" else form_class()
+
+
+def refusal_beside_field(form: FlaskForm, error: WorkflowError) -> str | None:
+    """Put a refusal beside the field it names; else hand it back for the top of the page."""
+    field = form._fields.get(error.field) if error.field else None
+    if field is not None and field.name not in ("version", "csrf_token"):
+        field.errors = [*field.errors, str(error)]
+        return None
+    return str(error)
+
+
+def commit_or_flash(step: Callable[[], object], done: str, refusal: type[Exception] = WorkflowError) -> bool:
+    """Make a change and commit it, telling the person `done`; when the domain refuses it, undo
+    all of it and tell them why instead. Whether the change was made."""
+    try:
+        step()
+    except refusal as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return False
+    db.session.commit()
+    flash(done, "success")
+    return True

@@ -7,17 +7,13 @@ import click
 from flask.cli import AppGroup
 
 from grants.models import EmailStatus
+from grants.status_tags import status_words
 from notifications import outbox
 from workflows import messages
 
 outbox_cli = AppGroup("outbox", help="The email outbox.")
 
-_LABELS = {
-    EmailStatus.PENDING: "Waiting to be sent",
-    EmailStatus.SENDING: "Being sent",
-    EmailStatus.SENT: "Sent",
-    EmailStatus.FAILED: "Failed",
-}
+_SHOWN = (EmailStatus.PENDING, EmailStatus.SENDING, EmailStatus.SENT, EmailStatus.FAILED)
 
 
 @outbox_cli.command("replay")
@@ -32,7 +28,7 @@ def replay_command() -> None:
 def status_command() -> None:
     """How many emails are in each state. Failed ones can be sent again from the Emails page."""
     counts = messages.count_by_status()
-    width = max(len(label) for label in _LABELS.values())
-    for status in (EmailStatus.PENDING, EmailStatus.SENDING, EmailStatus.SENT, EmailStatus.FAILED):
-        click.echo(f"{_LABELS[status]:<{width}}  {counts[status]:>7}")
+    width = max(len(status_words(status)) for status in _SHOWN)
+    for status in _SHOWN:
+        click.echo(f"{status_words(status):<{width}}  {counts[status]:>7}")
     click.echo(f"{'Total':<{width}}  {sum(counts.values()):>7}")

@@ -6,9 +6,10 @@ from typing import Any
 
 from flask import Flask, g, request, url_for
 from flask_login import current_user
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from grants.components import govuk_table, govuk_tag
+from grants.status_tags import status_tag, status_words
 from workflows.applications import applied_for
 from workflows.formatting import uk_date, uk_datetime
 from workflows.messages import unread_count
@@ -19,6 +20,11 @@ from workflows.permissions import Permission, can
 def link(href: str, text: object) -> Markup:
     """An escaped GOV.UK link, for table cells and other places that take HTML."""
     return Markup('<a class="govuk-link" href="{}">{}</a>').format(href, text)
+
+
+def with_line_breaks(text: str | None) -> Markup:
+    """Text typed over several lines, escaped, keeping its line breaks on the page."""
+    return Markup("<br>").join(escape(line) for line in (text or "").strip().splitlines())
 
 
 def unread_messages() -> int:
@@ -42,7 +48,7 @@ def navigation() -> list[dict[str, Any]]:
         ("Applications", "applications.index", Permission.APPLY_FOR_COUNCIL),
         ("Applications", "review.queue", Permission.VIEW_PROGRAMME),
         ("Your work", "portal.index", Permission.USE_EXPERT_PORTAL),
-        ("Your profile", "pool.my_profile", Permission.USE_EXPERT_PORTAL),
+        ("Your profile", "experts.my_profile", Permission.USE_EXPERT_PORTAL),
         ("Matching", "matching.index", Permission.CHECK_APPLICATIONS),
         ("Outcomes", "outcomes.index", Permission.CHECK_APPLICATIONS),
         ("Shared services", "sharing.requests", Permission.CHECK_APPLICATIONS),
@@ -79,6 +85,9 @@ def register(app: Flask) -> None:
     app.add_template_global(Permission)
     app.add_template_global(govuk_table)
     app.add_template_global(govuk_tag)
+    app.add_template_global(status_tag)
+    app.add_template_global(status_words)
+    app.add_template_global(with_line_breaks)
 
     @app.context_processor
     def _service() -> dict[str, Any]:

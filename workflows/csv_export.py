@@ -8,6 +8,7 @@ import io
 from collections.abc import Sequence
 from datetime import datetime
 
+from grants.models import Application
 from workflows.formatting import UK
 
 # A spreadsheet reads a cell that starts with one of these as a formula.
@@ -43,3 +44,15 @@ def csv_line(cells: Sequence[str]) -> str:
     out = io.StringIO()
     csv.writer(out, lineterminator="\r\n").writerow([safe_cell(cell) for cell in cells])
     return out.getvalue()
+
+
+def application_cells(application: Application) -> list[str]:
+    """The cells that name an application in a download: its reference, its lead council's name
+    and GSS code, its scheme and its round."""
+    return [
+        application.reference,
+        application.lead_council.name,
+        application.lead_council.gss_code,
+        application.round.scheme.name,
+        application.round.name,
+    ]

@@ -17,8 +17,11 @@ def pounds(pence: int | None, *, always_pence: bool = False) -> str:
     return f"{sign}£{whole:,}"
 
 
-def typed_pounds(pence: int, *, grouped: bool = True) -> str:
-    """Pence as the figure a person would type: 1000050 → "10,000.50", or "10000.50" ungrouped."""
+def typed_pounds(pence: int | None, *, grouped: bool = True) -> str:
+    """Pence as the figure a person would type: 1000050 → "10,000.50", or "10000.50" ungrouped;
+    nothing for no amount."""
+    if pence is None:
+        return ""
     whole, part = divmod(pence, 100)
     figure = f"{whole:,}" if grouped else str(whole)
     return f"{figure}.{part:02d}" if part else figure

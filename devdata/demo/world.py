@@ -19,13 +19,13 @@ from devdata.demo.stages import seed_applications
 from devdata.schemes import SCHEMES
 from grants.extensions import db
 from grants.models import FundingRound, Scheme, SchemeCriterion
-from workflows import register
+from workflows import council_register
 from workflows.reporting import year_label
 
 
 @dataclass(frozen=True)
 class DemoResult:
-    councils: register.ImportResult
+    councils: council_register.ImportResult
     schemes_created: int
     rounds_created: int
     experts_created: int
@@ -68,7 +68,7 @@ def _seed_schemes(today: date) -> tuple[int, int]:
 
 def seed_demo(today: date) -> DemoResult:
     """Create whatever of the demo world is missing. Flushes, never commits."""
-    councils = register.import_councils(register.register_entries(register.ons_records()))
+    councils = council_register.import_councils(council_register.register_entries(council_register.ons_records()))
     schemes_created, rounds_created = _seed_schemes(today)
     experts_created = seed_experts() + seed_delivery_partners()
     credentials = seed_people()

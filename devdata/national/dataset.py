@@ -15,7 +15,7 @@ more places than the expert has. Versions go up as the workflow bumps them (each
 section saved, partner's answer and assessment); each status change records the version it made.
 
 The rows are written with COPY in the caller's transaction (flushes, never commits). The councils
-come from `workflows.register`, the schemes, criteria and rounds from `workflows.schemes`. Every
+come from `workflows.council_register`, the schemes, criteria and rounds from `workflows.schemes`. Every
 account shares one password hash, made once by the caller. Every outcome report has one evidence
 file, and they share one small stored file: each stored name is unique, so each is a hard link to
 it. The same seed and moment give the same data, but for the session tokens and the evidence

@@ -18,7 +18,7 @@ from devdata.national.words import FIRMS
 from grants import models
 from grants.extensions import db
 from grants.models import ExpertKind, Region, Role, Specialism
-from workflows import register
+from workflows import council_register
 
 OFFICERS_PER_COUNCIL = 2
 STAFF = {Role.PROGRAMME_OFFICER: 8, Role.ASSESSOR: 20, Role.APPROVER: 4, Role.ADMINISTRATOR: 2}
@@ -35,10 +35,10 @@ def _slug(name: str) -> str:
 
 
 def make_councils(g: Generator) -> None:
-    """Every council in the register, through `workflows.register`'s import, and as held in memory."""
-    entries = register.register_entries(register.ons_records())
+    """Every council in the register, through `workflows.council_register`'s import, and as held in memory."""
+    entries = council_register.register_entries(council_register.ons_records())
     with g.stage("Councils", len(entries)) as tick:
-        result = register.import_councils(entries)
+        result = council_register.import_councils(entries)
         tick(result.total)
         g.bulk.rows["councils"] = result.created
         g.councils = [

@@ -5,19 +5,18 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import Select, select
-from sqlalchemy.orm import defer
 from werkzeug.wrappers import Response
 
-from grants.admin.forms import ConfirmForm
+from grants.admin import queries
 from grants.admin.views import bp
 from grants.auth.permissions import requires
 from grants.extensions import db
-from grants.models import AuditEvent, EmailStatus, OutboundEmail, User
+from grants.fields import ConfirmForm
+from grants.models import EmailStatus
+from grants.queries import get_history
 from workflows import messages
 from workflows.permissions import Permission
 
-PER_PAGE = 50
 ALL = "all"
 # The filter's choices in the order shown; failed first, since that is what staff act on.
 STATUS_FILTERS = [EmailStatus.FAILED, EmailStatus.PENDING, EmailStatus.SENDING, EmailStatus.SENT]
@@ -34,24 +33,11 @@ def _chosen_status() -> EmailStatus | None:
         return EmailStatus.FAILED
 
 
-def _emails_query(status: EmailStatus | None) -> Select[tuple[OutboundEmail]]:
-    """Newest first, without the bodies: the list never shows them, and they are the bulk of
-    each row. Touching one by mistake raises rather than loading each row again."""
-    query = select(OutboundEmail).options(
-        defer(OutboundEmail.text_body, raiseload=True), defer(OutboundEmail.html_body, raiseload=True)
-    )
-    if status is not None:
-        query = query.where(OutboundEmail.status == status)
-    return query.order_by(OutboundEmail.created_at.desc(), OutboundEmail.id.desc())
-
-
 @bp.route("/emails")
 @requires(Permission.MANAGE_MESSAGES)
 def emails() -> str:
     status = _chosen_status()
-    page = db.paginate(
-        _emails_query(status), page=request.args.get("page", 1, type=int) or 1, per_page=PER_PAGE, error_out=False
-    )
+    page = queries.list_emails_page(status, request.args.get("page", 1, type=int) or 1)
     return render_template(
         "admin/emails.html",
         page=page,
@@ -62,26 +48,11 @@ def emails() -> str:
     )
 
 
-def _history(email_id: int) -> tuple[list[AuditEvent], dict[int, User]]:
-    """What people have done to the email, newest first, with who did it."""
-    events = list(
-        db.session.scalars(
-            select(AuditEvent)
-            .where(AuditEvent.subject_type == "outbound_email", AuditEvent.subject_id == email_id)
-            .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-            .limit(50)
-        )
-    )
-    actor_ids = {e.actor_id for e in events if e.actor_id is not None}
-    actors = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(actor_ids)))} if actor_ids else {}
-    return events, actors
-
-
 @bp.route("/emails/<int:email_id>")
 @requires(Permission.MANAGE_MESSAGES)
 def email(email_id: int) -> str:
-    outbound = db.get_or_404(OutboundEmail, email_id)
-    events, actors = _history(email_id)
+    outbound = queries.get_email_or_404(email_id)
+    events, actors = get_history(("outbound_email", [email_id]))
     return render_template(
         "admin/email.html",
         email=outbound,

@@ -4,14 +4,12 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovSelect,
-    GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
 )
-from wtforms import EmailField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, InputRequired, Length
+from wtforms.validators import InputRequired, Length
 
+from grants.fields import email_input, submit_button, text_area, text_input
 from grants.models import Role
 
 ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in Role]
@@ -39,37 +37,18 @@ class RolesMixin:
 
 
 class InviteForm(RolesMixin, FlaskForm):
-    name = StringField(
-        "Full name",
-        widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the person's full name"), Length(max=120)],
-    )
-    email = EmailField(
-        "Email address",
-        widget=GovTextInput(),
-        validators=[
-            InputRequired(message="Enter the person's email address"),
-            Email(message="Enter an email address in the correct format, like name@example.gov.uk"),
-            Length(max=254),
-        ],
-    )
-    submit = SubmitField("Send invitation", widget=GovSubmitInput())
+    name = text_input("Full name", validators=[InputRequired(message="Enter the person's full name"), Length(max=120)])
+    email = email_input("Enter the person's email address")
+    submit = submit_button("Send invitation")
 
 
 class RolesForm(RolesMixin, FlaskForm):
-    submit = SubmitField("Save roles", widget=GovSubmitInput())
+    submit = submit_button("Save roles")
 
 
 class DeactivateForm(FlaskForm):
-    reason = TextAreaField(
+    reason = text_area(
         "Why is this account being deactivated?",
-        widget=GovTextArea(),
         validators=[InputRequired(message="Enter why the account is being deactivated"), Length(max=500)],
     )
-    submit = SubmitField("Deactivate account", widget=GovSubmitInput())
-
-
-class ConfirmForm(FlaskForm):
-    """A bare form for one-button actions: it carries the CSRF token."""
-
-    submit = SubmitField("Confirm", widget=GovSubmitInput())
+    submit = submit_button("Deactivate account")

@@ -3,7 +3,7 @@ rounds here, as data, so councils can apply to it without anyone changing the se
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -13,23 +13,20 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
     GovRadioInput,
-    GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
 )
-from sqlalchemy import and_, func, or_, select
 from werkzeug.wrappers import Response
-from wtforms import BooleanField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation, ValidationError
 
-from grants.admin.forms import ConfirmForm
+from grants.admin import queries
 from grants.admin.views import bp
 from grants.auth.permissions import requires, signed_in_user
-from grants.extensions import db
-from grants.fields import PoundsField, UKDateField
-from grants.form_problems import apply_change, form_for
-from grants.models import AuditEvent, CouncilTier, FundingRound, Scheme, SchemeCriterion, SchemeKind, User
+from grants.fields import ConfirmForm, PoundsField, UKDateField, WholeNumberField, submit_button, text_area, text_input
+from grants.form_problems import apply_change, commit_or_flash, form_for
+from grants.history import EventWording
+from grants.models import AuditEvent, CouncilTier, FundingRound, Scheme, SchemeCriterion, SchemeKind
+from grants.queries import get_history
 from workflows import schemes as workflow
 from workflows.money import pounds, typed_pounds
 from workflows.permissions import Permission
@@ -71,7 +68,7 @@ STAGE_DESCRIPTIONS = {
 # A new scheme starts with the programme's usual service levels, in working days.
 USUAL_SERVICE_LEVELS = {"submitted": 5, "in_assessment": 10, "awaiting_decision": 5, "offered": 10}
 
-EVENT_LABELS = {
+_EVENT_LABELS = {
     "scheme.created": "Scheme created",
     "scheme.updated": "Settings changed",
     "scheme.criterion_added": "Criterion added",
@@ -83,55 +80,30 @@ EVENT_LABELS = {
 }
 
 
+def _scheme_event_about(event: AuditEvent, detail: Mapping[str, Any], rounds: Mapping[int, str]) -> str | None:
+    """The round a round's event is about, or the criterion a criterion's event is about."""
+    if event.action.startswith("round."):
+        return rounds.get(event.subject_id or 0, detail.get("name", ""))
+    return str(detail["criterion"]) if "criterion" in detail else None
+
+
+EVENTS = EventWording(_EVENT_LABELS, about=_scheme_event_about)
+
+
 # Typed values ---------------------------------------------------------------------------------------
-
-
-def pounds_text(pence: int | None) -> str:
-    """Pence as a person would type them back: 1000000 → "10,000", 600050 → "6,000.50"."""
-    return typed_pounds(pence) if pence is not None else ""
-
-
-class WholeNumberField(StringField):
-    """A whole number within bounds, typed into a text box (GOV.UK advises against number
-    inputs); blank gives None unless it is required."""
-
-    def __init__(self, label: str, *, noun: str, bounds: tuple[int, int], required: bool = True, **kwargs: Any) -> None:
-        super().__init__(label, widget=GovTextInput(), **kwargs)
-        self.noun = noun
-        self.bounds = bounds
-        self.required = required
-        self.number: int | None = None
-
-    def pre_validate(self, form: Any) -> None:
-        self.number = None
-        text = (self.data or "").strip()
-        low, high = self.bounds
-        if not text:
-            if self.required:
-                raise StopValidation(f"Enter {self.noun}")
-            return
-        if not re.fullmatch(r"-?\d{1,9}", text):
-            raise StopValidation(f"Enter {self.noun} as a whole number, like {max(low, 1)}")
-        number = int(text)
-        if not low <= number <= high:
-            raise StopValidation(f"{self.noun[0].upper()}{self.noun[1:]} must be between {low:,} and {high:,}")
-        self.number = number
 
 
 # Forms -----------------------------------------------------------------------------------------------
 
 
 class SchemeForm(FlaskForm):
-    code = StringField(
+    code = text_input(
         "Code",
-        widget=GovTextInput(),
-        description=(
-            "Lowercase letters, digits and hyphens, like digital-channel-shift. Application references "
-            "are made from its initials."
-        ),
+        description="Lowercase letters, digits and hyphens, like digital-channel-shift. Application references "
+        "are made from its initials.",
     )
-    name = StringField("Name", widget=GovTextInput())
-    summary = TextAreaField("Summary", widget=GovTextArea(), description="Councils see this when they choose a scheme.")
+    name = text_input("Name")
+    summary = text_area("Summary", description="Councils see this when they choose a scheme.")
     kind = RadioField(
         "What kind of scheme is it?",
         widget=GovRadioInput(),
@@ -199,7 +171,7 @@ class SchemeForm(FlaskForm):
         widget=GovCheckboxInput(),
         description="Untick to stop new applications to every round of this scheme.",
     )
-    submit = SubmitField("Save scheme", widget=GovSubmitInput())
+    submit = submit_button("Save scheme")
 
     def validate_kind(self, field: RadioField) -> None:
         if field.data not in {kind.value for kind in SchemeKind}:
@@ -260,8 +232,8 @@ def scheme_form_data(settings: workflow.SchemeSettings) -> dict[str, Any]:
         "name": settings.name,
         "summary": settings.summary,
         "kind": settings.kind.value,
-        "fixed_amount": pounds_text(settings.fixed_amount_pence),
-        "max_amount": pounds_text(settings.max_amount_pence),
+        "fixed_amount": typed_pounds(settings.fixed_amount_pence),
+        "max_amount": typed_pounds(settings.max_amount_pence),
         "match_ratio": str(settings.match_ratio_percent),
         "features": [value for value, _, _ in FEATURES if getattr(settings, value)],
         "eligible_tiers": [tier.value for tier in settings.eligible_tiers],
@@ -284,24 +256,18 @@ def new_scheme_form_data() -> dict[str, Any]:
 
 
 class CriterionForm(FlaskForm):
-    code = StringField(
-        "Code",
-        widget=GovTextInput(),
-        description="Lowercase letters, digits and hyphens, like savings. Scores are kept against it.",
+    code = text_input(
+        "Code", description="Lowercase letters, digits and hyphens, like savings. Scores are kept against it."
     )
-    label = StringField("Criterion", widget=GovTextInput(), description="What assessors and councils read.")
-    guidance = TextAreaField(
-        "Guidance for assessors (optional)",
-        widget=GovTextArea(),
-        description="What a high and a low score look like.",
-    )
+    label = text_input("Criterion", description="What assessors and councils read.")
+    guidance = text_area("Guidance for assessors (optional)", description="What a high and a low score look like.")
     weight = WholeNumberField(
         "Weight",
         noun="the weight",
         bounds=workflow.WEIGHT_RANGE,
         description="How much this criterion counts compared with the others: 1 to 10.",
     )
-    submit = SubmitField("Save criterion", widget=GovSubmitInput())
+    submit = submit_button("Save criterion")
 
     def details(self) -> workflow.CriterionDetails:
         return workflow.CriterionDetails(
@@ -317,7 +283,7 @@ class CriterionForm(FlaskForm):
 
 
 class RoundForm(FlaskForm):
-    name = StringField("Name", widget=GovTextInput(), description="For example, 2027/28 round 1.")
+    name = text_input("Name", description="For example, 2027/28 round 1.")
     opens_on = UKDateField("Opens on", noun="the opening date", description="For example, 1 4 2027")
     closes_on = UKDateField(
         "Closes on", noun="the closing date", description="Applications can be submitted until the end of this day."
@@ -337,7 +303,7 @@ class RoundForm(FlaskForm):
         noun="the target savings",
         description="Savings and income the round's projects should deliver.",
     )
-    submit = SubmitField("Save round", widget=GovSubmitInput())
+    submit = submit_button("Save round")
 
     def validate_closes_on(self, field: UKDateField) -> None:
         if field.data and self.opens_on.data and field.data < self.opens_on.data:
@@ -375,9 +341,9 @@ def round_form_data(funding_round: FundingRound) -> dict[str, Any]:
         "name": funding_round.name,
         "opens_on": funding_round.opens_on,
         "closes_on": funding_round.closes_on,
-        "budget": pounds_text(funding_round.budget_pence),
+        "budget": typed_pounds(funding_round.budget_pence),
         "target_councils": str(funding_round.target_councils or ""),
-        "target_savings": pounds_text(funding_round.target_savings_pence),
+        "target_savings": typed_pounds(funding_round.target_savings_pence),
     }
 
 
@@ -397,53 +363,24 @@ def amounts_text(scheme: Scheme) -> str:
     return text
 
 
-def _history(scheme: Scheme) -> tuple[list[AuditEvent], dict[int, User]]:
-    """What administrators have done to the scheme and its rounds, newest first."""
-    round_ids = [r.id for r in scheme.rounds]
-    about_scheme = and_(AuditEvent.subject_type == "scheme", AuditEvent.subject_id == scheme.id)
-    about_rounds = and_(AuditEvent.subject_type == "funding_round", AuditEvent.subject_id.in_(round_ids))
-    events = list(
-        db.session.scalars(
-            select(AuditEvent)
-            .where(or_(about_scheme, about_rounds) if round_ids else about_scheme)
-            .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-            .limit(50)
-        )
-    )
-    actor_ids = {e.actor_id for e in events if e.actor_id is not None}
-    actors = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(actor_ids)))} if actor_ids else {}
-    return events, actors
-
-
-def event_summary(event: AuditEvent, rounds: dict[int, str]) -> str:
-    """One line about an audit event: what it touched and, for a change, which settings."""
-    detail = event.detail or {}
-    label = EVENT_LABELS.get(event.action, event.action)
-    if event.action.startswith("round."):
-        label += f": {rounds.get(event.subject_id or 0, detail.get('name', ''))}"
-    elif "criterion" in detail:
-        label += f": {detail['criterion']}"
-    if "changes" in detail:
-        label += " (" + ", ".join(name.replace("_pence", "").replace("_", " ") for name in detail["changes"]) + ")"
-    return label
-
-
-def _scheme_or_404(scheme_id: int) -> Scheme:
-    return db.get_or_404(Scheme, scheme_id)
-
-
 def _criterion_or_404(scheme: Scheme, criterion_id: int) -> SchemeCriterion:
-    criterion = db.get_or_404(SchemeCriterion, criterion_id)
-    if criterion.scheme_id != scheme.id:
+    criterion = queries.get_criterion(scheme, criterion_id)
+    if criterion is None:
         abort(404)
     return criterion
 
 
 def _round_or_404(scheme: Scheme, round_id: int) -> FundingRound:
-    funding_round = db.get_or_404(FundingRound, round_id)
-    if funding_round.scheme_id != scheme.id:
+    funding_round = queries.get_round(scheme, round_id)
+    if funding_round is None:
         abort(404)
     return funding_round
+
+
+def _to_scheme(scheme: Scheme, message: str, anchor: str | None = None, *, category: str = "success") -> Response:
+    """Back to the scheme's page (at one of its sections), saying what happened."""
+    flash(message, category)
+    return redirect(url_for("admin.scheme", scheme_id=scheme.id, _anchor=anchor))
 
 
 # Schemes ---------------------------------------------------------------------------------------------
@@ -452,12 +389,7 @@ def _round_or_404(scheme: Scheme, round_id: int) -> FundingRound:
 @bp.route("/schemes")
 @requires(Permission.MANAGE_SCHEMES)
 def schemes() -> str:
-    rows = db.session.execute(
-        select(Scheme, func.count(FundingRound.id))
-        .outerjoin(FundingRound, FundingRound.scheme_id == Scheme.id)
-        .group_by(Scheme.id)
-        .order_by(Scheme.name)
-    ).all()
+    rows = queries.list_schemes_with_round_counts()
     return render_template("admin/schemes.html", rows=rows, kind_labels=KIND_LABELS, amounts_text=amounts_text)
 
 
@@ -471,8 +403,7 @@ def new_scheme() -> str | Response:
         lambda: form.other_problems(None),
     )
     if done:
-        flash(f"{scheme.name} created. Add its assessment criteria, then open a round.", "success")
-        return redirect(url_for("admin.scheme", scheme_id=scheme.id))
+        return _to_scheme(scheme, f"{scheme.name} created. Add its assessment criteria, then open a round.")
     return render_template("admin/scheme_form.html", form=form, scheme=None, **_scheme_form_context())
 
 
@@ -483,8 +414,9 @@ def _scheme_form_context() -> dict[str, Any]:
 @bp.route("/schemes/<int:scheme_id>")
 @requires(Permission.MANAGE_SCHEMES)
 def scheme(scheme_id: int) -> str:
-    found = _scheme_or_404(scheme_id)
-    events, actors = _history(found)
+    found = queries.get_scheme_or_404(scheme_id)
+    # What administrators have done to the scheme and its rounds, newest first.
+    events, actors = get_history(("scheme", [found.id]), ("funding_round", [r.id for r in found.rounds]))
     return render_template(
         "admin/scheme.html",
         scheme=found,
@@ -494,7 +426,7 @@ def scheme(scheme_id: int) -> str:
         amounts_text=amounts_text,
         events=events,
         actors=actors,
-        event_summary=event_summary,
+        event_summary=EVENTS.summary,
         round_names={r.id: r.name for r in found.rounds},
         tier_labels={tier.value: tier.label for tier in CouncilTier},
         today=date.today(),
@@ -504,7 +436,7 @@ def scheme(scheme_id: int) -> str:
 @bp.route("/schemes/<int:scheme_id>/edit", methods=["GET", "POST"])
 @requires(Permission.MANAGE_SCHEMES)
 def edit_scheme(scheme_id: int) -> str | Response:
-    found = _scheme_or_404(scheme_id)
+    found = queries.get_scheme_or_404(scheme_id)
     form = form_for(SchemeForm, scheme_form_data(workflow.SchemeSettings.of(found)))
     done, changes = apply_change(
         form,
@@ -512,8 +444,7 @@ def edit_scheme(scheme_id: int) -> str | Response:
         lambda: form.other_problems(found),
     )
     if done:
-        flash("Scheme saved" if changes else "Nothing was changed", "success")
-        return redirect(url_for("admin.scheme", scheme_id=found.id))
+        return _to_scheme(found, "Scheme saved" if changes else "Nothing was changed")
     return render_template("admin/scheme_form.html", form=form, scheme=found, **_scheme_form_context())
 
 
@@ -523,7 +454,7 @@ def edit_scheme(scheme_id: int) -> str | Response:
 @bp.route("/schemes/<int:scheme_id>/criteria/new", methods=["GET", "POST"])
 @requires(Permission.MANAGE_SCHEMES)
 def new_criterion(scheme_id: int) -> str | Response:
-    found = _scheme_or_404(scheme_id)
+    found = queries.get_scheme_or_404(scheme_id)
     form = form_for(CriterionForm, {"weight": "1"})
     done, criterion = apply_change(
         form,
@@ -531,15 +462,14 @@ def new_criterion(scheme_id: int) -> str | Response:
         lambda: form.other_problems(found, None),
     )
     if done:
-        flash(f"Criterion added: {criterion.label}", "success")
-        return redirect(url_for("admin.scheme", scheme_id=found.id, _anchor="criteria"))
+        return _to_scheme(found, f"Criterion added: {criterion.label}", "criteria")
     return render_template("admin/scheme_criterion.html", form=form, scheme=found, criterion=None)
 
 
 @bp.route("/schemes/<int:scheme_id>/criteria/<int:criterion_id>/edit", methods=["GET", "POST"])
 @requires(Permission.MANAGE_SCHEMES)
 def edit_criterion(scheme_id: int, criterion_id: int) -> str | Response:
-    found = _scheme_or_404(scheme_id)
+    found = queries.get_scheme_or_404(scheme_id)
     criterion = _criterion_or_404(found, criterion_id)
     form = form_for(
         CriterionForm,
@@ -556,27 +486,22 @@ def edit_criterion(scheme_id: int, criterion_id: int) -> str | Response:
         lambda: form.other_problems(found, criterion),
     )
     if done:
-        flash("Criterion saved" if changes else "Nothing was changed", "success")
-        return redirect(url_for("admin.scheme", scheme_id=found.id, _anchor="criteria"))
+        return _to_scheme(found, "Criterion saved" if changes else "Nothing was changed", "criteria")
     return render_template("admin/scheme_criterion.html", form=form, scheme=found, criterion=criterion)
 
 
 @bp.route("/schemes/<int:scheme_id>/criteria/<int:criterion_id>/remove", methods=["GET", "POST"])
 @requires(Permission.MANAGE_SCHEMES)
 def remove_criterion(scheme_id: int, criterion_id: int) -> str | Response:
-    found = _scheme_or_404(scheme_id)
+    found = queries.get_scheme_or_404(scheme_id)
     criterion = _criterion_or_404(found, criterion_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        label = criterion.label
-        try:
-            workflow.remove_criterion(criterion, actor=signed_in_user(), today=date.today())
-        except SchemeError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(f"Criterion removed: {label}", "success")
+        commit_or_flash(
+            lambda: workflow.remove_criterion(criterion, actor=signed_in_user(), today=date.today()),
+            f"Criterion removed: {criterion.label}",
+            SchemeError,
+        )
         return redirect(url_for("admin.scheme", scheme_id=scheme_id, _anchor="criteria"))
     return render_template("admin/scheme_criterion_remove.html", form=form, scheme=found, criterion=criterion)
 
@@ -587,10 +512,11 @@ def remove_criterion(scheme_id: int, criterion_id: int) -> str | Response:
 @bp.route("/schemes/<int:scheme_id>/rounds/new", methods=["GET", "POST"])
 @requires(Permission.MANAGE_SCHEMES)
 def new_round(scheme_id: int) -> str | Response:
-    found = _scheme_or_404(scheme_id)
+    found = queries.get_scheme_or_404(scheme_id)
     if not found.criteria:
-        flash("Add at least one assessment criterion before you open a round", "error")
-        return redirect(url_for("admin.scheme", scheme_id=found.id, _anchor="criteria"))
+        return _to_scheme(
+            found, "Add at least one assessment criterion before you open a round", "criteria", category="error"
+        )
     form = RoundForm()
     done, funding_round = apply_change(
         form,
@@ -598,15 +524,14 @@ def new_round(scheme_id: int) -> str | Response:
         lambda: form.other_problems(found, None),
     )
     if done:
-        flash(f"{funding_round.name} opened for {found.name}", "success")
-        return redirect(url_for("admin.scheme", scheme_id=found.id, _anchor="rounds"))
+        return _to_scheme(found, f"{funding_round.name} opened for {found.name}", "rounds")
     return render_template("admin/round_form.html", form=form, scheme=found, funding_round=None)
 
 
 @bp.route("/schemes/<int:scheme_id>/rounds/<int:round_id>/edit", methods=["GET", "POST"])
 @requires(Permission.MANAGE_SCHEMES)
 def edit_round(scheme_id: int, round_id: int) -> str | Response:
-    found = _scheme_or_404(scheme_id)
+    found = queries.get_scheme_or_404(scheme_id)
     funding_round = _round_or_404(found, round_id)
     form = form_for(RoundForm, round_form_data(funding_round))
     done, changes = apply_change(
@@ -615,6 +540,5 @@ def edit_round(scheme_id: int, round_id: int) -> str | Response:
         lambda: form.other_problems(found, funding_round),
     )
     if done:
-        flash("Round saved" if changes else "Nothing was changed", "success")
-        return redirect(url_for("admin.scheme", scheme_id=found.id, _anchor="rounds"))
+        return _to_scheme(found, "Round saved" if changes else "Nothing was changed", "rounds")
     return render_template("admin/round_form.html", form=form, scheme=found, funding_round=funding_round)

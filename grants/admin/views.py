@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from grants.admin.forms import ConfirmForm, DeactivateForm, InviteForm, RolesForm
+from grants.admin import queries
+from grants.admin.forms import DeactivateForm, InviteForm, RolesForm
 from grants.auth.permissions import requires
 from grants.extensions import db
-from grants.models import AuditEvent, Council, Expert, Role, User, UserRole
+from grants.fields import ConfirmForm
+from grants.form_problems import commit_or_flash
+from grants.models import Council, Expert, Role, User
+from grants.queries import get_history
 from workflows import accounts
 from workflows.permissions import Permission
 
@@ -22,9 +25,9 @@ bp = Blueprint("admin", __name__)
 
 
 def _fill_choices(form: InviteForm | RolesForm) -> None:
-    councils = db.session.execute(select(Council.id, Council.name).order_by(Council.name)).all()
+    councils = queries.list_council_choices()
     form.council.choices = [SelectChoice("", "Not a council officer")] + [SelectChoice(str(i), n) for i, n in councils]
-    experts = db.session.execute(select(Expert.id, Expert.name, Expert.email).order_by(Expert.name)).all()
+    experts = queries.list_expert_choices()
     form.expert.choices = [SelectChoice("", "Not an expert")] + [
         SelectChoice(str(i), f"{n} ({e})") for i, n, e in experts
     ]
@@ -32,8 +35,8 @@ def _fill_choices(form: InviteForm | RolesForm) -> None:
 
 def _chosen(form: InviteForm | RolesForm) -> tuple[set[Role], Council | None, Expert | None]:
     roles = {Role(value) for value in form.roles.data or []}
-    council = db.session.get(Council, int(form.council.data)) if form.council.data else None
-    expert = db.session.get(Expert, int(form.expert.data)) if form.expert.data else None
+    council = queries.get_council(int(form.council.data)) if form.council.data else None
+    expert = queries.get_expert(int(form.expert.data)) if form.expert.data else None
     return roles, council, expert
 
 
@@ -48,18 +51,22 @@ def _invitation_hours() -> timedelta:
     return timedelta(hours=current_app.config["INVITATION_VALID_HOURS"])
 
 
+def _on_confirm(user_id: int, step: Callable[[User], object], done: str) -> Response:
+    """A one-button step on a person's account, from their page and back to it; `done` says what
+    was done, with the person's {name} and {email}."""
+    person = queries.get_user_or_404(user_id)
+    if ConfirmForm().validate_on_submit():
+        commit_or_flash(lambda: step(person), done.format(name=person.name, email=person.email), accounts.AccountError)
+    return redirect(url_for("admin.user", user_id=user_id))
+
+
 @bp.route("/users")
 @requires(Permission.MANAGE_USERS)
 def users() -> str:
     role_filter = request.args.get("role") or ""
     search = (request.args.get("q") or "").strip()[:100]
-    query = select(User).options(selectinload(User.role_links), joinedload(User.council)).order_by(User.name)
-    if role_filter in {r.value for r in Role}:
-        query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == Role(role_filter))))
-    if search:
-        pattern = "%" + search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(func.lower(User.name).like(pattern, escape="\\") | User.email.like(pattern, escape="\\"))
-    page = db.paginate(query, per_page=50, error_out=False)
+    role = Role(role_filter) if role_filter in {r.value for r in Role} else None
+    page = queries.list_users_page(role, search)
     return render_template("admin/users.html", page=page, role_filter=role_filter, search=search, roles=list(Role))
 
 
@@ -95,7 +102,7 @@ def invite() -> str | Response:
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @requires(Permission.MANAGE_USERS)
 def user(user_id: int) -> str | Response:
-    person = db.get_or_404(User, user_id)
+    person = queries.get_user_or_404(user_id)
     form = RolesForm(
         data={
             "roles": [r.value for r in person.roles],
@@ -112,21 +119,14 @@ def user(user_id: int) -> str | Response:
             accounts.change_roles(person, roles=roles, council=council, expert=expert, actor=current_user)
         except accounts.AccountError as error:
             db.session.rollback()
-            person = db.get_or_404(User, user_id)
+            person = queries.get_user_or_404(user_id)
             _fill_choices(form)
             _show_account_error(form, error)
         else:
             db.session.commit()
             flash("Roles saved", "success")
             return redirect(url_for("admin.user", user_id=person.id))
-    events = db.session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.subject_type == "user", AuditEvent.subject_id == person.id)
-        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-        .limit(50)
-    ).all()
-    actor_ids = {e.actor_id for e in events if e.actor_id is not None}
-    actors = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(actor_ids)))} if actor_ids else {}
+    events, actors = get_history(("user", [person.id]))
     return render_template(
         "admin/user.html",
         person=person,
@@ -141,17 +141,14 @@ def user(user_id: int) -> str | Response:
 @bp.route("/users/<int:user_id>/deactivate", methods=["GET", "POST"])
 @requires(Permission.MANAGE_USERS)
 def deactivate(user_id: int) -> str | Response:
-    person = db.get_or_404(User, user_id)
+    person = queries.get_user_or_404(user_id)
     form = DeactivateForm()
     if form.validate_on_submit():
-        try:
-            accounts.deactivate_user(person, actor=current_user, reason=form.reason.data or "")
-        except accounts.AccountError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-            return redirect(url_for("admin.user", user_id=user_id))
-        db.session.commit()
-        flash(f"{person.name}'s account is deactivated and signed out everywhere", "success")
+        commit_or_flash(
+            lambda: accounts.deactivate_user(person, actor=current_user, reason=form.reason.data or ""),
+            f"{person.name}'s account is deactivated and signed out everywhere",
+            accounts.AccountError,
+        )
         return redirect(url_for("admin.user", user_id=user_id))
     return render_template("admin/deactivate.html", person=person, form=form)
 
@@ -159,37 +156,18 @@ def deactivate(user_id: int) -> str | Response:
 @bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
 @requires(Permission.MANAGE_USERS)
 def reactivate(user_id: int) -> Response:
-    person = db.get_or_404(User, user_id)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            accounts.reactivate_user(person, actor=current_user)
-        except accounts.AccountError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(f"{person.name}'s account is active again", "success")
-    return redirect(url_for("admin.user", user_id=user_id))
+    return _on_confirm(
+        user_id, lambda person: accounts.reactivate_user(person, actor=current_user), "{name}'s account is active again"
+    )
 
 
 @bp.route("/users/<int:user_id>/resend-invitation", methods=["POST"])
 @requires(Permission.MANAGE_USERS)
 def resend_invitation(user_id: int) -> Response:
-    person = db.get_or_404(User, user_id)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            accounts.resend_invitation(
-                person,
-                actor=current_user,
-                valid_for=_invitation_hours(),
-                service_url=current_app.config["SERVICE_URL"],
-            )
-        except accounts.AccountError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(f"A new invitation has been sent to {person.email}", "success")
-    return redirect(url_for("admin.user", user_id=user_id))
+    return _on_confirm(
+        user_id,
+        lambda person: accounts.resend_invitation(
+            person, actor=current_user, valid_for=_invitation_hours(), service_url=current_app.config["SERVICE_URL"]
+        ),
+        "A new invitation has been sent to {email}",
+    )

@@ -11,15 +11,14 @@ from typing import Any, Literal
 
 from flask import url_for
 from pydantic import Field
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from grants.api import forms_bridge
+from grants.api import queries as api_queries
 from grants.api.auth import api_user
-from grants.api.pagination import PageQuery, page_of, paginate
-from grants.api.problems import ApiError, FieldError, pointer_to
+from grants.api.pagination import PageQuery, listing, paginate
+from grants.api.problems import ApiError, FieldError, found_or_404, pointer_to
 from grants.api.queries import Relation, application_for, applications_for, lead_application_for
-from grants.api.routing import Reply, operation
+from grants.api.routing import Reply, operations
 from grants.api.schemas import (
     CouncilRef,
     PersonRef,
@@ -32,23 +31,21 @@ from grants.api.schemas import (
 )
 from grants.api.types import Body, Id, Out, Pence, Version
 from grants.applications import forms, queries
-from grants.applications.views import ASSESSOR_ACTIONS
-from grants.extensions import db
+from grants.applications.match_funding_sections import MAX_PARTNERS, PartnersForm
+from grants.fields import REASON_MAX, SHORT_MAX
 from grants.models import (
     Application,
     ApplicationEvent,
     ApplicationStatus,
     Award,
-    FundingRound,
     PartnerStatus,
     User,
 )
-from grants.review.views import can_record_payment, can_score
 from workflows import applications as workflow
+from workflows.application_rules import action_label, can_record_payment, can_score, names_actor
 from workflows.permissions import Permission
 
 TAG = "Applications"
-S = ApplicationStatus
 READ = (Permission.APPLY_FOR_COUNCIL, Permission.VIEW_PROGRAMME)
 
 # Representations ---------------------------------------------------------------------------------
@@ -264,18 +261,12 @@ def application_out(application: Application, relation: Relation, user: User) ->
 
 
 def found_for(application_id: int) -> tuple[Application, Relation]:
-    found = application_for(api_user(), application_id)
-    if found is None:
-        raise ApiError(404)
-    return found
+    return found_or_404(application_for(api_user(), application_id))
 
 
 def own(application_id: int) -> Application:
     """An application the caller's council leads; any other is a 404 (a partner may only look)."""
-    found = lead_application_for(api_user(), application_id)
-    if found is None:
-        raise ApiError(404)
-    return found
+    return found_or_404(lead_application_for(api_user(), application_id))
 
 
 def reply_with(application: Application, relation: Relation = "lead", *, status: int | None = None) -> Reply:
@@ -295,15 +286,10 @@ class ApplicationQuery(PageQuery):
     q: str | None = Field(None, max_length=100, description="Staff: part of a council's name or a reference.")
 
 
-@operation(
-    "/applications",
-    summary="List applications",
-    tag=TAG,
-    permissions=READ,
-    query=ApplicationQuery,
-    response=page_of(ApplicationSummary),
-    response_headers=("Link",),
-)
+read = operations(tag=TAG, permissions=READ)
+
+
+@read("/applications", summary="List applications", query=ApplicationQuery, **listing(ApplicationSummary))
 def list_applications(query: ApplicationQuery) -> Reply:
     """Staff see every submitted application, the work due soonest first; a council officer sees
     their council's own (drafts too) and those it is a partner in, the latest changed first."""
@@ -318,9 +304,7 @@ def list_applications(query: ApplicationQuery) -> Reply:
     return paginate(found, query, ApplicationSummary, application_summary)
 
 
-@operation(
-    "/applications/<int:application_id>", summary="One application", tag=TAG, permissions=READ, response=ApplicationOut
-)
+@read("/applications/<int:application_id>", summary="One application", response=ApplicationOut)
 def get_application(application_id: int) -> ApplicationOut:
     """The application with its answers, partners, eligibility check, award and payments, and
     the steps you could take on it now."""
@@ -328,37 +312,28 @@ def get_application(application_id: int) -> ApplicationOut:
     return application_out(application, relation, api_user())
 
 
-@operation(
+@read(
     "/applications/<int:application_id>/events",
     summary="The application's timeline",
-    tag=TAG,
-    permissions=READ,
     query=PageQuery,
-    response=page_of(EventOut),
-    response_headers=("Link",),
+    **listing(EventOut),
 )
 def list_application_events(application_id: int, query: PageQuery) -> Reply:
     """Every step on the application, oldest first: who took it, when and why. Assessors are
     not named to councils."""
     application, relation = found_for(application_id)
-    events = (
-        select(ApplicationEvent)
-        .where(ApplicationEvent.application_id == application.id)
-        .options(selectinload(ApplicationEvent.actor))
-        .order_by(ApplicationEvent.occurred_at, ApplicationEvent.id)
-    )
+    events = api_queries.events_of(application)
 
     def event_out(event: ApplicationEvent) -> EventOut:
-        hidden = relation != "staff" and event.action in ASSESSOR_ACTIONS
         return EventOut(
             id=event.id,
             action=event.action,
-            label=workflow.ACTION_LABELS.get(event.action, event.action.replace("_", " ").capitalize()),
+            label=action_label(event.action),
             from_status=event.from_status,
             to_status=event.to_status,
             reason=event.reason,
             occurred_at=event.occurred_at,
-            actor=None if hidden else person_ref(event.actor),
+            actor=person_ref(event.actor) if names_actor(event, to_staff=relation == "staff") else None,
         )
 
     return paginate(events, query, EventOut, event_out)
@@ -371,23 +346,17 @@ class NewApplication(Body):
     round_id: Id = Field(description="The open funding round to apply to.")
 
 
-@operation(
-    "/applications",
-    "POST",
-    summary="Start an application",
-    tag=TAG,
-    permissions=(Permission.APPLY_FOR_COUNCIL,),
-    body=NewApplication,
-    response=ApplicationOut,
-    status=201,
-    conflicts=True,
-    response_headers=("Location",),
+step = operations(
+    method="POST", tag=TAG, permissions=(Permission.APPLY_FOR_COUNCIL,), response=ApplicationOut, conflicts=True
 )
+
+
+@step("/applications", summary="Start an application", body=NewApplication, status=201, response_headers=("Location",))
 def create_application(body: NewApplication) -> Reply:
     """Start a draft for your council in an open round. A scheme that takes one application per
     council in a round refuses a second while the first is in play (409)."""
     user = api_user()
-    funding_round = db.session.get(FundingRound, body.round_id)
+    funding_round = api_queries.get_round(body.round_id)
     if funding_round is None:
         raise ApiError(
             422, "There is no such funding round", [FieldError("There is no such funding round", "/round_id")]
@@ -414,7 +383,7 @@ class PartnerShare(Body):
 
 class Partners(Body):
     version: Version
-    partners: list[PartnerShare] = Field(max_length=forms.MAX_PARTNERS)
+    partners: list[PartnerShare] = Field(max_length=MAX_PARTNERS)
 
 
 def _save_partners(
@@ -428,12 +397,12 @@ def _save_partners(
         data[f"share_{n}"] = share.match_share_pence
     names = {}
     pointers_base = {}
-    for n in range(1, forms.MAX_PARTNERS + 1):
+    for n in range(1, MAX_PARTNERS + 1):
         names[f"council_{n}"] = f"council_{n}"
         names[f"share_{n}"] = f"share_{n}"
         pointers_base[f"council_{n}"] = pointer_to(*under, n - 1, "gss_code")
         pointers_base[f"share_{n}"] = pointer_to(*under, n - 1, "match_share_pence")
-    form, _ = forms_bridge.bind(forms.PartnersForm, data, names=names)
+    form, _ = forms_bridge.bind(PartnersForm, data, names=names)
     form.configure(application)
     forms_bridge.validated(form, pointers_base)
     chosen = form.shares()
@@ -452,15 +421,11 @@ def _save_partners(
     )
 
 
-@operation(
+@step(
     "/applications/<int:application_id>/sections/<key>",
-    "PATCH",
+    method="PATCH",
     summary="Save a section's answers",
-    tag=TAG,
-    permissions=(Permission.APPLY_FOR_COUNCIL,),
     body=SectionAnswers,
-    response=ApplicationOut,
-    conflicts=True,
 )
 def save_section(application_id: int, key: str, body: SectionAnswers) -> Reply:
     """Change answers in one section of a draft (or of an application sent back for changes).
@@ -499,16 +464,7 @@ def save_section(application_id: int, key: str, body: SectionAnswers) -> Reply:
     return reply_with(application)
 
 
-@operation(
-    "/applications/<int:application_id>/partners",
-    "PUT",
-    summary="Set the partner councils",
-    tag=TAG,
-    permissions=(Permission.APPLY_FOR_COUNCIL,),
-    body=Partners,
-    response=ApplicationOut,
-    conflicts=True,
-)
+@step("/applications/<int:application_id>/partners", method="PUT", summary="Set the partner councils", body=Partners)
 def set_partners(application_id: int, body: Partners) -> Reply:
     """Name the partner councils of a joint bid and each one's share of the match (this is the
     partners section). A partner whose share changes is asked to confirm again; one left out is
@@ -531,19 +487,10 @@ class VersionOnly(Body):
 
 class WithReason(Body):
     version: Version
-    reason: str = Field(max_length=forms.REASON_MAX, description="Why (the council or staff will see it).")
+    reason: str = Field(max_length=REASON_MAX, description="Why (the council or staff will see it).")
 
 
-@operation(
-    "/applications/<int:application_id>/submit",
-    "POST",
-    summary="Submit the application",
-    tag=TAG,
-    permissions=(Permission.APPLY_FOR_COUNCIL,),
-    body=VersionOnly,
-    response=ApplicationOut,
-    conflicts=True,
-)
+@step("/applications/<int:application_id>/submit", summary="Submit the application", body=VersionOnly)
 def submit_application(application_id: int, body: VersionOnly) -> Reply:
     """Send a complete application to the LGA: every section done, every partner confirmed, the
     match met, the round open. The eligibility check then runs."""
@@ -552,16 +499,7 @@ def submit_application(application_id: int, body: VersionOnly) -> Reply:
     return reply_with(application)
 
 
-@operation(
-    "/applications/<int:application_id>/withdraw",
-    "POST",
-    summary="Withdraw the application",
-    tag=TAG,
-    permissions=(Permission.APPLY_FOR_COUNCIL,),
-    body=WithReason,
-    response=ApplicationOut,
-    conflicts=True,
-)
+@step("/applications/<int:application_id>/withdraw", summary="Withdraw the application", body=WithReason)
 def withdraw_application(application_id: int, body: WithReason) -> Reply:
     """Withdraw an application before it is decided, saying why."""
     application = own(application_id)
@@ -571,21 +509,12 @@ def withdraw_application(application_id: int, body: WithReason) -> Reply:
 
 class AcceptOffer(Body):
     version: Version
-    signatory_name: str = Field(max_length=forms.SHORT_MAX, description="Who signs for the council.")
-    signatory_role: str = Field(max_length=forms.SHORT_MAX, description="Their job title.")
+    signatory_name: str = Field(max_length=SHORT_MAX, description="Who signs for the council.")
+    signatory_role: str = Field(max_length=SHORT_MAX, description="Their job title.")
     confirmed: bool = Field(description="The council accepts the grant on the conditions of the offer.")
 
 
-@operation(
-    "/applications/<int:application_id>/offer/accept",
-    "POST",
-    summary="Accept the offer",
-    tag=TAG,
-    permissions=(Permission.APPLY_FOR_COUNCIL,),
-    body=AcceptOffer,
-    response=ApplicationOut,
-    conflicts=True,
-)
+@step("/applications/<int:application_id>/offer/accept", summary="Accept the offer", body=AcceptOffer)
 def accept_offer(application_id: int, body: AcceptOffer) -> Reply:
     """Accept the grant offered, signed for the council. Work that needs an expert then waits to
     be matched; other work starts delivery."""
@@ -596,7 +525,7 @@ def accept_offer(application_id: int, body: AcceptOffer) -> Reply:
         forms.AcceptOfferForm,
         {"signatory_name": body.signatory_name, "signatory_role": body.signatory_role, "confirmed": body.confirmed},
     )
-    if application.status is not S.OFFERED:
+    if application.status is not ApplicationStatus.OFFERED:
         raise ApiError(409, "This offer is no longer waiting for an answer")
     forms_bridge.validated(form, pointers)
     workflow.accept_offer(
@@ -609,16 +538,7 @@ def accept_offer(application_id: int, body: AcceptOffer) -> Reply:
     return reply_with(application)
 
 
-@operation(
-    "/applications/<int:application_id>/offer/decline",
-    "POST",
-    summary="Decline the offer",
-    tag=TAG,
-    permissions=(Permission.APPLY_FOR_COUNCIL,),
-    body=WithReason,
-    response=ApplicationOut,
-    conflicts=True,
-)
+@step("/applications/<int:application_id>/offer/decline", summary="Decline the offer", body=WithReason)
 def decline_offer(application_id: int, body: WithReason) -> Reply:
     """Turn the offer down, saying why: the money goes back to the round."""
     application = own(application_id)
@@ -636,16 +556,7 @@ class PartnerAnswer(Body):
     )
 
 
-@operation(
-    "/applications/<int:application_id>/partner-response",
-    "POST",
-    summary="Answer as a partner council",
-    tag=TAG,
-    permissions=(Permission.APPLY_FOR_COUNCIL,),
-    body=PartnerAnswer,
-    response=ApplicationOut,
-    conflicts=True,
-)
+@step("/applications/<int:application_id>/partner-response", summary="Answer as a partner council", body=PartnerAnswer)
 def respond_as_partner(application_id: int, body: PartnerAnswer) -> Reply:
     """Confirm that your council takes part in another council's joint bid, with its share of
     the match, or decline."""

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
 
+from grants.api import queries as api_queries
+from grants.auth import queries as auth_queries
 from grants.extensions import db
-from grants.models import ApiToken, User, utcnow
+from grants.models import User, utcnow
 from workflows import accounts, api_tokens
 
 api_tokens_cli = AppGroup("api-tokens", help="Personal API tokens.")
 
 
 def _user(email: str) -> User:
-    user = db.session.scalar(select(User).where(User.email == accounts.normalise_email(email)))
+    user = auth_queries.get_user_by_email(accounts.normalise_email(email))
     if user is None:
         raise click.ClickException(f"No user has the email address {email}")
     return user
@@ -66,7 +67,7 @@ def list_command(email: str) -> None:
 @click.argument("token_id", type=int)
 def revoke_command(token_id: int) -> None:
     """Revoke the token with this id: it stops working at once."""
-    token = db.session.get(ApiToken, token_id)
+    token = api_queries.get_api_token(token_id)
     if token is None:
         raise click.ClickException(f"There is no API token {token_id}")
     api_tokens.revoke_token(token, actor=None)

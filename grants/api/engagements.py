@@ -8,13 +8,12 @@ from datetime import date, datetime
 
 from flask import url_for
 from pydantic import Field
-from sqlalchemy import Select
 
 from grants.api.auth import api_user
-from grants.api.pagination import PageQuery, page_of, paginate
-from grants.api.problems import ApiError
+from grants.api.pagination import PageQuery, listing, paginate
+from grants.api.problems import found_or_404
 from grants.api.queries import engagement_for, engagements_for
-from grants.api.routing import Reply, operation
+from grants.api.routing import Reply, operations
 from grants.api.schemas import CouncilRef, ExpertRef, council_ref, expert_ref
 from grants.api.types import Body, Out, Version
 from grants.models import Application, Engagement, EngagementStatus
@@ -143,18 +142,12 @@ def engagement_reply(engagement: Engagement, *, status: int | None = None) -> Re
 
 
 def _found(engagement_id: int) -> Engagement:
-    found = engagement_for(api_user(), engagement_id)
-    if found is None:
-        raise ApiError(404)
-    return found
+    return found_or_404(engagement_for(api_user(), engagement_id))
 
 
 def _own(engagement_id: int) -> Engagement:
     """The caller's own engagement, as the expert doing the work; anyone else's is a 404."""
-    found = engagements.own_engagement(api_user(), engagement_id)
-    if found is None:
-        raise ApiError(404)
-    return found
+    return found_or_404(engagements.own_engagement(api_user(), engagement_id))
 
 
 class EngagementQuery(PageQuery):
@@ -162,28 +155,17 @@ class EngagementQuery(PageQuery):
     application_id: int | None = Field(None, ge=1, le=2_147_483_647)
 
 
-@operation(
-    "/engagements",
-    summary="List engagements",
-    tag=TAG,
-    permissions=READ,
-    query=EngagementQuery,
-    response=page_of(EngagementSummary),
-    response_headers=("Link",),
-)
+read = operations(tag=TAG, permissions=READ)
+
+
+@read("/engagements", summary="List engagements", query=EngagementQuery, **listing(EngagementSummary))
 def list_engagements(query: EngagementQuery) -> Reply:
     """Staff see every offer and engagement; an expert their own. The latest offered first."""
-    found: Select[tuple[Engagement]] = engagements_for(api_user())
-    if query.status is not None:
-        found = found.where(Engagement.status == query.status)
-    if query.application_id is not None:
-        found = found.where(Engagement.application_id == query.application_id)
+    found = engagements_for(api_user(), status=query.status, application_id=query.application_id)
     return paginate(found, query, EngagementSummary, engagement_summary)
 
 
-@operation(
-    "/engagements/<int:engagement_id>", summary="One engagement", tag=TAG, permissions=READ, response=EngagementOut
-)
+@read("/engagements/<int:engagement_id>", summary="One engagement", response=EngagementOut)
 def get_engagement(engagement_id: int) -> EngagementOut:
     """The engagement with the days logged and its evaluation points."""
     return engagement_out(_found(engagement_id))
@@ -198,16 +180,12 @@ class Decline(Body):
     reason: str = Field(max_length=2000, description="Why (the programme team will see it).")
 
 
-@operation(
-    "/engagements/<int:engagement_id>/accept",
-    "POST",
-    summary="Accept the offer of work",
-    tag=TAG,
-    permissions=(Permission.USE_EXPERT_PORTAL,),
-    body=Answer,
-    response=EngagementOut,
-    conflicts=True,
+step = operations(
+    method="POST", tag=TAG, permissions=(Permission.USE_EXPERT_PORTAL,), response=EngagementOut, conflicts=True
 )
+
+
+@step("/engagements/<int:engagement_id>/accept", summary="Accept the offer of work", body=Answer)
 def accept_engagement(engagement_id: int, body: Answer) -> Reply:
     """The expert takes the work on: delivery starts, and the council and staff are told."""
     engagement = _own(engagement_id)
@@ -215,16 +193,7 @@ def accept_engagement(engagement_id: int, body: Answer) -> Reply:
     return engagement_reply(engagement)
 
 
-@operation(
-    "/engagements/<int:engagement_id>/decline",
-    "POST",
-    summary="Decline the offer of work",
-    tag=TAG,
-    permissions=(Permission.USE_EXPERT_PORTAL,),
-    body=Decline,
-    response=EngagementOut,
-    conflicts=True,
-)
+@step("/engagements/<int:engagement_id>/decline", summary="Decline the offer of work", body=Decline)
 def decline_engagement(engagement_id: int, body: Decline) -> Reply:
     """The expert turns the work down, saying why; it goes back to the matching queue."""
     engagement = _own(engagement_id)
@@ -238,15 +207,11 @@ class Withdraw(Body):
     reason: str = Field(max_length=2000, description="Why (the expert will see it).")
 
 
-@operation(
+@step(
     "/engagements/<int:engagement_id>/withdraw",
-    "POST",
     summary="Withdraw an offer of work",
-    tag=TAG,
     permissions=(Permission.CHECK_APPLICATIONS,),
     body=Withdraw,
-    response=EngagementOut,
-    conflicts=True,
 )
 def withdraw_engagement(engagement_id: int, body: Withdraw) -> Reply:
     """Take back an offer not yet answered, saying why: the expert's place is freed."""
@@ -261,16 +226,11 @@ class NewWork(Body):
     milestone: str = Field(max_length=5000, description="The milestone reached or the work done.")
 
 
-@operation(
+@step(
     "/engagements/<int:engagement_id>/work",
-    "POST",
     summary="Log days worked",
-    tag=TAG,
-    permissions=(Permission.USE_EXPERT_PORTAL,),
     body=NewWork,
-    response=EngagementOut,
     status=201,
-    conflicts=True,
     fields={"days": "/days_tenths"},
 )
 def log_work(engagement_id: int, body: NewWork) -> Reply:
@@ -287,15 +247,7 @@ def log_work(engagement_id: int, body: NewWork) -> Reply:
     return Reply(engagement_out(engagement), status=201)
 
 
-@operation(
-    "/engagements/<int:engagement_id>/complete",
-    "POST",
-    summary="Mark the work complete",
-    tag=TAG,
-    permissions=(Permission.USE_EXPERT_PORTAL,),
-    response=EngagementOut,
-    conflicts=True,
-)
+@step("/engagements/<int:engagement_id>/complete", summary="Mark the work complete")
 def complete_engagement(engagement_id: int) -> Reply:
     """The expert marks the work complete: outcome reports fall due at the scheme's evaluation
     points (in `report_schedule`)."""

@@ -6,23 +6,19 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import Field
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
+from grants.api import queries
 from grants.api.auth import api_user
 from grants.api.engagements import EngagementOut, engagement_reply
-from grants.api.pagination import PageQuery, page_of, paginate
-from grants.api.problems import ApiError
-from grants.api.routing import Reply, operation
+from grants.api.pagination import PageQuery, listing, paginate
+from grants.api.problems import found_or_404
+from grants.api.routing import Reply, operation, operations
 from grants.api.schemas import ExpertRef, expert_ref
 from grants.api.types import Body, Id, Out
-from grants.extensions import db
-from grants.main import queries as main_queries
+from grants.matching import queries as matching_queries
 from grants.models import (
-    HOLDS_A_PLACE,
     Application,
     ApplicationStatus,
-    Engagement,
     Expert,
     ExpertKind,
     Region,
@@ -83,49 +79,26 @@ def _fields(expert: Expert, in_use: int) -> dict[str, Any]:
     }
 
 
-@operation(
-    "/experts",
-    summary="List the experts in the pool",
-    tag="Experts",
-    permissions=(Permission.VIEW_EXPERT_POOL,),
-    query=ExpertQuery,
-    response=page_of(ExpertOut),
-    response_headers=("Link",),
-)
+read = operations(tag="Experts", permissions=(Permission.VIEW_EXPERT_POOL,))
+
+
+@read("/experts", summary="List the experts in the pool", query=ExpertQuery, **listing(ExpertOut))
 def list_experts(query: ExpertQuery) -> Reply:
     """The pool by name, filtered by specialism or region."""
     in_use: dict[int, int] = {}
 
     def load_places(rows: object) -> None:
-        ids = [e.id for e in rows]  # type: ignore[attr-defined]
-        if ids:
-            in_use.update(
-                db.session.execute(
-                    select(Engagement.expert_id, func.count())
-                    .where(Engagement.expert_id.in_(ids), Engagement.status.in_(HOLDS_A_PLACE))
-                    .group_by(Engagement.expert_id)
-                )
-                .tuples()
-                .all()
-            )
+        in_use.update(queries.count_places_in_use([e.id for e in rows]))  # type: ignore[attr-defined]
 
-    found = main_queries.experts_query(query.specialism, query.region).order_by(Expert.id)
+    found = queries.experts_page_query(query.specialism, query.region)
     return paginate(
         found, query, ExpertOut, lambda e: ExpertOut(**_fields(e, in_use.get(e.id, 0))), prepare=load_places
     )
 
 
-@operation(
-    "/experts/<int:expert_id>",
-    summary="One expert",
-    tag="Experts",
-    permissions=(Permission.VIEW_EXPERT_POOL,),
-    response=ExpertDetail,
-)
+@read("/experts/<int:expert_id>", summary="One expert", response=ExpertDetail)
 def get_expert(expert_id: int) -> ExpertDetail:
-    found = db.session.scalar(select(Expert).where(Expert.id == expert_id).options(selectinload(Expert.availability)))
-    if found is None:
-        raise ApiError(404)
+    found = found_or_404(queries.get_expert(expert_id))
     return ExpertDetail(
         **_fields(found, engagements.places_in_use(found.id)),
         biography=found.biography,
@@ -157,13 +130,10 @@ class Suggestions(Out):
 
 def _matching_application(application_id: int) -> Application:
     """The application, if its scheme uses experts; any other is a 404, as on the matching pages."""
-    application = db.session.get(Application, application_id)
-    if application is None or application.status is ApplicationStatus.DRAFT or not application.scheme.uses_experts:
-        raise ApiError(404)
-    return application
+    return found_or_404(matching_queries.get_matching_application(application_id))
 
 
-@operation(
+@read(
     "/applications/<int:application_id>/expert-suggestions",
     summary="Experts suggested for the work",
     tag="Matching",
@@ -179,7 +149,7 @@ def get_expert_suggestions(application_id: int) -> Suggestions:
     current = engagements.live_engagement(application)
     found = engagements.suggestions_for(application, today) if waiting and current is None else None
     fits = [*found.ranked, *found.blocked] if found else []
-    experts = {e.id: e for e in db.session.scalars(select(Expert).where(Expert.id.in_([f.expert_id for f in fits])))}
+    experts = queries.list_experts_by_id([f.expert_id for f in fits])
 
     def suggestion(fit: object) -> Suggestion:
         return Suggestion(

@@ -12,20 +12,19 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, Field, SelectMultipleField
 
-from grants import fields as shared_fields
 from grants.api.problems import ApiError, FieldError, pointer_to
-from grants.applications import forms as application_forms
+from grants.applications.sections import stored_pence
+from grants.fields import PoundsField
 from workflows.money import typed_pounds
 
 FormT = TypeVar("FormT", bound=FlaskForm)
 
 PENCE = "_pence"
 _NOT_FIELDS = frozenset({"csrf_token", "version", "submit"})
-_POUNDS_FIELDS = (application_forms.PoundsField, shared_fields.PoundsField)
 
 
 def is_money(field: object) -> bool:
-    return isinstance(field, _POUNDS_FIELDS)
+    return isinstance(field, PoundsField)
 
 
 def api_name(field: Field) -> str:
@@ -119,7 +118,7 @@ def saved_answers(form: FlaskForm) -> dict[str, Any]:
     for form_field in answer_fields(form):
         value = form_field.data
         if is_money(form_field):
-            found[api_name(form_field)] = application_forms.stored_pence(value)
+            found[api_name(form_field)] = stored_pence(value)
         elif isinstance(form_field, BooleanField):
             found[form_field.name] = bool(value)
         elif isinstance(form_field, SelectMultipleField):

@@ -10,27 +10,23 @@ from typing import Any
 
 from flask import url_for
 from pydantic import Field
-from sqlalchemy import Select, select
-from sqlalchemy.orm import selectinload
 
-from grants.api import forms_bridge
+from grants.api import forms_bridge, queries
 from grants.api.applications import ApplicationOut, reply_with
 from grants.api.auth import api_user
-from grants.api.pagination import PageQuery, page_of, paginate
-from grants.api.problems import ApiError, FieldError
-from grants.api.routing import Reply, operation
+from grants.api.pagination import PageQuery, listing, paginate
+from grants.api.problems import ApiError, FieldError, found_or_404
+from grants.api.routing import Reply, operations
 from grants.api.schemas import CouncilRef, PersonRef, council_ref, person_ref
 from grants.api.types import Body, Id, Out, Version
-from grants.extensions import db
 from grants.models import (
     Application,
     ConsentStatus,
     Introduction,
-    IntroductionParty,
     IntroductionStatus,
     PartnerSuggestion,
 )
-from grants.sharing.introductions import AcceptIntroductionForm
+from grants.sharing.forms import AcceptIntroductionForm
 from workflows import introductions as workflow
 from workflows import partner_suggestions
 from workflows.permissions import Permission, can
@@ -78,15 +74,10 @@ def _request_fields(application: Application, summary: tuple[int, int] | None) -
     }
 
 
-@operation(
-    "/matchmaking-requests",
-    summary="List open matchmaking requests",
-    tag=TAG,
-    permissions=(Permission.CHECK_APPLICATIONS,),
-    query=PageQuery,
-    response=page_of(MatchmakingRequest),
-    response_headers=("Link",),
-)
+read = operations(tag=TAG, permissions=(Permission.CHECK_APPLICATIONS,))
+
+
+@read("/matchmaking-requests", summary="List open matchmaking requests", query=PageQuery, **listing(MatchmakingRequest))
 def list_matchmaking_requests(query: PageQuery) -> Reply:
     """Councils' open requests for shared-services partners, the longest waiting first, each with
     how many councils are suggested and the best score."""
@@ -95,7 +86,7 @@ def list_matchmaking_requests(query: PageQuery) -> Reply:
     def load(rows: Any) -> None:
         summaries.update(partner_suggestions.suggestion_summaries([a.id for a in rows]))
 
-    found = partner_suggestions.matchmaking_requests().options(selectinload(Application.lead_council))
+    found = queries.matchmaking_requests()
     return paginate(
         found,
         query,
@@ -105,19 +96,15 @@ def list_matchmaking_requests(query: PageQuery) -> Reply:
     )
 
 
-@operation(
+@read(
     "/matchmaking-requests/<int:application_id>",
     summary="One matchmaking request and its suggested partners",
-    tag=TAG,
-    permissions=(Permission.CHECK_APPLICATIONS,),
     response=MatchmakingRequestDetail,
 )
 def get_matchmaking_request(application_id: int) -> MatchmakingRequestDetail:
     """A request with the councils suggested as partners, best first, each with the reasons for
     its score. A request no longer open has none."""
-    application = workflow.matchmaking_request(application_id)
-    if application is None:
-        raise ApiError(404)
+    application = found_or_404(workflow.matchmaking_request(application_id))
     is_open = partner_suggestions.is_open(application)
     found: list[PartnerSuggestion] = partner_suggestions.visible_suggestions(application.id) if is_open else []
     summary = (len(found), max(s.score for s in found)) if found else None
@@ -214,56 +201,24 @@ def introduction_out(introduction: Introduction) -> IntroductionOut:
 
 def _found(introduction_id: int) -> Introduction:
     """Staff see every introduction; a council officer those their council is part of."""
-    user = api_user()
-    found: Introduction | None
-    if can(user, Permission.VIEW_PROGRAMME):
-        found = db.session.scalar(
-            select(Introduction)
-            .where(Introduction.id == introduction_id)
-            .options(selectinload(Introduction.parties).selectinload(IntroductionParty.council))
-        )
-    else:
-        found = workflow.get_for_council(user, introduction_id)
-    if found is None:
-        raise ApiError(404)
-    return found
+    return found_or_404(queries.introduction_for(api_user(), introduction_id))
+
+
+introductions_read = operations(tag=TAG, permissions=(Permission.VIEW_PROGRAMME, Permission.APPLY_FOR_COUNCIL))
 
 
 class IntroductionQuery(PageQuery):
     status: IntroductionStatus | None = None
 
 
-@operation(
-    "/introductions",
-    summary="List introductions",
-    tag=TAG,
-    permissions=(Permission.VIEW_PROGRAMME, Permission.APPLY_FOR_COUNCIL),
-    query=IntroductionQuery,
-    response=page_of(IntroductionOut),
-    response_headers=("Link",),
-)
+@introductions_read("/introductions", summary="List introductions", query=IntroductionQuery, **listing(IntroductionOut))
 def list_introductions(query: IntroductionQuery) -> Reply:
     """Staff see every introduction; a council officer those their council is part of. The most
     recently proposed first."""
-    user = api_user()
-    found: Select[tuple[Introduction]]
-    if can(user, Permission.VIEW_PROGRAMME):
-        found = workflow.list_introductions(query.status)
-    else:
-        found = workflow.list_for_council(user.council_id or -1)
-        if query.status is not None:
-            found = found.where(Introduction.status == query.status)
-    found = found.options(selectinload(Introduction.proposed_by))
-    return paginate(found, query, IntroductionOut, introduction_out)
+    return paginate(queries.introductions_for(api_user(), query.status), query, IntroductionOut, introduction_out)
 
 
-@operation(
-    "/introductions/<int:introduction_id>",
-    summary="One introduction",
-    tag=TAG,
-    permissions=(Permission.VIEW_PROGRAMME, Permission.APPLY_FOR_COUNCIL),
-    response=IntroductionOut,
-)
+@introductions_read("/introductions/<int:introduction_id>", summary="One introduction", response=IntroductionOut)
 def get_introduction(introduction_id: int) -> IntroductionOut:
     return introduction_out(_found(introduction_id))
 
@@ -284,16 +239,19 @@ class NewIntroduction(Body):
     request_id: Id | None = Field(None, description="The matchmaking request the introduction starts from.")
 
 
-@operation(
+step = operations(
+    method="POST", tag=TAG, permissions=(Permission.CHECK_APPLICATIONS,), response=IntroductionOut, conflicts=True
+)
+council_step = operations(
+    method="POST", tag=TAG, permissions=(Permission.APPLY_FOR_COUNCIL,), response=IntroductionOut, conflicts=True
+)
+
+
+@step(
     "/introductions",
-    "POST",
     summary="Propose an introduction",
-    tag=TAG,
-    permissions=(Permission.CHECK_APPLICATIONS,),
     body=NewIntroduction,
-    response=IntroductionOut,
     status=201,
-    conflicts=True,
     response_headers=("Location",),
 )
 def propose_introduction(body: NewIntroduction) -> Reply:
@@ -323,16 +281,7 @@ class AcceptIntroduction(Body):
     contact_phone: str = Field(max_length=40)
 
 
-@operation(
-    "/introductions/<int:introduction_id>/accept",
-    "POST",
-    summary="Accept for your council",
-    tag=TAG,
-    permissions=(Permission.APPLY_FOR_COUNCIL,),
-    body=AcceptIntroduction,
-    response=IntroductionOut,
-    conflicts=True,
-)
+@council_step("/introductions/<int:introduction_id>/accept", summary="Accept for your council", body=AcceptIntroduction)
 def accept_introduction(introduction_id: int, body: AcceptIntroduction) -> Reply:
     """Accept the introduction for your council, giving the contact the other councils may use
     once every council has accepted."""
@@ -347,10 +296,7 @@ def accept_introduction(introduction_id: int, body: AcceptIntroduction) -> Reply
 
 
 def _found_for_council(introduction_id: int) -> Introduction:
-    found = workflow.get_for_council(api_user(), introduction_id)
-    if found is None:
-        raise ApiError(404)
-    return found
+    return found_or_404(workflow.get_for_council(api_user(), introduction_id))
 
 
 class Reason(Body):
@@ -358,16 +304,7 @@ class Reason(Body):
     reason: str = Field(max_length=workflow.REASON_MAX)
 
 
-@operation(
-    "/introductions/<int:introduction_id>/decline",
-    "POST",
-    summary="Decline for your council",
-    tag=TAG,
-    permissions=(Permission.APPLY_FOR_COUNCIL,),
-    body=Reason,
-    response=IntroductionOut,
-    conflicts=True,
-)
+@council_step("/introductions/<int:introduction_id>/decline", summary="Decline for your council", body=Reason)
 def decline_introduction(introduction_id: int, body: Reason) -> Reply:
     """Decline for your council, saying why (only LGA staff see the reason; the other councils
     are not told which council declined)."""
@@ -380,15 +317,10 @@ class Versioned(Body):
     version: Version
 
 
-@operation(
+@step(
     "/introductions/<int:introduction_id>/start-discussion",
-    "POST",
     summary="Record that the councils are in discussion",
-    tag=TAG,
-    permissions=(Permission.CHECK_APPLICATIONS,),
     body=Versioned,
-    response=IntroductionOut,
-    conflicts=True,
 )
 def start_introduction_discussion(introduction_id: int, body: Versioned) -> Reply:
     introduction = _found(introduction_id)
@@ -401,16 +333,7 @@ class Agreement(Body):
     summary: str = Field(max_length=workflow.SUMMARY_MAX, description="What the councils agreed.")
 
 
-@operation(
-    "/introductions/<int:introduction_id>/agreement",
-    "POST",
-    summary="Record what the councils agreed",
-    tag=TAG,
-    permissions=(Permission.CHECK_APPLICATIONS,),
-    body=Agreement,
-    response=IntroductionOut,
-    conflicts=True,
-)
+@step("/introductions/<int:introduction_id>/agreement", summary="Record what the councils agreed", body=Agreement)
 def record_introduction_agreement(introduction_id: int, body: Agreement) -> Reply:
     """Every council is told, and may then apply for the scheme's funding together."""
     introduction = _found(introduction_id)
@@ -423,32 +346,19 @@ class Close(Body):
     reason: str | None = Field(None, max_length=workflow.REASON_MAX, description="Needed unless the councils agreed.")
 
 
-@operation(
-    "/introductions/<int:introduction_id>/close",
-    "POST",
-    summary="Close the introduction",
-    tag=TAG,
-    permissions=(Permission.CHECK_APPLICATIONS,),
-    body=Close,
-    response=IntroductionOut,
-    conflicts=True,
-)
+@step("/introductions/<int:introduction_id>/close", summary="Close the introduction", body=Close)
 def close_introduction(introduction_id: int, body: Close) -> Reply:
     introduction = _found(introduction_id)
     workflow.close(introduction, actor=api_user(), reason=body.reason, expected_version=body.version)
     return _introduction_reply(introduction)
 
 
-@operation(
+@council_step(
     "/introductions/<int:introduction_id>/funding-application",
-    "POST",
     summary="Apply for funding from the agreement",
-    tag=TAG,
-    permissions=(Permission.APPLY_FOR_COUNCIL,),
     body=Versioned,
     response=ApplicationOut,
     status=201,
-    conflicts=True,
     response_headers=("Location",),
 )
 def apply_for_introduction_funding(introduction_id: int, body: Versioned) -> Reply:

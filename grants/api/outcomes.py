@@ -12,14 +12,13 @@ from pathlib import Path
 
 from flask import Response, current_app, url_for
 from pydantic import Field
-from sqlalchemy import Select
 
 from grants.api.auth import api_user
 from grants.api.engagements import ApplicationRef, application_ref
-from grants.api.pagination import PageQuery, page_of, paginate
-from grants.api.problems import ApiError, FieldError, pointer_to
+from grants.api.pagination import PageQuery, listing, paginate
+from grants.api.problems import ApiError, FieldError, found_or_404, pointer_to
 from grants.api.queries import report_for, reports_for
-from grants.api.routing import Reply, operation
+from grants.api.routing import Reply, operations
 from grants.api.schemas import ExpertRef, expert_ref
 from grants.api.types import Body, Out, Pence
 from grants.downloads import download_response
@@ -139,10 +138,7 @@ def report_out(report: OutcomeReport) -> OutcomeReportOut:
 
 
 def _found(report_id: int) -> OutcomeReport:
-    found = report_for(api_user(), report_id)
-    if found is None:
-        raise ApiError(404)
-    return found
+    return found_or_404(report_for(api_user(), report_id))
 
 
 class ReportQuery(PageQuery):
@@ -150,52 +146,33 @@ class ReportQuery(PageQuery):
     engagement_id: int | None = Field(None, ge=1, le=2_147_483_647)
 
 
-@operation(
-    "/outcome-reports",
-    summary="List outcome reports",
-    tag=TAG,
-    permissions=READ,
-    query=ReportQuery,
-    response=page_of(OutcomeReportOut),
-    response_headers=("Link",),
-)
+read = operations(tag=TAG, permissions=READ)
+
+
+@read("/outcome-reports", summary="List outcome reports", query=ReportQuery, **listing(OutcomeReportOut))
 def list_outcome_reports(query: ReportQuery) -> Reply:
     """Programme officers see every report; an expert the reports on their work; a council officer
     those on their council's applications. The latest filed first."""
-    found: Select[tuple[OutcomeReport]] = reports_for(api_user())
-    if query.status is not None:
-        found = found.where(OutcomeReport.status == query.status)
-    if query.engagement_id is not None:
-        found = found.where(OutcomeReport.engagement_id == query.engagement_id)
+    found = reports_for(api_user(), status=query.status, engagement_id=query.engagement_id)
     return paginate(found, query, OutcomeReportOut, report_out)
 
 
-@operation(
-    "/outcome-reports/<int:report_id>",
-    summary="One outcome report",
-    tag=TAG,
-    permissions=READ,
-    response=OutcomeReportOut,
-)
+@read("/outcome-reports/<int:report_id>", summary="One outcome report", response=OutcomeReportOut)
 def get_outcome_report(report_id: int) -> OutcomeReportOut:
     """The figures claimed, the council's answer, the verified figures and the evidence."""
     return report_out(_found(report_id))
 
 
-@operation(
+@read(
     "/outcome-reports/<int:report_id>/evidence/<int:file_id>",
     summary="Download an evidence file",
-    tag=TAG,
-    permissions=READ,
     media_type="application/octet-stream",
     schema={"type": "string", "format": "binary"},
 )
 def download_evidence(report_id: int, file_id: int) -> Response:
     """The evidence file as it was filed, as a download."""
     report = _found(report_id)
-    found = next((f for f in report.evidence if f.id == file_id), None)
-    if found is None:
-        raise ApiError(404)
+    found = found_or_404(next((f for f in report.evidence if f.id == file_id), None))
     try:
         path = stored_path(Path(current_app.config["EVIDENCE_DIR"]), found.stored_name)
         return download_response(path, download_name=found.original_name, content_type=found.content_type)
@@ -246,25 +223,24 @@ def _checked(files: list[EvidenceIn]) -> list[CheckedFile]:
     return checked
 
 
-@operation(
+step = operations(
+    method="POST", tag=TAG, permissions=(Permission.APPLY_FOR_COUNCIL,), response=OutcomeReportOut, conflicts=True
+)
+
+
+@step(
     "/engagements/<int:engagement_id>/outcome-reports",
-    "POST",
     summary="File an outcome report",
-    tag=TAG,
     permissions=(Permission.USE_EXPERT_PORTAL,),
     body=NewReport,
-    response=OutcomeReportOut,
     status=201,
-    conflicts=True,
     response_headers=("Location",),
     fields={"cashable": "/cashable_pence", "evidence": "/evidence"},
 )
 def file_outcome_report(engagement_id: int, body: NewReport) -> Reply:
     """The expert files an outcome report for an evaluation point (or an interim one) with the
     savings claimed and at least one file of evidence; the council is asked to confirm it."""
-    engagement = engagements.own_engagement(api_user(), engagement_id)
-    if engagement is None:
-        raise ApiError(404)
+    engagement = found_or_404(engagements.own_engagement(api_user(), engagement_id))
     report = outcomes.file_report(
         engagement,
         actor=api_user(),
@@ -290,15 +266,7 @@ def file_outcome_report(engagement_id: int, body: NewReport) -> Reply:
     return Reply(report_out(report), status=201, headers={"Location": location})
 
 
-@operation(
-    "/outcome-reports/<int:report_id>/confirm",
-    "POST",
-    summary="Confirm the figures (the council)",
-    tag=TAG,
-    permissions=(Permission.APPLY_FOR_COUNCIL,),
-    response=OutcomeReportOut,
-    conflicts=True,
-)
+@step("/outcome-reports/<int:report_id>/confirm", summary="Confirm the figures (the council)")
 def confirm_outcome_report(report_id: int) -> OutcomeReportOut:
     """The lead council agrees with the figures claimed; a programme officer then verifies them."""
     report = _found(report_id)
@@ -310,16 +278,7 @@ class Dispute(Body):
     reason: str = Field(max_length=5000, description="Why the council does not agree with the figures.")
 
 
-@operation(
-    "/outcome-reports/<int:report_id>/dispute",
-    "POST",
-    summary="Dispute the figures (the council)",
-    tag=TAG,
-    permissions=(Permission.APPLY_FOR_COUNCIL,),
-    body=Dispute,
-    response=OutcomeReportOut,
-    conflicts=True,
-)
+@step("/outcome-reports/<int:report_id>/dispute", summary="Dispute the figures (the council)", body=Dispute)
 def dispute_outcome_report(report_id: int, body: Dispute) -> OutcomeReportOut:
     """The lead council does not agree with the figures, and says why."""
     report = _found(report_id)
@@ -336,15 +295,11 @@ class Verification(Body):
     )
 
 
-@operation(
+@step(
     "/outcome-reports/<int:report_id>/verify",
-    "POST",
     summary="Verify the figures",
-    tag=TAG,
     permissions=(Permission.CHECK_APPLICATIONS,),
     body=Verification,
-    response=OutcomeReportOut,
-    conflicts=True,
     fields={"cashable": "/cashable_pence"},
 )
 def verify_outcome_report(report_id: int, body: Verification) -> OutcomeReportOut:

@@ -14,9 +14,9 @@ from flask import request
 from pydantic import Field, create_model
 from sqlalchemy import Select
 
+from grants.api.queries import get_page
 from grants.api.routing import Reply
 from grants.api.types import INT32_MAX, Out, Query
-from grants.extensions import db
 
 PER_PAGE_MAX = 100
 PER_PAGE_DEFAULT = 25
@@ -54,6 +54,11 @@ def page_of(item: type[Out]) -> type[Out]:
     return model
 
 
+def listing(item: type[Out]) -> dict[str, Any]:
+    """What a list operation declares about its reply: a page of `item`s, with the Link header."""
+    return {"response": page_of(item), "response_headers": ("Link",)}
+
+
 def _url(page: int) -> str:
     args = [(name, value) for name, value in request.args.items(multi=True) if name != "page"]
     args.append(("page", str(page)))
@@ -70,7 +75,7 @@ def paginate(
 ) -> Reply:
     """One page of the query's rows as `item`s. `prepare` may load, in a fixed number of
     statements, what the rows need beyond the query's own loading."""
-    found = db.paginate(query, page=params.page, per_page=params.per_page, error_out=False, count=True)
+    found = get_page(query, params.page, params.per_page)
     rows = list(found.items)
     if prepare is not None:
         prepare(rows)

@@ -9,10 +9,12 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Response, request
 from werkzeug.exceptions import HTTPException
+
+T = TypeVar("T")
 
 PROBLEM_JSON = "application/problem+json"
 # Problem types are named by status: "about:blank" says no more than the status does.
@@ -48,6 +50,13 @@ class ApiError(Exception):
 
     def __str__(self) -> str:
         return self.detail or self.title or str(self.status)
+
+
+def found_or_404(found: T | None) -> T:
+    """What a lookup found; a 404 problem when it found nothing (or nothing the caller may see)."""
+    if found is None:
+        raise ApiError(404)
+    return found
 
 
 def pointer_to(*parts: str | int) -> str:

@@ -5,24 +5,25 @@ from __future__ import annotations
 from datetime import date
 
 from pydantic import Field
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
 
+from grants.api import queries
 from grants.api.auth import api_user
 from grants.api.forms_bridge import answer_fields, api_name, blank, is_money
-from grants.api.pagination import PageQuery, page_of, paginate
-from grants.api.problems import ApiError
-from grants.api.routing import Reply, operation
+from grants.api.pagination import PageQuery, listing, paginate
+from grants.api.problems import found_or_404
+from grants.api.routing import Reply, operations
 from grants.api.schemas import CouncilRef, SchemeRef, council_ref, scheme_ref
 from grants.api.types import Out
 from grants.applications import forms as application_forms
-from grants.extensions import db
 from grants.main import queries as main_queries
 from grants.models import Council, CouncilTier, FundingRound, Region, Scheme, SchemeKind
 from workflows.applications import sections_for
 from workflows.permissions import Permission, can
 
 # Councils -------------------------------------------------------------------------------------------
+
+
+councils_read = operations(tag="Councils", permissions=(Permission.VIEW_REGISTER, Permission.APPLY_FOR_COUNCIL))
 
 
 class CouncilOut(Out):
@@ -50,44 +51,30 @@ def council_out(council: Council) -> CouncilOut:
     )
 
 
-@operation(
+read = operations(tag="Schemes", permissions=(Permission.SIGNED_IN,))
+
+
+@councils_read(
     "/councils",
     summary="List councils",
-    tag="Councils",
-    permissions=(Permission.VIEW_REGISTER, Permission.APPLY_FOR_COUNCIL),
     query=CouncilQuery,
-    response=page_of(CouncilOut),
-    response_headers=("Link",),
+    **listing(CouncilOut),
 )
 def list_councils(query: CouncilQuery) -> Reply:
     """The council register, by name, searched by part of the name or by GSS code. Council
     officers see it as they do when naming partner councils."""
-    found = select(Council).options(selectinload(Council.parent)).order_by(Council.name, Council.id)
-    if query.tier is not None:
-        found = found.where(Council.tier == query.tier)
-    search = (query.q or "").strip()
-    if search:
-        found = found.where(
-            or_(
-                func.lower(Council.name).contains(search.lower(), autoescape=True),
-                func.upper(Council.gss_code) == search.upper(),
-            )
-        )
+    found = queries.councils(query.tier, (query.q or "").strip())
     return paginate(found, query, CouncilOut, council_out)
 
 
-@operation(
+@councils_read(
     "/councils/<gss_code>",
     summary="One council",
-    tag="Councils",
-    permissions=(Permission.VIEW_REGISTER, Permission.APPLY_FOR_COUNCIL),
     response=CouncilOut,
 )
 def get_council(gss_code: str) -> CouncilOut:
     """A council by its GSS code. Staff see any council; a council officer only their own."""
-    found = main_queries.get_council_for(api_user(), gss_code)
-    if found is None:
-        raise ApiError(404)
+    found = found_or_404(main_queries.get_council_for(api_user(), gss_code))
     return council_out(found)
 
 
@@ -236,35 +223,16 @@ def round_out(funding_round: FundingRound) -> RoundOut:
     )
 
 
-@operation(
-    "/schemes",
-    summary="List schemes",
-    tag="Schemes",
-    permissions=(Permission.SIGNED_IN,),
-    query=SchemeQuery,
-    response=page_of(SchemeOut),
-    response_headers=("Link",),
-)
+@read("/schemes", summary="List schemes", query=SchemeQuery, **listing(SchemeOut))
 def list_schemes(query: SchemeQuery) -> Reply:
     """The programme's grant schemes, each with its rules, assessment criteria and form."""
-    found = select(Scheme).options(selectinload(Scheme.criteria)).order_by(Scheme.name, Scheme.id)
-    if query.active is not None:
-        found = found.where(Scheme.is_active.is_(query.active))
-    return paginate(found, query, SchemeOut, scheme_out)
+    return paginate(queries.schemes(query.active), query, SchemeOut, scheme_out)
 
 
-@operation(
-    "/schemes/<int:scheme_id>",
-    summary="One scheme",
-    tag="Schemes",
-    permissions=(Permission.SIGNED_IN,),
-    response=SchemeOut,
-)
+@read("/schemes/<int:scheme_id>", summary="One scheme", response=SchemeOut)
 def get_scheme(scheme_id: int) -> SchemeOut:
     """A scheme with its rules, assessment criteria and application form."""
-    found = db.session.scalar(select(Scheme).where(Scheme.id == scheme_id).options(selectinload(Scheme.criteria)))
-    if found is None:
-        raise ApiError(404)
+    found = found_or_404(queries.get_scheme(scheme_id))
     return scheme_out(found)
 
 
@@ -273,46 +241,17 @@ class RoundQuery(PageQuery):
     open: bool | None = Field(None, description="Only rounds open for applications today (true) or not (false).")
 
 
-@operation(
-    "/rounds",
-    summary="List funding rounds",
-    tag="Schemes",
-    permissions=(Permission.SIGNED_IN,),
-    query=RoundQuery,
-    response=page_of(RoundOut),
-    response_headers=("Link",),
-)
+@read("/rounds", summary="List funding rounds", query=RoundQuery, **listing(RoundOut))
 def list_rounds(query: RoundQuery) -> Reply:
     """Funding rounds, the latest closing first: their dates and budget. A council applies to an
     open round of an active scheme."""
-    today = date.today()
-    found = (
-        select(FundingRound)
-        .options(selectinload(FundingRound.scheme))
-        .order_by(FundingRound.closes_on.desc(), FundingRound.id)
-    )
-    if query.scheme_id is not None:
-        found = found.where(FundingRound.scheme_id == query.scheme_id)
-    if query.open is True:
-        found = found.where(FundingRound.opens_on <= today, FundingRound.closes_on >= today)
-    elif query.open is False:
-        found = found.where(or_(FundingRound.opens_on > today, FundingRound.closes_on < today))
+    found = queries.rounds(query.scheme_id, query.open, date.today())
     return paginate(found, query, RoundOut, round_out)
 
 
-@operation(
-    "/rounds/<int:round_id>",
-    summary="One funding round",
-    tag="Schemes",
-    permissions=(Permission.SIGNED_IN,),
-    response=RoundOut,
-)
+@read("/rounds/<int:round_id>", summary="One funding round", response=RoundOut)
 def get_round(round_id: int) -> RoundOut:
-    found = db.session.scalar(
-        select(FundingRound).where(FundingRound.id == round_id).options(selectinload(FundingRound.scheme))
-    )
-    if found is None:
-        raise ApiError(404)
+    found = found_or_404(queries.get_round(round_id, with_scheme=True))
     return round_out(found)
 
 

@@ -7,11 +7,11 @@ from datetime import date, datetime
 
 from pydantic import Field
 
-from grants.api.pagination import PageQuery, page_of, paginate
-from grants.api.problems import ApiError, FieldError
-from grants.api.routing import Reply, operation
+from grants.api import queries
+from grants.api.pagination import PageQuery, listing, paginate
+from grants.api.problems import ApiError, FieldError, found_or_404
+from grants.api.routing import Reply, operations
 from grants.api.types import Id, Out, Query
-from grants.extensions import db
 from grants.models import BoardReport
 from workflows import reporting
 from workflows.permissions import Permission
@@ -104,11 +104,12 @@ def _lines(rows: list[dict[str, object]]) -> list[BoardLine]:
     return [BoardLine.model_validate(row) for row in rows]
 
 
-@operation(
+read = operations(tag=TAG, permissions=READ)
+
+
+@read(
     "/reports/board-summary",
     summary="The board report's lines for a quarter, with live figures",
-    tag=TAG,
-    permissions=READ,
     query=QuarterQuery,
     response=BoardSummary,
 )
@@ -159,31 +160,15 @@ def _issued(report: BoardReport) -> IssuedBoardReport:
     )
 
 
-@operation(
-    "/reports/board-reports",
-    summary="Board reports as issued",
-    tag=TAG,
-    permissions=READ,
-    query=PageQuery,
-    response=page_of(IssuedBoardReport),
-    response_headers=("Link",),
-)
+@read("/reports/board-reports", summary="Board reports as issued", query=PageQuery, **listing(IssuedBoardReport))
 def list_board_reports(query: PageQuery) -> Reply:
     """Every issued board report, the latest quarter first and its latest version first, each
     exactly as it was issued."""
     return paginate(reporting.list_board_reports(), query, IssuedBoardReport, _issued)
 
 
-@operation(
-    "/reports/board-reports/<int:report_id>",
-    summary="One board report as issued",
-    tag=TAG,
-    permissions=READ,
-    response=IssuedBoardReport,
-)
+@read("/reports/board-reports/<int:report_id>", summary="One board report as issued", response=IssuedBoardReport)
 def board_report(report_id: Id) -> IssuedBoardReport:
     """The report as it was issued: later changes to the data do not alter it."""
-    found = db.session.get(BoardReport, report_id)
-    if found is None:
-        raise ApiError(404)
+    found = found_or_404(queries.get_board_report(report_id))
     return _issued(found)

@@ -13,9 +13,9 @@ from werkzeug.datastructures import MultiDict
 from grants.api.applications import ApplicationOut, WithReason, reply_with
 from grants.api.auth import api_user
 from grants.api.forms_bridge import form_problems
-from grants.api.problems import ApiError, FieldError, pointer_to
+from grants.api.problems import ApiError, FieldError, found_or_404, pointer_to
 from grants.api.queries import staff_application
-from grants.api.routing import Reply, operation
+from grants.api.routing import Reply, operation, operations
 from grants.api.schemas import PersonRef, person_ref
 from grants.api.types import Body, Out, Pence, Version
 from grants.models import Application, Assessment
@@ -26,13 +26,12 @@ from workflows.money import typed_pounds
 from workflows.permissions import Permission
 
 TAG = "Review"
+CHECK = (Permission.CHECK_APPLICATIONS,)
+DECIDE = (Permission.DECIDE_APPLICATIONS,)
 
 
 def _application(application_id: int) -> Application:
-    found = staff_application(application_id)
-    if found is None:
-        raise ApiError(404)
-    return found
+    return found_or_404(staff_application(application_id))
 
 
 class Eligibility(Body):
@@ -40,15 +39,15 @@ class Eligibility(Body):
     reason: str | None = Field(None, max_length=2000, description="Needed only to override a failed eligibility check.")
 
 
-@operation(
+step = operations(method="POST", tag=TAG, response=ApplicationOut, conflicts=True)
+check = operations(method="POST", tag=TAG, response=ApplicationOut, conflicts=True, permissions=CHECK)
+decide = operations(method="POST", tag=TAG, response=ApplicationOut, conflicts=True, permissions=DECIDE)
+
+
+@check(
     "/applications/<int:application_id>/confirm-eligibility",
-    "POST",
     summary="Confirm the application is eligible",
-    tag=TAG,
-    permissions=(Permission.CHECK_APPLICATIONS,),
     body=Eligibility,
-    conflicts=True,
-    response=ApplicationOut,
 )
 def confirm_eligibility(application_id: int, body: Eligibility) -> Reply:
     """Send a submitted application to assessment once its eligibility check has run; a failed
@@ -58,15 +57,10 @@ def confirm_eligibility(application_id: int, body: Eligibility) -> Reply:
     return reply_with(application, "staff")
 
 
-@operation(
+@check(
     "/applications/<int:application_id>/mark-ineligible",
-    "POST",
     summary="Find the application not eligible",
-    tag=TAG,
-    permissions=(Permission.CHECK_APPLICATIONS,),
     body=WithReason,
-    conflicts=True,
-    response=ApplicationOut,
 )
 def mark_ineligible(application_id: int, body: WithReason) -> Reply:
     """Close a submitted application as not eligible; the council is told why."""
@@ -75,15 +69,11 @@ def mark_ineligible(application_id: int, body: WithReason) -> Reply:
     return reply_with(application, "staff")
 
 
-@operation(
+@step(
     "/applications/<int:application_id>/request-changes",
-    "POST",
     summary="Ask the council for changes",
-    tag=TAG,
     permissions=(Permission.CHECK_APPLICATIONS, Permission.DECIDE_APPLICATIONS),
     body=WithReason,
-    conflicts=True,
-    response=ApplicationOut,
 )
 def request_changes(application_id: int, body: WithReason) -> Reply:
     """Send the application back to the council to change and submit again: at the eligibility
@@ -98,15 +88,10 @@ class Approval(Body):
     conditions: str = Field("", max_length=5000, description="Conditions of the offer, shown in the offer letter.")
 
 
-@operation(
+@decide(
     "/applications/<int:application_id>/approve",
-    "POST",
     summary="Approve: commit the award and make the offer",
-    tag=TAG,
-    permissions=(Permission.DECIDE_APPLICATIONS,),
     body=Approval,
-    conflicts=True,
-    response=ApplicationOut,
 )
 def approve(application_id: int, body: Approval) -> Reply:
     """Approve an application awaiting a decision: the award is committed against the round's
@@ -117,15 +102,10 @@ def approve(application_id: int, body: Approval) -> Reply:
     return reply_with(application, "staff")
 
 
-@operation(
+@decide(
     "/applications/<int:application_id>/reject",
-    "POST",
     summary="Reject the application",
-    tag=TAG,
-    permissions=(Permission.DECIDE_APPLICATIONS,),
     body=WithReason,
-    conflicts=True,
-    response=ApplicationOut,
 )
 def reject(application_id: int, body: WithReason) -> Reply:
     """Reject an application awaiting a decision; the council is told why."""
@@ -141,16 +121,11 @@ class NewPayment(Body):
     reference: str = Field(max_length=80, description="The reference on the finance system.")
 
 
-@operation(
+@check(
     "/applications/<int:application_id>/payments",
-    "POST",
     summary="Record a payment",
-    tag=TAG,
-    permissions=(Permission.CHECK_APPLICATIONS,),
     body=NewPayment,
     status=201,
-    conflicts=True,
-    response=ApplicationOut,
     fields={"amount": "/amount_pence"},
 )
 def record_payment(application_id: int, body: NewPayment) -> Reply:
@@ -247,16 +222,13 @@ def list_assessments(application_id: int) -> AssessmentList:
     )
 
 
-@operation(
+@step(
     "/applications/<int:application_id>/assessments",
-    "POST",
     summary="Score the application",
-    tag=TAG,
     permissions=(Permission.ASSESS_APPLICATIONS,),
     body=NewAssessment,
     response=AssessmentOut,
     status=201,
-    conflicts=True,
 )
 def create_assessment(application_id: int, body: NewAssessment) -> Reply:
     """Score an application in assessment against every published criterion. When the scheme's

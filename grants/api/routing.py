@@ -285,3 +285,14 @@ def operation(
         return wrapped  # type: ignore[return-value]
 
     return decorator
+
+
+def operations(**shared: Any) -> Callable[..., Callable[[F], F]]:
+    """`operation` for a group of operations that share declarations (their tag, method,
+    permissions, reply, whether the domain may refuse them): each operation of the group then
+    declares its rule and what is its own, which overrides what the group shares."""
+
+    def declare(rule: str, **own: Any) -> Callable[[F], F]:
+        return operation(rule, **{**shared, **own})
+
+    return declare

@@ -1,6 +1,8 @@
 """A council's own applications: starting, filling in, submitting, withdrawing, and answering an
-offer; and a partner council's confirmation of a joint bid."""
+offer; a partner council's confirmation of a joint bid; outcome reports; and introductions to
+other councils."""
 
+from grants.applications import introductions, offers, outcome_reports  # noqa: F401 - each attaches its routes to the blueprint
 from grants.applications.views import bp
 
 __all__ = ["bp"]

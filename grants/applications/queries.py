@@ -6,30 +6,45 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from sqlalchemy import Select, select
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from grants.extensions import db
 from grants.main.queries import list_open_rounds
-from grants.models import Application, ApplicationEvent, ApplicationPartner, Council, FundingRound, User
+from grants.models import (
+    Application,
+    ApplicationEvent,
+    ApplicationPartner,
+    Council,
+    FundingRound,
+    Introduction,
+    User,
+)
+from workflows import introductions
 from workflows.applications import CLOSED
 
 Relation = Literal["lead", "partner"]
 
+PAGE_SIZE = 25
+# The introductions listed on the council's applications page, the most recent first.
+INTRODUCTIONS_LISTED = 50
 
-def lead_applications(council_id: int) -> Select[tuple[Application]]:
+
+def list_lead_applications_page(council_id: int, page: int) -> Pagination:
     """The council's own applications, the most recently changed first."""
-    return (
+    query = (
         select(Application)
         .where(Application.lead_council_id == council_id)
         .options(joinedload(Application.round).joinedload(FundingRound.scheme))
         .order_by(Application.updated_at.desc(), Application.id.desc())
     )
+    return db.paginate(query, page=page, per_page=PAGE_SIZE, error_out=False)
 
 
-def partner_applications(council_id: int) -> Select[tuple[Application]]:
+def list_partner_applications_page(council_id: int, page: int) -> Pagination:
     """Other councils' applications that name this council as a partner."""
-    return (
+    query = (
         select(Application)
         .join(ApplicationPartner, ApplicationPartner.application_id == Application.id)
         .where(ApplicationPartner.council_id == council_id)
@@ -40,6 +55,16 @@ def partner_applications(council_id: int) -> Select[tuple[Application]]:
         )
         .order_by(Application.updated_at.desc(), Application.id.desc())
     )
+    return db.paginate(query, page=page, per_page=PAGE_SIZE, error_out=False)
+
+
+def list_council_introductions(council_id: int) -> list[Introduction]:
+    """The introductions the council is part of, the most recent first: the latest few."""
+    return list(db.session.scalars(introductions.list_for_council(council_id).limit(INTRODUCTIONS_LISTED)))
+
+
+def get_round_or_404(round_id: int) -> FundingRound:
+    return db.get_or_404(FundingRound, round_id)
 
 
 def open_rounds(today: date) -> list[FundingRound]:
@@ -80,6 +105,16 @@ def get_application(application_id: int) -> Application | None:
             selectinload(Application.events).selectinload(ApplicationEvent.actor),
         )
     )
+
+
+def get_application_for(user: User, application_id: int) -> tuple[Application, Relation] | None:
+    """The application and how the officer's council stands to it; None for an application the
+    council neither leads nor is a partner in, as for one that does not exist."""
+    application = get_application(application_id)
+    relation = relation_of(user, application) if application is not None else None
+    if application is None or relation is None:
+        return None
+    return application, relation
 
 
 def relation_of(user: User, application: Application) -> Relation | None:

@@ -8,41 +8,15 @@ from datetime import timedelta
 from flask import current_app, flash, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import logout_user
-from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
-from wtforms import EmailField, PasswordField, SubmitField
-from wtforms.validators import Email, InputRequired, Length
 
+from grants.auth.forms import ChangeEmailForm, ConfirmEmailForm
 from grants.auth.permissions import public, requires, signed_in_user
-from grants.auth.views import bp
+from grants.auth.views import bp, link_problem
 from grants.extensions import db, limiter
 from grants.models import TokenPurpose
 from workflows import accounts
-from workflows.passwords import MAX_LENGTH, verify_password
+from workflows.passwords import verify_password
 from workflows.permissions import Permission
-
-
-class ChangeEmailForm(FlaskForm):
-    email = EmailField(
-        "New email address",
-        widget=GovTextInput(),
-        filters=[lambda value: value.strip() if isinstance(value, str) else value],
-        validators=[
-            InputRequired(message="Enter your new email address"),
-            Email(message="Enter an email address in the correct format, like name@example.gov.uk"),
-            Length(max=254, message="Email address must be 254 characters or fewer"),
-        ],
-    )
-    password = PasswordField(
-        "Your password",
-        widget=GovPasswordInput(),
-        validators=[InputRequired(message="Enter your password"), Length(max=MAX_LENGTH)],
-    )
-    submit = SubmitField("Send a link to the new address", widget=GovSubmitInput())
-
-
-class ConfirmEmailForm(FlaskForm):
-    submit = SubmitField("Confirm the new address", widget=GovSubmitInput())
 
 
 @bp.route("/account/email", methods=["GET", "POST"])
@@ -77,7 +51,7 @@ def change_email() -> ResponseReturnValue:
 def confirm_email_change(secret: str) -> ResponseReturnValue:
     found = accounts.find_token(secret, TokenPurpose.EMAIL_CHANGE)
     if found.problem is not None:
-        return render_template("auth/link_problem.html", problem=found.problem, purpose="email_change"), 410
+        return link_problem(found.problem, "email_change")
     new_email = accounts.pending_email(secret)
     form = ConfirmEmailForm()
     if form.validate_on_submit():

@@ -22,6 +22,7 @@ from flask import current_app, flash, jsonify, redirect, request, session, url_f
 from flask.typing import ResponseReturnValue
 from flask_login import logout_user
 
+from grants.auth import queries
 from grants.extensions import db
 from grants.models import User, utcnow
 from workflows import accounts
@@ -126,7 +127,7 @@ def _end_idle_session() -> None:
     """Change the person's session token (if the cookie still held the current one), audit the
     time-out and commit, then empty the session."""
     user_id, _, token = str(session.get(SIGNED_IN_AS, "")).partition(":")
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    user = queries.get_user(int(user_id)) if user_id.isdigit() else None
     if user is not None and token and user.session_token == token:
         accounts.time_out_session(user, idle_minutes=round(idle_limit_seconds() / 60, 2))
         db.session.commit()

@@ -11,17 +11,17 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.wrappers import Response
 
-from grants.api.token_forms import NewApiTokenForm, RevokeApiTokenForm
-from grants.auth import sessions, throttle
+from grants.auth import queries, sessions, throttle
 from grants.auth.forms import (
     ChangePasswordForm,
     ConfirmPasswordForm,
     EmailForm,
+    NewApiTokenForm,
     NewPasswordForm,
+    RevokeApiTokenForm,
     SignInForm,
     SignOutForm,
 )
@@ -87,7 +87,7 @@ def sign_in() -> str | Response:
     if form.validate_on_submit():
         email = accounts.normalise_email(form.email.data or "")
         _hold_or_refuse(email)
-        user = db.session.scalar(select(User).where(User.email == email))
+        user = queries.get_user_by_email(email)
         password = form.password.data or ""
         if user is not None and user.is_active and verify_password(user.password_hash, password):
             throttle.clear_account(email)
@@ -114,7 +114,7 @@ def sign_out() -> Response:
     form = SignOutForm()
     if not form.validate_on_submit():
         abort(400)
-    user = db.session.get(User, current_user.id)
+    user = queries.get_user(current_user.id)
     if user is not None:
         accounts.sign_out_everywhere(user)
         db.session.commit()
@@ -162,12 +162,17 @@ def extend_session() -> Response:
     return jsonify(signed_in=True, seconds_left=sessions.seconds_left())
 
 
+def link_problem(problem: str, purpose: str) -> tuple[str, int]:
+    """The page for an emailed link that no longer works (expired, used or unknown): 410 Gone."""
+    return render_template("auth/link_problem.html", problem=problem, purpose=purpose), 410
+
+
 @bp.route("/invitation/<secret>", methods=["GET", "POST"])
 @public
 def accept_invitation(secret: str) -> ResponseReturnValue:
     found = accounts.find_token(secret, TokenPurpose.INVITATION)
     if found.problem is not None:
-        return render_template("auth/link_problem.html", problem=found.problem, purpose="invitation"), 410
+        return link_problem(found.problem, "invitation")
     assert found.user is not None
     form = NewPasswordForm(user_inputs=[found.user.email, found.user.name])
     if form.validate_on_submit():
@@ -175,7 +180,7 @@ def accept_invitation(secret: str) -> ResponseReturnValue:
             user = accounts.accept_invitation(secret, form.password.data or "")
         except accounts.AccountError:
             db.session.rollback()
-            return render_template("auth/link_problem.html", problem=accounts.USED, purpose="invitation"), 410
+            return link_problem(accounts.USED, "invitation")
         db.session.commit()
         if current_user.is_authenticated:
             logout_user()
@@ -223,7 +228,7 @@ def request_password_reset() -> str:
 def reset_password(secret: str) -> ResponseReturnValue:
     found = accounts.find_token(secret, TokenPurpose.PASSWORD_RESET)
     if found.problem is not None:
-        return render_template("auth/link_problem.html", problem=found.problem, purpose="password_reset"), 410
+        return link_problem(found.problem, "password_reset")
     assert found.user is not None
     form = NewPasswordForm(user_inputs=[found.user.email, found.user.name])
     if form.validate_on_submit():
@@ -231,7 +236,7 @@ def reset_password(secret: str) -> ResponseReturnValue:
             accounts.reset_password(secret, form.password.data or "")
         except accounts.AccountError:
             db.session.rollback()
-            return render_template("auth/link_problem.html", problem=accounts.USED, purpose="password_reset"), 410
+            return link_problem(accounts.USED, "password_reset")
         db.session.commit()
         throttle.clear_account(found.user.email)
         logout_user()

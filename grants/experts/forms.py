@@ -13,16 +13,13 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovFileInput,
     GovRadioInput,
-    GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
 )
 from werkzeug.datastructures import FileStorage
-from wtforms import RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import RadioField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation, ValidationError
 
-from grants.fields import UKDateField, VersionedForm
+from grants.fields import ParsedField, UKDateField, VersionedForm, submit_button, text_area, text_input
 from grants.models import Expert, ExpertKind, Region, Specialism, VettingStatus
 from workflows import experts as workflow
 from workflows.experts import (
@@ -52,62 +49,23 @@ KIND_HINTS = {
 # Typed values ---------------------------------------------------------------------------------------
 
 
-class DayRateField(StringField):
-    """A day rate typed in pounds; `data` stays as typed, to show back on an error, and `pence`
-    holds the whole pence once it is valid."""
-
-    def __init__(self, label: str, **kwargs: Any) -> None:
-        super().__init__(label, widget=GovTextInput(), **kwargs)
-        self.pence: int | None = None
-
-    def pre_validate(self, form: Any) -> None:
-        self.pence = None
-        try:
-            self.pence = workflow.parse_day_rate(self.data or "")
-        except InvalidValueError as error:
-            raise StopValidation(str(error)) from None
-
-
-class CapacityField(StringField):
-    """How many engagements at once, typed into a text box (GOV.UK advises against number inputs)."""
-
-    def __init__(self, label: str, **kwargs: Any) -> None:
-        super().__init__(label, widget=GovTextInput(), **kwargs)
-        self.number: int | None = None
-
-    def pre_validate(self, form: Any) -> None:
-        self.number = None
-        try:
-            self.number = workflow.parse_capacity(self.data or "")
-        except InvalidValueError as error:
-            raise StopValidation(str(error)) from None
-
-
-class OptionalUKDateField(UKDateField):
-    """A GOV.UK date input that may be left blank; a date partly typed is still refused."""
-
-    def pre_validate(self, form: Any) -> None:
-        return None
+def _members_field(label: str, members: type[Specialism] | type[Region], description: str) -> Any:
+    """Checkboxes for the members of a controlled list (specialisms, regions), by their labels."""
+    return SelectMultipleField(
+        label,
+        widget=GovCheckboxesInput(),
+        choices=[SelectChoice(m.value, m.label) for m in members],
+        validate_choice=False,
+        description=description,
+    )
 
 
 def _specialisms_field() -> Any:
-    return SelectMultipleField(
-        "Specialisms",
-        widget=GovCheckboxesInput(),
-        choices=[SelectChoice(s.value, s.label) for s in Specialism],
-        validate_choice=False,
-        description="Select all that apply.",
-    )
+    return _members_field("Specialisms", Specialism, "Select all that apply.")
 
 
 def _regions_field() -> Any:
-    return SelectMultipleField(
-        "Regions",
-        widget=GovCheckboxesInput(),
-        choices=[SelectChoice(r.value, r.label) for r in Region],
-        validate_choice=False,
-        description="Where the expert can work. Select all that apply.",
-    )
+    return _members_field("Regions", Region, "Where the expert can work. Select all that apply.")
 
 
 def _chosen_specialisms(field: SelectMultipleField) -> tuple[Specialism, ...]:
@@ -129,17 +87,9 @@ def _refuse_unknown(field: SelectMultipleField, allowed: type[Specialism] | type
 
 
 class ExpertForm(VersionedForm):
-    name = StringField(
-        "Name",
-        widget=GovTextInput(),
-        description="The expert's full name, or the organisation's name for a delivery partner.",
-    )
-    email = StringField(
-        "Email address",
-        widget=GovTextInput(),
-        description="Each expert in the pool has an email address of their own.",
-    )
-    organisation = StringField("Organisation (optional)", widget=GovTextInput())
+    name = text_input("Name", description="The expert's full name, or the organisation's name for a delivery partner.")
+    email = text_input("Email address", description="Each expert in the pool has an email address of their own.")
+    organisation = text_input("Organisation (optional)")
     kind = RadioField(
         "Kind of expert",
         widget=GovRadioInput(),
@@ -148,9 +98,13 @@ class ExpertForm(VersionedForm):
     )
     specialisms = _specialisms_field()
     regions = _regions_field()
-    day_rate = DayRateField("Day rate", description="In pounds, like 650.")
-    capacity = CapacityField(
+    day_rate = ParsedField(
+        "Day rate", parse=workflow.parse_day_rate, refused=InvalidValueError, description="In pounds, like 650."
+    )
+    capacity = ParsedField(
         "Capacity",
+        parse=workflow.parse_capacity,
+        refused=InvalidValueError,
         description="How many engagements the expert can take on at once, from 0 to 20. 0 means none for now.",
     )
     vetting_status = RadioField(
@@ -159,12 +113,11 @@ class ExpertForm(VersionedForm):
         choices=[SelectChoice(status.value, VETTING_LABELS[status]) for status in VettingStatus],
         validate_choice=False,
     )
-    biography = TextAreaField(
+    biography = text_area(
         "Biography (optional)",
-        widget=GovTextArea(),
         description="The expert's experience: the kind of work they have done, and for which councils.",
     )
-    submit = SubmitField("Save", widget=GovSubmitInput())
+    submit = submit_button("Save")
 
     def validate_kind(self, field: RadioField) -> None:
         if field.data not in {kind.value for kind in ExpertKind}:
@@ -193,8 +146,8 @@ class ExpertForm(VersionedForm):
             kind=kinds.get(self.kind.data or "", ExpertKind.INDIVIDUAL),
             specialisms=_chosen_specialisms(self.specialisms),
             regions=_chosen_regions(self.regions),
-            day_rate_pence=self.day_rate.pence or 100,
-            capacity=self.capacity.number if self.capacity.number is not None else 0,
+            day_rate_pence=self.day_rate.value or 100,
+            capacity=self.capacity.value if self.capacity.value is not None else 0,
             vetting_status=statuses.get(self.vetting_status.data or "", VettingStatus.APPLIED),
         )
 
@@ -225,7 +178,7 @@ class ExpertiseForm(VersionedForm):
 
     specialisms = _specialisms_field()
     regions = _regions_field()
-    submit = SubmitField("Save", widget=GovSubmitInput())
+    submit = submit_button("Save")
 
     def validate_specialisms(self, field: SelectMultipleField) -> None:
         _refuse_unknown(field, Specialism, "specialisms")
@@ -250,15 +203,14 @@ def expertise_form_data(expert: Expert) -> dict[str, Any]:
 
 class AvailabilityForm(FlaskForm):
     starts_on = UKDateField("Available from", noun="the start date", description="For example, 1 9 2026")
-    ends_on = OptionalUKDateField(
+    ends_on = UKDateField(
         "Available until (optional)",
         noun="the end date",
+        required=False,
         description="Leave this blank if there is no end date yet.",
     )
-    note = StringField(
-        "Note (optional)", widget=GovTextInput(), description="For example, 2 days a week, or mornings only."
-    )
-    submit = SubmitField("Add availability", widget=GovSubmitInput())
+    note = text_input("Note (optional)", description="For example, 2 days a week, or mornings only.")
+    submit = submit_button("Add availability")
 
     def window(self) -> AvailabilityWindow:
         """The window typed; a start date that is missing or wrong stands in as the end date (or
@@ -274,31 +226,21 @@ class AvailabilityForm(FlaskForm):
 
 
 class ConflictForm(FlaskForm):
-    council = StringField(
-        "Council",
-        widget=GovTextInput(),
-        description="Its name or GSS code, as in the register of councils, like Babergh or E07000200.",
+    council = text_input(
+        "Council", description="Its name or GSS code, as in the register of councils, like Babergh or E07000200."
     )
-    reason = TextAreaField(
-        "Reason",
-        widget=GovTextArea(),
-        description="For example: worked for the council as head of procurement until March 2026.",
+    reason = text_area(
+        "Reason", description="For example: worked for the council as head of procurement until March 2026."
     )
-    submit = SubmitField("Save", widget=GovSubmitInput())
+    submit = submit_button("Save")
 
     def details(self) -> ConflictDetails:
         return ConflictDetails(council=self.council.data or "", reason=self.reason.data or "")
 
 
 class RemoveConflictForm(FlaskForm):
-    reason = TextAreaField("Why is this conflict of interest being removed?", widget=GovTextArea())
-    submit = SubmitField("Remove conflict of interest", widget=GovSubmitInput())
-
-
-class ConfirmForm(FlaskForm):
-    """A bare form for one-button actions: it carries the CSRF token."""
-
-    submit = SubmitField("Confirm", widget=GovSubmitInput())
+    reason = text_area("Why is this conflict of interest being removed?")
+    submit = submit_button("Remove conflict of interest")
 
 
 # Importing ------------------------------------------------------------------------------------------
@@ -306,7 +248,7 @@ class ConfirmForm(FlaskForm):
 
 class ImportForm(FlaskForm):
     file = FileField("Upload a CSV file", widget=GovFileInput())
-    submit = SubmitField("Import experts", widget=GovSubmitInput())
+    submit = submit_button("Import experts")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

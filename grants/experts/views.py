@@ -5,22 +5,20 @@ The pool's list and each expert's summary stay in `grants.main`."""
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from grants.auth.permissions import requires, signed_in_user
+from grants.experts import queries
 from grants.experts.forms import (
     KIND_HINTS,
     VETTING_HINTS,
     VETTING_LABELS,
     AvailabilityForm,
-    ConfirmForm,
     ConflictForm,
     ExpertForm,
     ExpertiseForm,
@@ -29,32 +27,29 @@ from grants.experts.forms import (
     expert_form_data,
     expertise_form_data,
 )
-from grants.extensions import db
+from grants.fields import ConfirmForm
 from grants.form_problems import apply_change, form_for
+from grants.history import EventWording
 from grants.models import (
     AuditEvent,
-    ConflictOfInterest,
-    Council,
     Expert,
     ExpertAvailability,
     ExpertKind,
     Region,
     Specialism,
-    User,
     VettingStatus,
 )
+from grants.queries import get_history
 from workflows import experts as workflow
 from workflows.experts import ImportRefusedError, StaleExpertError
 from workflows.formatting import uk_date
 from workflows.permissions import Permission
 
-bp = Blueprint("pool", __name__)
+bp = Blueprint("experts", __name__)
 
-CONFLICTS_PAGE_SIZE = 50
-HISTORY_LENGTH = 50
 SHOWN_IMPORT_PROBLEMS = 500
 
-EVENT_LABELS = {
+_EVENT_LABELS = {
     "expert.created": "Added to the pool",
     "expert.updated": "Details changed",
     "expert.availability_added": "Availability added",
@@ -63,70 +58,29 @@ EVENT_LABELS = {
     "conflict.declared": "Conflict of interest declared by the expert",
     "conflict.removed": "Conflict of interest removed",
 }
-FIELD_NAMES = {
-    "name": "name",
+# Settings whose names in words are not their own names.
+_FIELD_NAMES = {
     "email": "email address",
-    "organisation": "organisation",
-    "biography": "biography",
-    "kind": "kind",
-    "specialisms": "specialisms",
-    "regions": "regions",
-    "day_rate_pence": "day rate",
-    "capacity": "capacity",
     "vetting_status": "vetting",
 }
-
-
-# Showing refusals -----------------------------------------------------------------------------------
 
 
 # Loading records ------------------------------------------------------------------------------------
 
 
-def _expert_or_404(expert_id: int) -> Expert:
-    return db.get_or_404(Expert, expert_id)
-
-
 def _window_or_404(expert: Expert, window_id: int) -> ExpertAvailability:
-    window = db.get_or_404(ExpertAvailability, window_id)
-    if window.expert_id != expert.id:
+    window = queries.get_window(expert, window_id)
+    if window is None:
         abort(404)
     return window
 
 
 def _my_expert() -> Expert:
     """The signed-in expert's own record; 404 for an account not linked to one."""
-    user = signed_in_user()
-    if user.expert_id is None:
+    found = queries.get_own_expert(signed_in_user())
+    if found is None:
         abort(404)
-    return _expert_or_404(user.expert_id)
-
-
-def _conflicts_of(expert: Expert) -> list[ConflictOfInterest]:
-    return list(
-        db.session.scalars(
-            select(ConflictOfInterest)
-            .join(ConflictOfInterest.council)
-            .where(ConflictOfInterest.expert_id == expert.id)
-            .options(joinedload(ConflictOfInterest.council), joinedload(ConflictOfInterest.recorded_by))
-            .order_by(Council.name)
-        )
-    )
-
-
-def _history(expert: Expert) -> tuple[list[AuditEvent], dict[int, User]]:
-    """What has been done to the expert's record, newest first."""
-    events = list(
-        db.session.scalars(
-            select(AuditEvent)
-            .where(AuditEvent.subject_type == "expert", AuditEvent.subject_id == expert.id)
-            .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-            .limit(HISTORY_LENGTH)
-        )
-    )
-    actor_ids = {e.actor_id for e in events if e.actor_id is not None}
-    actors = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(actor_ids)))} if actor_ids else {}
-    return events, actors
+    return found
 
 
 def _window_text(starts_on: str | None, ends_on: str | None) -> str:
@@ -134,22 +88,14 @@ def _window_text(starts_on: str | None, ends_on: str | None) -> str:
     return f"from {starts} until {uk_date(date.fromisoformat(ends_on))}" if ends_on else f"from {starts}"
 
 
-def event_summary(event: AuditEvent) -> str:
-    """One line about an audit event of an expert: what happened and, for a change, to what."""
-    detail = event.detail or {}
-    label = EVENT_LABELS.get(event.action, event.action)
-    if event.action == "expert.created" and detail.get("source") == "import":
-        label += " from a CSV file"
-    elif event.action == "expert.updated":
-        names = [FIELD_NAMES.get(name, name.replace("_", " ")) for name in detail.get("changes", {})]
-        label += (" from a CSV file" if detail.get("source") == "import" else "") + f" ({', '.join(names)})"
-    elif event.action.startswith("expert.availability"):
-        label += ": " + _window_text(detail.get("starts_on"), detail.get("ends_on"))
-    elif event.action.startswith("conflict."):
-        label += f": {detail.get('council_name', '')} ({detail.get('council', '')})"
-        if event.action == "conflict.removed":
-            label += f". Reason: {detail.get('reason', '')}"
-    return label
+def _expert_event_about(event: AuditEvent, detail: Mapping[str, Any], names: Mapping[int, str]) -> str | None:
+    """The window of availability an availability event is about."""
+    if event.action.startswith("expert.availability"):
+        return _window_text(detail.get("starts_on"), detail.get("ends_on"))
+    return None
+
+
+EVENTS = EventWording(_EVENT_LABELS, _FIELD_NAMES, _expert_event_about)
 
 
 def _profile_context(expert: Expert) -> dict[str, Any]:
@@ -158,10 +104,47 @@ def _profile_context(expert: Expert) -> dict[str, Any]:
         "expert": expert,
         "windows": expert.availability,
         "available_today": workflow.is_available_on(expert, today),
-        "conflicts": _conflicts_of(expert),
+        "conflicts": queries.list_conflicts_of(expert),
         "vetting_labels": VETTING_LABELS,
         "today": today,
     }
+
+
+# Availability and conflicts: the same pages for staff and for the expert ----------------------------
+
+
+def _add_availability(expert: Expert, back: str, *, own: bool) -> str | Response:
+    form = AvailabilityForm()
+    done, _ = apply_change(
+        form, lambda: workflow.add_availability(expert, form.window(), actor=signed_in_user()), form.other_problems
+    )
+    if done:
+        flash("Availability added", "success")
+        return redirect(back)
+    return render_template("experts/availability_form.html", form=form, expert=expert, back=back, own=own)
+
+
+def _remove_availability(expert: Expert, window_id: int, back: str, *, own: bool) -> str | Response:
+    window = _window_or_404(expert, window_id)
+    form = ConfirmForm()
+    done, _ = apply_change(form, lambda: workflow.remove_availability(window, actor=signed_in_user()))
+    if done:
+        flash("Availability removed", "success")
+        return redirect(back)
+    return render_template(
+        "experts/availability_remove.html", form=form, expert=expert, window=window, back=back, own=own
+    )
+
+
+def _new_conflict(expert: Expert, back: str, *, own: bool) -> str | Response:
+    """A conflict of interest recorded by staff, or declared by the expert themselves."""
+    form = ConflictForm()
+    make = workflow.declare_conflict if own else workflow.record_conflict
+    done, conflict = apply_change(form, lambda: make(expert, form.details(), actor=signed_in_user()))
+    if done:
+        flash(f"Conflict of interest with {conflict.council.name} {'declared' if own else 'recorded'}", "success")
+        return redirect(back)
+    return render_template("experts/conflict_form.html", form=form, expert=expert, back=back, own=own)
 
 
 # Staff: an expert -----------------------------------------------------------------------------------
@@ -182,7 +165,7 @@ def new_expert() -> str | Response:
     )
     if done:
         flash(f"{expert.name} added to the pool", "success")
-        return redirect(url_for("pool.expert", expert_id=expert.id))
+        return redirect(url_for("experts.expert", expert_id=expert.id))
     return render_template(
         "experts/expert_form.html", form=form, expert=None, vetting_hints=VETTING_HINTS, **_expert_form_context()
     )
@@ -191,13 +174,13 @@ def new_expert() -> str | Response:
 @bp.route("/<int:expert_id>/manage")
 @requires(Permission.MANAGE_EXPERT_POOL)
 def expert(expert_id: int) -> str:
-    found = _expert_or_404(expert_id)
-    events, actors = _history(found)
+    found = queries.get_expert_or_404(expert_id)
+    events, actors = get_history(("expert", [found.id]))
     return render_template(
         "experts/expert.html",
         events=events,
         actors=actors,
-        event_summary=event_summary,
+        event_summary=EVENTS.summary,
         **_profile_context(found),
     )
 
@@ -205,7 +188,7 @@ def expert(expert_id: int) -> str:
 @bp.route("/<int:expert_id>/edit", methods=["GET", "POST"])
 @requires(Permission.MANAGE_EXPERT_POOL)
 def edit_expert(expert_id: int) -> str | Response:
-    found = _expert_or_404(expert_id)
+    found = queries.get_expert_or_404(expert_id)
     form = form_for(ExpertForm, expert_form_data(found))
     done, outcome = apply_change(
         form,
@@ -216,7 +199,7 @@ def edit_expert(expert_id: int) -> str | Response:
     )
     if done:
         flash("Details saved" if outcome else "Nothing was changed", "success")
-        return redirect(url_for("pool.expert", expert_id=found.id))
+        return redirect(url_for("experts.expert", expert_id=found.id))
     if isinstance(outcome, StaleExpertError):
         form = ExpertForm(formdata=None, data=expert_form_data(found))
     return render_template(
@@ -227,32 +210,16 @@ def edit_expert(expert_id: int) -> str | Response:
 @bp.route("/<int:expert_id>/availability/new", methods=["GET", "POST"])
 @requires(Permission.MANAGE_EXPERT_POOL)
 def add_availability(expert_id: int) -> str | Response:
-    found = _expert_or_404(expert_id)
-    form = AvailabilityForm()
-    done, _ = apply_change(
-        form, lambda: workflow.add_availability(found, form.window(), actor=signed_in_user()), form.other_problems
-    )
-    if done:
-        flash("Availability added", "success")
-        return redirect(url_for("pool.expert", expert_id=found.id, _anchor="availability"))
-    back = url_for("pool.expert", expert_id=found.id, _anchor="availability")
-    return render_template("experts/availability_form.html", form=form, expert=found, back=back, own=False)
+    found = queries.get_expert_or_404(expert_id)
+    return _add_availability(found, url_for("experts.expert", expert_id=found.id, _anchor="availability"), own=False)
 
 
 @bp.route("/<int:expert_id>/availability/<int:window_id>/remove", methods=["GET", "POST"])
 @requires(Permission.MANAGE_EXPERT_POOL)
 def remove_availability(expert_id: int, window_id: int) -> str | Response:
-    found = _expert_or_404(expert_id)
-    window = _window_or_404(found, window_id)
-    back = url_for("pool.expert", expert_id=found.id, _anchor="availability")
-    form = ConfirmForm()
-    done, _ = apply_change(form, lambda: workflow.remove_availability(window, actor=signed_in_user()))
-    if done:
-        flash("Availability removed", "success")
-        return redirect(back)
-    return render_template(
-        "experts/availability_remove.html", form=form, expert=found, window=window, back=back, own=False
-    )
+    found = queries.get_expert_or_404(expert_id)
+    back = url_for("experts.expert", expert_id=found.id, _anchor="availability")
+    return _remove_availability(found, window_id, back, own=False)
 
 
 # Staff: conflicts of interest -----------------------------------------------------------------------
@@ -261,49 +228,23 @@ def remove_availability(expert_id: int, window_id: int) -> str | Response:
 @bp.route("/<int:expert_id>/conflicts/new", methods=["GET", "POST"])
 @requires(Permission.MANAGE_EXPERT_POOL)
 def record_conflict(expert_id: int) -> str | Response:
-    found = _expert_or_404(expert_id)
-    form = ConflictForm()
-    done, conflict = apply_change(form, lambda: workflow.record_conflict(found, form.details(), actor=signed_in_user()))
-    if done:
-        flash(f"Conflict of interest with {conflict.council.name} recorded", "success")
-        return redirect(url_for("pool.expert", expert_id=found.id, _anchor="conflicts"))
-    back = url_for("pool.expert", expert_id=found.id, _anchor="conflicts")
-    return render_template("experts/conflict_form.html", form=form, expert=found, back=back, own=False)
-
-
-def _council_filter(query: Select[tuple[ConflictOfInterest]], typed: str) -> Select[tuple[ConflictOfInterest]]:
-    """Conflicts with the council whose GSS code this is, or with councils whose name contains it."""
-    if re.fullmatch(r"[EWew]\d{8}", typed):
-        return query.where(Council.gss_code == typed.upper())
-    escaped = typed.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return query.where(func.lower(Council.name).like(f"%{escaped}%", escape="\\"))
+    found = queries.get_expert_or_404(expert_id)
+    back = url_for("experts.expert", expert_id=found.id, _anchor="conflicts")
+    return _new_conflict(found, back, own=False)
 
 
 @bp.route("/conflicts")
 @requires(Permission.MANAGE_EXPERT_POOL)
 def conflicts() -> str:
     council = " ".join((request.args.get("council") or "").split())[:120]
-    query = (
-        select(ConflictOfInterest)
-        .join(ConflictOfInterest.council)
-        .join(ConflictOfInterest.expert)
-        .options(
-            joinedload(ConflictOfInterest.council),
-            joinedload(ConflictOfInterest.expert),
-            joinedload(ConflictOfInterest.recorded_by),
-        )
-        .order_by(Council.name, Expert.name)
-    )
-    if council:
-        query = _council_filter(query, council)
-    page = db.paginate(query, per_page=CONFLICTS_PAGE_SIZE, error_out=False)
+    page = queries.list_conflicts_page(council)
     return render_template("experts/conflicts.html", page=page, council=council)
 
 
 @bp.route("/conflicts/<int:conflict_id>/remove", methods=["GET", "POST"])
 @requires(Permission.MANAGE_EXPERT_POOL)
 def remove_conflict(conflict_id: int) -> str | Response:
-    conflict = db.get_or_404(ConflictOfInterest, conflict_id)
+    conflict = queries.get_conflict_or_404(conflict_id)
     expert_id, council_name = conflict.expert_id, conflict.council.name
     form = RemoveConflictForm()
     done, _ = apply_change(
@@ -311,7 +252,7 @@ def remove_conflict(conflict_id: int) -> str | Response:
     )
     if done:
         flash(f"Conflict of interest with {council_name} removed", "success")
-        return redirect(url_for("pool.expert", expert_id=expert_id, _anchor="conflicts"))
+        return redirect(url_for("experts.expert", expert_id=expert_id, _anchor="conflicts"))
     return render_template("experts/conflict_remove.html", form=form, conflict=conflict)
 
 
@@ -388,7 +329,7 @@ def my_expertise() -> str | Response:
     )
     if done:
         flash("Specialisms and regions saved" if outcome else "Nothing was changed", "success")
-        return redirect(url_for("pool.my_profile"))
+        return redirect(url_for("experts.my_profile"))
     if isinstance(outcome, StaleExpertError):
         form = ExpertiseForm(formdata=None, data=expertise_form_data(mine))
     return render_template("experts/expertise_form.html", form=form, expert=mine)
@@ -397,42 +338,18 @@ def my_expertise() -> str | Response:
 @bp.route("/me/availability/new", methods=["GET", "POST"])
 @requires(Permission.USE_EXPERT_PORTAL)
 def my_add_availability() -> str | Response:
-    mine = _my_expert()
-    form = AvailabilityForm()
-    done, _ = apply_change(
-        form, lambda: workflow.add_availability(mine, form.window(), actor=signed_in_user()), form.other_problems
-    )
-    if done:
-        flash("Availability added", "success")
-        return redirect(url_for("pool.my_profile", _anchor="availability"))
-    back = url_for("pool.my_profile", _anchor="availability")
-    return render_template("experts/availability_form.html", form=form, expert=mine, back=back, own=True)
+    return _add_availability(_my_expert(), url_for("experts.my_profile", _anchor="availability"), own=True)
 
 
 @bp.route("/me/availability/<int:window_id>/remove", methods=["GET", "POST"])
 @requires(Permission.USE_EXPERT_PORTAL)
 def my_remove_availability(window_id: int) -> str | Response:
-    mine = _my_expert()
-    window = _window_or_404(mine, window_id)
-    back = url_for("pool.my_profile", _anchor="availability")
-    form = ConfirmForm()
-    done, _ = apply_change(form, lambda: workflow.remove_availability(window, actor=signed_in_user()))
-    if done:
-        flash("Availability removed", "success")
-        return redirect(back)
-    return render_template(
-        "experts/availability_remove.html", form=form, expert=mine, window=window, back=back, own=True
+    return _remove_availability(
+        _my_expert(), window_id, url_for("experts.my_profile", _anchor="availability"), own=True
     )
 
 
 @bp.route("/me/conflicts/new", methods=["GET", "POST"])
 @requires(Permission.USE_EXPERT_PORTAL)
 def my_declare_conflict() -> str | Response:
-    mine = _my_expert()
-    form = ConflictForm()
-    done, conflict = apply_change(form, lambda: workflow.declare_conflict(mine, form.details(), actor=signed_in_user()))
-    if done:
-        flash(f"Conflict of interest with {conflict.council.name} declared", "success")
-        return redirect(url_for("pool.my_profile", _anchor="conflicts"))
-    back = url_for("pool.my_profile", _anchor="conflicts")
-    return render_template("experts/conflict_form.html", form=form, expert=mine, back=back, own=True)
+    return _new_conflict(_my_expert(), url_for("experts.my_profile", _anchor="conflicts"), own=True)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import Select, func, select
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select, func, select, text
 from sqlalchemy.orm import joinedload, selectinload
 
 from grants.extensions import db
@@ -20,7 +21,9 @@ from grants.models import (
     Specialism,
     User,
     VettingStatus,
+    WorkerHeartbeat,
 )
+from grants.queries import like_pattern
 
 
 def list_open_rounds(today: date) -> list[FundingRound]:
@@ -35,13 +38,13 @@ def list_open_rounds(today: date) -> list[FundingRound]:
     )
 
 
-def list_rounds() -> list[FundingRound]:
+def list_rounds(*, by_scheme: bool = False) -> list[FundingRound]:
+    """Every round with its scheme: the latest closing first, or by scheme and the latest opened
+    first within each."""
+    order = (Scheme.name, FundingRound.opens_on.desc()) if by_scheme else (FundingRound.closes_on.desc(), Scheme.name)
     return list(
         db.session.scalars(
-            select(FundingRound)
-            .join(FundingRound.scheme)
-            .options(joinedload(FundingRound.scheme))
-            .order_by(FundingRound.closes_on.desc(), Scheme.name)
+            select(FundingRound).join(FundingRound.scheme).options(joinedload(FundingRound.scheme)).order_by(*order)
         )
     )
 
@@ -54,6 +57,7 @@ def pool_summary() -> dict[str, int]:
 
 
 def experts_query(specialism: Specialism | None, region: Region | None) -> Select[tuple[Expert]]:
+    """The pool by name, with the specialism and in the region asked for (either may be None)."""
     query = select(Expert).order_by(Expert.name)
     if specialism is not None:
         query = query.where(
@@ -64,19 +68,31 @@ def experts_query(specialism: Specialism | None, region: Region | None) -> Selec
     return query
 
 
+def list_experts_page(specialism: Specialism | None, region: Region | None, per_page: int) -> Pagination:
+    return db.paginate(experts_query(specialism, region), per_page=per_page, error_out=False)
+
+
 def councils_query(tier: CouncilTier | None, search: str) -> Select[tuple[Council]]:
     query = select(Council).options(joinedload(Council.parent)).order_by(Council.name)
     if tier is not None:
         query = query.where(Council.tier == tier)
     if search:
-        escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(func.lower(Council.name).like(f"%{escaped.lower()}%", escape="\\"))
+        query = query.where(func.lower(Council.name).like(like_pattern(search.lower()), escape="\\"))
     return query
+
+
+def list_councils_page(tier: CouncilTier | None, search: str, per_page: int) -> Pagination:
+    """The register by name: councils of the tier, whose names contain `search`."""
+    return db.paginate(councils_query(tier, search), per_page=per_page, error_out=False)
 
 
 def council_counts_by_tier() -> dict[CouncilTier, int]:
     rows = db.session.execute(select(Council.tier, func.count()).group_by(Council.tier)).all()
     return {tier: count for tier, count in rows}  # noqa: C416 - rows are Row objects, not tuples
+
+
+def get_council_by_gss(gss_code: str) -> Council | None:
+    return db.session.scalar(select(Council).where(Council.gss_code == gss_code.upper()))
 
 
 def get_council_for(user: User, gss_code: str) -> Council | None:
@@ -107,6 +123,20 @@ def list_council_people(council: Council) -> list[User]:
 
 def get_expert(expert_id: int) -> Expert | None:
     return db.session.get(Expert, expert_id)
+
+
+def get_expert_or_404(expert_id: int) -> Expert:
+    return db.get_or_404(Expert, expert_id)
+
+
+def database_answers() -> None:
+    """Ask the database the simplest question; it raises when the database cannot answer."""
+    db.session.execute(text("SELECT 1"))
+
+
+def last_worker_heartbeat() -> datetime | None:
+    """When a worker last ran the heartbeat task, if one ever has."""
+    return db.session.scalar(select(WorkerHeartbeat.last_seen_at).order_by(WorkerHeartbeat.last_seen_at.desc()))
 
 
 def count_users_awaiting_invitation() -> int:

@@ -8,13 +8,12 @@ from datetime import date
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from kombu import Connection
-from sqlalchemy import select, text
 from werkzeug.wrappers import Response
 
 from grants.auth.permissions import public, requires, signed_in_user
 from grants.extensions import db
 from grants.main import queries
-from grants.models import CouncilTier, Expert, Region, Role, Specialism, WorkerHeartbeat
+from grants.models import CouncilTier, Region, Role, Specialism
 from workflows.permissions import Permission
 
 bp = Blueprint("main", __name__)
@@ -70,7 +69,7 @@ def _enum_arg(enum_class: type, name: str):
 def experts() -> str:
     specialism = _enum_arg(Specialism, "specialism")
     region = _enum_arg(Region, "region")
-    page = db.paginate(queries.experts_query(specialism, region), per_page=PAGE_SIZE, error_out=False)
+    page = queries.list_experts_page(specialism, region, PAGE_SIZE)
     return render_template(
         "main/experts.html",
         page=page,
@@ -84,7 +83,7 @@ def experts() -> str:
 @bp.route("/experts/<int:expert_id>")
 @requires(Permission.VIEW_EXPERT_POOL)
 def expert(expert_id: int) -> str:
-    found = db.get_or_404(Expert, expert_id)
+    found = queries.get_expert_or_404(expert_id)
     return render_template("main/expert.html", expert=found)
 
 
@@ -93,7 +92,7 @@ def expert(expert_id: int) -> str:
 def councils() -> str:
     tier = _enum_arg(CouncilTier, "tier")
     search = (request.args.get("q") or "").strip()[:100]
-    page = db.paginate(queries.councils_query(tier, search), per_page=50, error_out=False)
+    page = queries.list_councils_page(tier, search, 50)
     return render_template(
         "main/councils.html",
         page=page,
@@ -143,7 +142,7 @@ def health() -> tuple[Response, int]:
     """Whether the database and the broker answer. No personal data, nothing cached."""
     checks: dict[str, str] = {}
     try:
-        db.session.execute(text("SELECT 1"))
+        queries.database_answers()
         checks["database"] = "ok"
     except Exception as exc:  # any failure to reach the database is a failed check
         db.session.rollback()
@@ -161,7 +160,7 @@ def health() -> tuple[Response, int]:
             logger.warning("health: broker unreachable: %s", exc)
             checks["broker"] = "unavailable"
     if checks["database"] == "ok":
-        last = db.session.scalar(select(WorkerHeartbeat.last_seen_at).order_by(WorkerHeartbeat.last_seen_at.desc()))
+        last = queries.last_worker_heartbeat()
         checks["worker_last_seen"] = last.isoformat() if last else "never"
     healthy = checks["database"] == "ok" and checks["broker"] in {"ok", "in-process"}
     body = jsonify(status="ok" if healthy else "unavailable", checks=checks)

@@ -10,140 +10,30 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from flask import render_template, request, stream_with_context
-from sqlalchemy import BigInteger, ScalarSelect, Select, Subquery, func, select
-from sqlalchemy.orm import joinedload
+from flask import render_template, request
 from werkzeug.wrappers import Response
 
 from grants.auth.permissions import requires
-from grants.extensions import db
-from grants.matching.views import PAGE_SIZE, bp
+from grants.matching import queries
+from grants.matching.queries import PAGE_SIZE
+from grants.matching.views import bp
 from grants.models import (
-    Application,
-    Engagement,
     EngagementStatus,
-    Expert,
-    FundingRound,
-    OutcomeReport,
-    Scheme,
-    WorkLog,
 )
-from grants.streaming import in_chunks
-from workflows.csv_export import CSV_BATCH, csv_line, csv_pounds, csv_uk_time
+from grants.streaming import csv_download
+from workflows.csv_export import application_cells, csv_line, csv_pounds, csv_uk_time
 from workflows.permissions import Permission
 
 
-@dataclass(frozen=True)
-class EngagementFilters:
-    status: EngagementStatus | None = None
-    round_id: int | None = None
-    expert: str = ""
-
-    def as_args(self) -> dict[str, str]:
-        """The filters as query-string arguments, for pagination links and the download."""
-        return {
-            "status": self.status.value if self.status else "",
-            "round": str(self.round_id) if self.round_id else "",
-            "expert": self.expert,
-        }
-
-    @property
-    def any(self) -> bool:
-        return bool(self.status or self.round_id or self.expert)
-
-
-def filters_from(args: Mapping[str, str]) -> EngagementFilters:
+def filters_from(args: Mapping[str, str]) -> queries.EngagementFilters:
     """The filters from the query string; anything unrecognised is ignored."""
     status = next((s for s in EngagementStatus if s.value == (args.get("status") or "")), None)
     round_text = (args.get("round") or "").strip()
-    return EngagementFilters(
+    return queries.EngagementFilters(
         status=status,
         round_id=int(round_text) if round_text.isdigit() else None,
         expert=(args.get("expert") or "").strip()[:100],
     )
-
-
-def _days_logged() -> ScalarSelect[int]:
-    return (
-        select(func.coalesce(func.sum(WorkLog.days_tenths), 0).cast(BigInteger))
-        .where(WorkLog.engagement_id == Engagement.id)
-        .scalar_subquery()
-    )
-
-
-def _report_figures() -> Subquery:
-    """Per engagement: reports filed, and the savings and income verified so far."""
-    verified = (
-        func.coalesce(OutcomeReport.verified_cashable_pence, 0)
-        + func.coalesce(OutcomeReport.verified_income_pence, 0)
-        + func.coalesce(OutcomeReport.verified_avoided_pence, 0)
-    )
-    return (
-        select(
-            OutcomeReport.engagement_id.label("engagement_id"),
-            func.count().label("filed"),
-            func.sum(verified).cast(BigInteger).label("verified_pence"),
-        )
-        .group_by(OutcomeReport.engagement_id)
-        .subquery()
-    )
-
-
-def engagements_query(filters: EngagementFilters) -> Select[tuple[Engagement, int, int, int]]:
-    """Engagements the filters choose, the most recent offer first, each with its application,
-    council, round, scheme and expert, its days logged (in tenths), its reports filed and the
-    pence verified from them."""
-    reports = _report_figures()
-    query = (
-        select(
-            Engagement,
-            _days_logged().label("days_tenths"),
-            func.coalesce(reports.c.filed, 0),
-            func.coalesce(reports.c.verified_pence, 0),
-        )
-        .join(Engagement.application)
-        .join(Engagement.expert)
-        .outerjoin(reports, reports.c.engagement_id == Engagement.id)
-        .options(
-            joinedload(Engagement.application).joinedload(Application.lead_council),
-            joinedload(Engagement.application).joinedload(Application.round).joinedload(FundingRound.scheme),
-            joinedload(Engagement.expert),
-        )
-        .order_by(Engagement.offered_at.desc(), Engagement.id.desc())
-    )
-    if filters.status is not None:
-        query = query.where(Engagement.status == filters.status)
-    if filters.round_id is not None:
-        query = query.where(Application.round_id == filters.round_id)
-    if filters.expert:
-        escaped = filters.expert.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(Expert.name.ilike(f"%{escaped}%", escape="\\"))
-    return query
-
-
-def _counts(filters: EngagementFilters) -> tuple[int, dict[EngagementStatus, int]]:
-    """How many engagements the filters choose, and how many of those are in each status
-    (ignoring the status filter, so the choices show what each would give)."""
-    unfiltered = EngagementFilters(round_id=filters.round_id, expert=filters.expert)
-    by_status = (
-        engagements_query(unfiltered)
-        .with_only_columns(Engagement.status, func.count())
-        .group_by(Engagement.status)
-        .order_by(None)
-    )
-    counts = {EngagementStatus(status): int(count) for status, count in db.session.execute(by_status)}
-    total = counts.get(filters.status, 0) if filters.status else sum(counts.values())
-    return total, counts
-
-
-STATUS_CLASSES = {
-    EngagementStatus.OFFERED.value: "govuk-tag--blue",
-    EngagementStatus.ACCEPTED.value: "govuk-tag--turquoise",
-    EngagementStatus.COMPLETED.value: "govuk-tag--green",
-    EngagementStatus.DECLINED.value: "govuk-tag--orange",
-    EngagementStatus.EXPIRED.value: "govuk-tag--grey",
-    EngagementStatus.WITHDRAWN.value: "govuk-tag--grey",
-}
 
 
 def days_text(tenths: int) -> str:
@@ -157,22 +47,13 @@ def days_text(tenths: int) -> str:
 def engagements() -> str:
     filters = filters_from(request.args)
     page_number = max(request.args.get("page", 1, type=int) or 1, 1)
-    total, counts = _counts(filters)
-    rows = list(db.session.execute(engagements_query(filters).limit(PAGE_SIZE).offset((page_number - 1) * PAGE_SIZE)))
-    rounds = list(
-        db.session.scalars(
-            select(FundingRound)
-            .join(Scheme)
-            .where(Scheme.uses_experts.is_(True))
-            .options(joinedload(FundingRound.scheme))
-            .order_by(FundingRound.opens_on.desc(), Scheme.name)
-        )
-    )
+    total, counts = queries.count_engagements(filters)
+    rows = queries.list_engagement_rows(filters, page_number)
+    rounds = queries.list_expert_rounds(with_schemes=True)
     return render_template(
         "matching/engagements.html",
         rows_found=rows,
         total=total,
-        status_classes=STATUS_CLASSES,
         counts=counts,
         filters=filters,
         rounds=rounds,
@@ -240,20 +121,15 @@ ENGAGEMENTS_CSV_HEADER = (
 )
 
 
-def engagements_csv(filters: EngagementFilters) -> Iterator[str]:
+def engagements_csv(filters: queries.EngagementFilters) -> Iterator[str]:
     """The engagements the page's filters choose, as CSV lines in the page's order, the header
     first, read from the database in batches. The byte order mark lets a spreadsheet read UTF-8."""
     yield "\ufeff" + csv_line(ENGAGEMENTS_CSV_HEADER)
-    query = engagements_query(filters).execution_options(yield_per=CSV_BATCH)
-    for found, tenths, filed, verified in db.session.execute(query):
+    for found, tenths, filed, verified in queries.iter_engagement_rows(filters):
         application = found.application
         yield csv_line(
             [
-                application.reference,
-                application.lead_council.name,
-                application.lead_council.gss_code,
-                application.round.scheme.name,
-                application.round.name,
+                *application_cells(application),
                 found.expert.name,
                 found.status.label,
                 str(found.score),
@@ -262,9 +138,9 @@ def engagements_csv(filters: EngagementFilters) -> Iterator[str]:
                 csv_uk_time(found.responded_at),
                 found.decline_reason or "",
                 csv_uk_time(found.completed_at),
-                days_text(int(tenths)),
-                str(int(filed)),
-                csv_pounds(int(verified)),
+                days_text(tenths),
+                str(filed),
+                csv_pounds(verified),
             ]
         )
 
@@ -273,7 +149,4 @@ def engagements_csv(filters: EngagementFilters) -> Iterator[str]:
 @requires(Permission.CHECK_APPLICATIONS)
 def engagements_download() -> Response:
     """The engagements the page's filters choose, as a CSV file sent as it is written."""
-    body = in_chunks(engagements_csv(filters_from(request.args)))
-    response = Response(stream_with_context(body), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="engagements-{date.today().isoformat()}.csv"'
-    return response
+    return csv_download(engagements_csv(filters_from(request.args)), f"engagements-{date.today().isoformat()}.csv")

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovTextArea
-from wtforms import HiddenField, TextAreaField
-from wtforms.validators import Length
+from wtforms import HiddenField
+
+from grants.fields import at_most, text_area
 
 
 class OfferForm(FlaskForm):
     expert_id = HiddenField()
-    override_reason = TextAreaField(
+    override_reason = text_area(
         "Reason for overriding the conflict of interest",
-        widget=GovTextArea(),
         description=(
             "Needed only when the expert has a conflict of interest with the council. It is kept in the audit trail."
         ),
-        validators=[Length(max=2000, message="The reason must be 2,000 characters or fewer")],
+        validators=[at_most(2000, "The reason")],
     )
 
     def chosen_expert(self) -> int | None:
@@ -25,11 +24,10 @@ class OfferForm(FlaskForm):
 
 
 class WithdrawForm(FlaskForm):
-    reason = TextAreaField(
+    reason = text_area(
         "Why are you withdrawing the offer?",
-        widget=GovTextArea(),
         description="The expert will see this.",
-        validators=[Length(max=2000, message="The reason must be 2,000 characters or fewer")],
+        validators=[at_most(2000, "The reason")],
     )
 
 

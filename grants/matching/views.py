@@ -10,23 +10,18 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from grants.auth.permissions import requires, signed_in_user
 from grants.extensions import db
+from grants.form_problems import commit_or_flash
+from grants.matching import queries
 from grants.matching.forms import ConfirmRunForm, DiscardRunForm, MatchRoundForm, OfferForm, WithdrawForm
 from grants.models import (
     Application,
     ApplicationStatus,
-    Engagement,
-    EngagementStatus,
-    Expert,
-    FundingRound,
     MatchRun,
     MatchRunStatus,
-    Scheme,
 )
 from workflows import engagements, matching
 from workflows.applications import WorkflowError
@@ -35,7 +30,6 @@ from workflows.permissions import Permission
 
 bp = Blueprint("matching", __name__)
 
-PAGE_SIZE = 25
 # A run's page offers alternatives to each proposed expert up to this many applications; beyond
 # it, the proposal or no offer.
 ALTERNATIVES_UP_TO = 200
@@ -60,40 +54,11 @@ def _today() -> date:
 @requires(Permission.CHECK_APPLICATIONS)
 def index() -> str:
     round_id = request.args.get("round", type=int)
-    waiting = engagements.waiting_for_an_expert(round_id).options(
-        selectinload(Application.lead_council), selectinload(Application.round).selectinload(FundingRound.scheme)
-    )
-    page = db.paginate(waiting, per_page=PAGE_SIZE, error_out=False, count=True)
-    waiting_by_round: dict[int, int] = {
-        waiting_round: int(count)
-        for waiting_round, count in db.session.execute(
-            engagements.waiting_for_an_expert()
-            .with_only_columns(Application.round_id, func.count())
-            .group_by(Application.round_id)
-            .order_by(None)
-        )
-    }
-    rounds = list(
-        db.session.scalars(
-            select(FundingRound)
-            .join(Scheme)
-            .where(Scheme.uses_experts.is_(True))
-            .order_by(FundingRound.opens_on.desc(), Scheme.name)
-        )
-    )
-    offers = list(
-        db.session.scalars(
-            select(Engagement)
-            .options(
-                selectinload(Engagement.application).selectinload(Application.lead_council),
-                selectinload(Engagement.expert),
-            )
-            .where(Engagement.status == EngagementStatus.OFFERED)
-            .order_by(Engagement.expires_on, Engagement.id)
-            .limit(50)
-        )
-    )
-    runs = list(db.session.scalars(select(MatchRun).order_by(MatchRun.id.desc()).limit(10)))
+    page = queries.list_waiting_page(round_id)
+    waiting_by_round = queries.count_waiting_by_round()
+    rounds = queries.list_expert_rounds()
+    offers = queries.list_waiting_offers()
+    runs = queries.list_recent_runs()
     return render_template(
         "matching/index.html",
         page=page,
@@ -113,9 +78,8 @@ def index() -> str:
 
 
 def _application_or_404(application_id: int) -> Application:
-    application = db.session.get(Application, application_id)
-    # A draft is the council's own until it is submitted: staff see it nowhere.
-    if application is None or application.status is ApplicationStatus.DRAFT or not application.scheme.uses_experts:
+    application = queries.get_matching_application(application_id)
+    if application is None:
         abort(404)
     return application
 
@@ -132,12 +96,8 @@ def _show(
     waiting = application.status is ApplicationStatus.EXPERT_MATCHING
     current = engagements.live_engagement(application)
     found = engagements.suggestions_for(application, today) if waiting and current is None else None
-    experts = {e.id: e for e in db.session.scalars(select(Expert).where(Expert.id.in_(_expert_ids(found))))}
-    history = list(
-        db.session.scalars(
-            select(Engagement).where(Engagement.application_id == application.id).order_by(Engagement.id.desc())
-        )
-    )
+    experts = queries.list_experts_by_id(_expert_ids(found))
+    history = queries.list_engagements_of(application)
     page = render_template(
         "matching/application.html",
         application=application,
@@ -206,7 +166,7 @@ def offer(application_id: int) -> Response | tuple[str, int]:
 @bp.route("/engagements/<int:engagement_id>/withdraw", methods=["POST"])
 @requires(Permission.CHECK_APPLICATIONS)
 def withdraw(engagement_id: int) -> Response | tuple[str, int]:
-    engagement = db.get_or_404(Engagement, engagement_id)
+    engagement = queries.get_engagement_or_404(engagement_id)
     application_id = engagement.application_id
     form = WithdrawForm()
     if form.validate_on_submit():
@@ -230,7 +190,7 @@ def withdraw(engagement_id: int) -> Response | tuple[str, int]:
 def start_run() -> Response:
     form = MatchRoundForm()
     round_id = int(form.round_id.data) if (form.round_id.data or "").isdigit() else None
-    funding_round = db.session.get(FundingRound, round_id) if round_id else None
+    funding_round = queries.get_round(round_id) if round_id else None
     if not form.validate_on_submit() or funding_round is None or not funding_round.scheme.uses_experts:
         flash("Choose a round whose scheme uses experts", "error")
         return redirect(url_for("matching.index"))
@@ -244,16 +204,12 @@ def start_run() -> Response:
     return redirect(url_for("matching.run", run_id=run.id))
 
 
-def _run_or_404(run_id: int) -> MatchRun:
-    return db.get_or_404(MatchRun, run_id)
-
-
 def _alternatives(run: MatchRun, today: date) -> dict[int, list[matching.Fit]]:
     """For each application in a run ready for review, the best few experts to choose from."""
     if run.status is not MatchRunStatus.READY or len(run.proposal) > ALTERNATIVES_UP_TO:
         return {}
     ids = [row["application_id"] for row in run.proposal]
-    found = {a.id: a for a in db.session.scalars(select(Application).where(Application.id.in_(ids)))}
+    found = queries.list_applications_by_id(ids)
     pool = engagements.candidates(kind=engagements.who_delivers(run.funding_round.scheme))
     excluded = engagements.ruled_out(ids)
     options: dict[int, list[matching.Fit]] = {}
@@ -269,23 +225,18 @@ def _alternatives(run: MatchRun, today: date) -> dict[int, list[matching.Fit]]:
 @bp.route("/runs/<int:run_id>")
 @requires(Permission.CHECK_APPLICATIONS)
 def run(run_id: int) -> str:
-    found = _run_or_404(run_id)
+    found = queries.get_run_or_404(run_id)
     return _show_run(found)
 
 
 def _show_run(found: MatchRun, *, refused: list[tuple[Application, str]] | None = None) -> str:
     ids = [row["application_id"] for row in found.proposal]
-    applications_by_id = {
-        a.id: a
-        for a in db.session.scalars(
-            select(Application).options(selectinload(Application.lead_council)).where(Application.id.in_(ids))
-        )
-    }
+    applications_by_id = queries.list_applications_by_id(ids, with_councils=True)
     options = _alternatives(found, _today())
     expert_ids = {row["expert_id"] for row in found.proposal if row.get("expert_id")}
     expert_ids |= {f.expert_id for fits in options.values() for f in fits}
-    experts = {e.id: e for e in db.session.scalars(select(Expert).where(Expert.id.in_(expert_ids)))}
-    offers = list(db.session.scalars(select(Engagement).where(Engagement.match_run_id == found.id)))
+    experts = queries.list_experts_by_id(expert_ids)
+    offers = queries.list_offers_of_run(found)
     return render_template(
         "matching/run.html",
         run=found,
@@ -303,7 +254,7 @@ def _show_run(found: MatchRun, *, refused: list[tuple[Application, str]] | None 
 @bp.route("/runs/<int:run_id>/confirm", methods=["POST"])
 @requires(Permission.CHECK_APPLICATIONS)
 def confirm_run(run_id: int) -> Response | str:
-    found = _run_or_404(run_id)
+    found = queries.get_run_or_404(run_id)
     form = ConfirmRunForm()
     if not form.validate_on_submit():
         abort(400)
@@ -321,24 +272,20 @@ def confirm_run(run_id: int) -> Response | str:
     made = len(outcome.offered)
     flash(f"{made} {'offer' if made == 1 else 'offers'} made. Each expert has been told.", "success")
     if outcome.refused:
-        return _show_run(_run_or_404(run_id), refused=outcome.refused)
+        return _show_run(queries.get_run_or_404(run_id), refused=outcome.refused)
     return redirect(url_for("matching.run", run_id=run_id))
 
 
 @bp.route("/runs/<int:run_id>/discard", methods=["POST"])
 @requires(Permission.CHECK_APPLICATIONS)
 def discard_run(run_id: int) -> Response:
-    found = _run_or_404(run_id)
+    found = queries.get_run_or_404(run_id)
     if not DiscardRunForm().validate_on_submit():
         abort(400)
-    try:
-        engagements.discard_match_run(found, actor=signed_in_user())
-    except WorkflowError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash("The proposal has been discarded. No offers were made.", "success")
+    commit_or_flash(
+        lambda: engagements.discard_match_run(found, actor=signed_in_user()),
+        "The proposal has been discarded. No offers were made.",
+    )
     return redirect(url_for("matching.index"))
 
 

@@ -22,49 +22,27 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.extensions import Model
-from grants.models.base import UTCDateTime, str_enum, utcnow
+from grants.models.base import LabelledEnum, UTCDateTime, str_enum, utcnow
 from grants.models.council import Council
 from grants.models.scheme import FundingRound
 from grants.models.user import User
 
 
-class ApplicationStatus(enum.StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"  # waiting for the eligibility check to be confirmed
-    IN_ASSESSMENT = "in_assessment"
-    AWAITING_DECISION = "awaiting_decision"
-    CHANGES_REQUESTED = "changes_requested"
-    OFFERED = "offered"
-    EXPERT_MATCHING = "expert_matching"
-    IN_DELIVERY = "in_delivery"
-    OUTCOMES_REPORTED = "outcomes_reported"
-    EVALUATED = "evaluated"
-    CLOSED = "closed"
-    REJECTED = "rejected"
-    INELIGIBLE = "ineligible"
-    WITHDRAWN = "withdrawn"
-
-    @property
-    def label(self) -> str:
-        return _STATUS_LABELS[self]
-
-
-_STATUS_LABELS = {
-    ApplicationStatus.DRAFT: "Draft",
-    ApplicationStatus.SUBMITTED: "Submitted",
-    ApplicationStatus.IN_ASSESSMENT: "In assessment",
-    ApplicationStatus.AWAITING_DECISION: "Awaiting decision",
-    ApplicationStatus.CHANGES_REQUESTED: "Changes requested",
-    ApplicationStatus.OFFERED: "Offered",
-    ApplicationStatus.EXPERT_MATCHING: "Expert matching",
-    ApplicationStatus.IN_DELIVERY: "In delivery",
-    ApplicationStatus.OUTCOMES_REPORTED: "Outcomes reported",
-    ApplicationStatus.EVALUATED: "Evaluated",
-    ApplicationStatus.CLOSED: "Closed",
-    ApplicationStatus.REJECTED: "Rejected",
-    ApplicationStatus.INELIGIBLE: "Not eligible",
-    ApplicationStatus.WITHDRAWN: "Withdrawn",
-}
+class ApplicationStatus(LabelledEnum):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"  # waiting for the eligibility check to be confirmed
+    IN_ASSESSMENT = "in_assessment", "In assessment"
+    AWAITING_DECISION = "awaiting_decision", "Awaiting decision"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    OFFERED = "offered", "Offered"
+    EXPERT_MATCHING = "expert_matching", "Expert matching"
+    IN_DELIVERY = "in_delivery", "In delivery"
+    OUTCOMES_REPORTED = "outcomes_reported", "Outcomes reported"
+    EVALUATED = "evaluated", "Evaluated"
+    CLOSED = "closed", "Closed"
+    REJECTED = "rejected", "Rejected"
+    INELIGIBLE = "ineligible", "Not eligible"
+    WITHDRAWN = "withdrawn", "Withdrawn"
 
 
 class Application(Model):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
-from typing import Any
+from typing import Self
 
 from sqlalchemy import DateTime, Enum, TypeDecorator
 from sqlalchemy.engine import Dialect
@@ -33,6 +33,21 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+class LabelledEnum(enum.StrEnum):
+    """A choice stored as its value, with the words people read for it: each member is declared
+    as its value and its label, `DRAFT = "draft", "Draft"`, and is found by its value as any
+    member is (`ApplicationStatus("draft")`)."""
+
+    _value_: str
+    label: str
+
+    def __new__(cls, value: str, label: str = "") -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+
 def str_enum(enum_class: type[enum.StrEnum], name: str) -> Enum:
     """A StrEnum stored as its value in a VARCHAR with a CHECK constraint (portable, and
     a new member is a migration of the constraint rather than of a database type)."""
@@ -45,7 +60,3 @@ def str_enum(enum_class: type[enum.StrEnum], name: str) -> Enum:
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
     )
-
-
-def enum_values(enum_class: Any) -> list[str]:
-    return [m.value for m in enum_class]

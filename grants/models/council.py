@@ -2,37 +2,22 @@
 
 from __future__ import annotations
 
-import enum
-
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.extensions import Model
-from grants.models.base import str_enum
+from grants.models.base import LabelledEnum, str_enum
 from grants.models.expert import Region
 
 
-class CouncilTier(enum.StrEnum):
-    COUNTY = "county"
-    DISTRICT = "district"
-    UNITARY = "unitary"
-    METROPOLITAN = "metropolitan"
-    LONDON_BOROUGH = "london_borough"
-    WELSH_PRINCIPAL_AREA = "welsh_principal_area"
+class CouncilTier(LabelledEnum):
+    COUNTY = "county", "County council"
+    DISTRICT = "district", "District council"
+    UNITARY = "unitary", "Unitary authority"
+    METROPOLITAN = "metropolitan", "Metropolitan district"
+    LONDON_BOROUGH = "london_borough", "London borough"
+    WELSH_PRINCIPAL_AREA = "welsh_principal_area", "Welsh principal area"
 
-    @property
-    def label(self) -> str:
-        return TIER_LABELS[self]
-
-
-TIER_LABELS = {
-    CouncilTier.COUNTY: "County council",
-    CouncilTier.DISTRICT: "District council",
-    CouncilTier.UNITARY: "Unitary authority",
-    CouncilTier.METROPOLITAN: "Metropolitan district",
-    CouncilTier.LONDON_BOROUGH: "London borough",
-    CouncilTier.WELSH_PRINCIPAL_AREA: "Welsh principal area",
-}
 
 # The ONS GSS entity code (the first three characters) names the tier.
 TIER_BY_GSS_PREFIX = {

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.extensions import Model
 from grants.models.application import Application
-from grants.models.base import UTCDateTime, str_enum, utcnow
+from grants.models.base import LabelledEnum, UTCDateTime, str_enum, utcnow
 from grants.models.council import Council
 from grants.models.expert import Expert
 from grants.models.scheme import FundingRound
@@ -51,24 +51,13 @@ class ConflictOfInterest(Model):
     recorded_by: Mapped[User | None] = relationship()
 
 
-class EngagementStatus(enum.StrEnum):
-    OFFERED = "offered"
-    ACCEPTED = "accepted"  # the expert is delivering
-    COMPLETED = "completed"
-    DECLINED = "declined"
-    EXPIRED = "expired"
-    WITHDRAWN = "withdrawn"
-
-    @property
-    def label(self) -> str:
-        return {
-            EngagementStatus.OFFERED: "Offered",
-            EngagementStatus.ACCEPTED: "In delivery",
-            EngagementStatus.COMPLETED: "Completed",
-            EngagementStatus.DECLINED: "Declined",
-            EngagementStatus.EXPIRED: "Expired",
-            EngagementStatus.WITHDRAWN: "Withdrawn",
-        }[self]
+class EngagementStatus(LabelledEnum):
+    OFFERED = "offered", "Offered"
+    ACCEPTED = "accepted", "In delivery"  # the expert is delivering
+    COMPLETED = "completed", "Completed"
+    DECLINED = "declined", "Declined"
+    EXPIRED = "expired", "Expired"
+    WITHDRAWN = "withdrawn", "Withdrawn"
 
 
 # An offer waiting for an answer or work under way takes one of the expert's places.
@@ -176,20 +165,11 @@ class WorkLog(Model):
     engagement: Mapped[Engagement] = relationship(back_populates="work")
 
 
-class ReportStatus(enum.StrEnum):
-    SUBMITTED = "submitted"  # claimed by the expert, waiting for the council
-    CONFIRMED = "confirmed"  # the council agrees with the figures
-    DISPUTED = "disputed"  # the council does not, and said why
-    VERIFIED = "verified"  # a programme officer has verified the figures
-
-    @property
-    def label(self) -> str:
-        return {
-            ReportStatus.SUBMITTED: "Waiting for the council",
-            ReportStatus.CONFIRMED: "Confirmed by the council",
-            ReportStatus.DISPUTED: "Disputed by the council",
-            ReportStatus.VERIFIED: "Verified",
-        }[self]
+class ReportStatus(LabelledEnum):
+    SUBMITTED = "submitted", "Waiting for the council"  # claimed by the expert, waiting for the council
+    CONFIRMED = "confirmed", "Confirmed by the council"  # the council agrees with the figures
+    DISPUTED = "disputed", "Disputed by the council"  # the council does not, and said why
+    VERIFIED = "verified", "Verified"  # a programme officer has verified the figures
 
 
 class OutcomeReport(Model):

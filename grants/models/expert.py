@@ -9,73 +9,35 @@ from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Integer, S
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.extensions import Model
-from grants.models.base import UTCDateTime, str_enum, utcnow
+from grants.models.base import LabelledEnum, UTCDateTime, str_enum, utcnow
 
 
-class Specialism(enum.StrEnum):
-    PROCUREMENT = "procurement"
-    COMMERCIALISATION = "commercialisation"
-    DIGITAL = "digital"
-    ADULT_SOCIAL_CARE = "adult_social_care"
-    CHILDRENS_SERVICES = "childrens_services"
-    SHARED_SERVICES = "shared_services"
-    ASSET_MANAGEMENT = "asset_management"
-    FINANCE = "finance"
-    BEHAVIOURAL_INSIGHTS = "behavioural_insights"
-    WASTE_AND_ENVIRONMENT = "waste_and_environment"
-    HOUSING = "housing"
-    WORKFORCE = "workforce"
-
-    @property
-    def label(self) -> str:
-        return SPECIALISM_LABELS[self]
+class Specialism(LabelledEnum):
+    PROCUREMENT = "procurement", "Procurement"
+    COMMERCIALISATION = "commercialisation", "Commercialisation and income generation"
+    DIGITAL = "digital", "Digital and channel shift"
+    ADULT_SOCIAL_CARE = "adult_social_care", "Adult social care"
+    CHILDRENS_SERVICES = "childrens_services", "Children's services"
+    SHARED_SERVICES = "shared_services", "Shared services"
+    ASSET_MANAGEMENT = "asset_management", "Asset management"
+    FINANCE = "finance", "Finance"
+    BEHAVIOURAL_INSIGHTS = "behavioural_insights", "Behavioural insights"
+    WASTE_AND_ENVIRONMENT = "waste_and_environment", "Waste and environment"
+    HOUSING = "housing", "Housing"
+    WORKFORCE = "workforce", "Workforce and organisational design"
 
 
-SPECIALISM_LABELS = {
-    Specialism.PROCUREMENT: "Procurement",
-    Specialism.COMMERCIALISATION: "Commercialisation and income generation",
-    Specialism.DIGITAL: "Digital and channel shift",
-    Specialism.ADULT_SOCIAL_CARE: "Adult social care",
-    Specialism.CHILDRENS_SERVICES: "Children's services",
-    Specialism.SHARED_SERVICES: "Shared services",
-    Specialism.ASSET_MANAGEMENT: "Asset management",
-    Specialism.FINANCE: "Finance",
-    Specialism.BEHAVIOURAL_INSIGHTS: "Behavioural insights",
-    Specialism.WASTE_AND_ENVIRONMENT: "Waste and environment",
-    Specialism.HOUSING: "Housing",
-    Specialism.WORKFORCE: "Workforce and organisational design",
-}
-
-
-class Region(enum.StrEnum):
-    NORTH_EAST = "north_east"
-    NORTH_WEST = "north_west"
-    YORKSHIRE_AND_THE_HUMBER = "yorkshire_and_the_humber"
-    EAST_MIDLANDS = "east_midlands"
-    WEST_MIDLANDS = "west_midlands"
-    EAST_OF_ENGLAND = "east_of_england"
-    LONDON = "london"
-    SOUTH_EAST = "south_east"
-    SOUTH_WEST = "south_west"
-    WALES = "wales"
-
-    @property
-    def label(self) -> str:
-        return REGION_LABELS[self]
-
-
-REGION_LABELS = {
-    Region.NORTH_EAST: "North East",
-    Region.NORTH_WEST: "North West",
-    Region.YORKSHIRE_AND_THE_HUMBER: "Yorkshire and the Humber",
-    Region.EAST_MIDLANDS: "East Midlands",
-    Region.WEST_MIDLANDS: "West Midlands",
-    Region.EAST_OF_ENGLAND: "East of England",
-    Region.LONDON: "London",
-    Region.SOUTH_EAST: "South East",
-    Region.SOUTH_WEST: "South West",
-    Region.WALES: "Wales",
-}
+class Region(LabelledEnum):
+    NORTH_EAST = "north_east", "North East"
+    NORTH_WEST = "north_west", "North West"
+    YORKSHIRE_AND_THE_HUMBER = "yorkshire_and_the_humber", "Yorkshire and the Humber"
+    EAST_MIDLANDS = "east_midlands", "East Midlands"
+    WEST_MIDLANDS = "west_midlands", "West Midlands"
+    EAST_OF_ENGLAND = "east_of_england", "East of England"
+    LONDON = "london", "London"
+    SOUTH_EAST = "south_east", "South East"
+    SOUTH_WEST = "south_west", "South West"
+    WALES = "wales", "Wales"
 
 
 class VettingStatus(enum.StrEnum):
@@ -84,15 +46,11 @@ class VettingStatus(enum.StrEnum):
     SUSPENDED = "suspended"
 
 
-class ExpertKind(enum.StrEnum):
+class ExpertKind(LabelledEnum):
     """An individual expert, or an organisation that delivers a trial (behavioural insights)."""
 
-    INDIVIDUAL = "individual"
-    DELIVERY_PARTNER = "delivery_partner"
-
-    @property
-    def label(self) -> str:
-        return "Individual expert" if self is ExpertKind.INDIVIDUAL else "Delivery partner"
+    INDIVIDUAL = "individual", "Individual expert"
+    DELIVERY_PARTNER = "delivery_partner", "Delivery partner"
 
 
 class Expert(Model):

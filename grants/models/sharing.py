@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.extensions import Model
 from grants.models.application import Application
-from grants.models.base import UTCDateTime, str_enum, utcnow
+from grants.models.base import LabelledEnum, UTCDateTime, str_enum, utcnow
 from grants.models.council import Council
 from grants.models.user import User
 
@@ -74,24 +74,13 @@ class PartnerSuggestion(Model):
     other_request: Mapped[Application | None] = relationship(foreign_keys=[other_request_id])
 
 
-class IntroductionStatus(enum.StrEnum):
-    PROPOSED = "proposed"  # waiting for every council to accept
-    ACCEPTED = "accepted"  # every council accepted: contact details are shared
-    DECLINED = "declined"  # a council declined: nothing is shared
-    IN_DISCUSSION = "in_discussion"
-    AGREED = "agreed"  # the councils reached an agreement to share
-    CLOSED = "closed"
-
-    @property
-    def label(self) -> str:
-        return {
-            IntroductionStatus.PROPOSED: "Proposed",
-            IntroductionStatus.ACCEPTED: "Accepted by all",
-            IntroductionStatus.DECLINED: "Declined",
-            IntroductionStatus.IN_DISCUSSION: "In discussion",
-            IntroductionStatus.AGREED: "Agreement reached",
-            IntroductionStatus.CLOSED: "Closed",
-        }[self]
+class IntroductionStatus(LabelledEnum):
+    PROPOSED = "proposed", "Proposed"  # waiting for every council to accept
+    ACCEPTED = "accepted", "Accepted by all"  # every council accepted: contact details are shared
+    DECLINED = "declined", "Declined"  # a council declined: nothing is shared
+    IN_DISCUSSION = "in_discussion", "In discussion"
+    AGREED = "agreed", "Agreement reached"  # the councils reached an agreement to share
+    CLOSED = "closed", "Closed"
 
 
 class ConsentStatus(enum.StrEnum):

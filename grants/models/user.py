@@ -10,31 +10,18 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConst
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grants.extensions import Model
-from grants.models.base import UTCDateTime, str_enum, utcnow
+from grants.models.base import LabelledEnum, UTCDateTime, str_enum, utcnow
 from grants.models.council import Council
 
 
-class Role(enum.StrEnum):
-    COUNCIL_OFFICER = "council_officer"
-    PROGRAMME_OFFICER = "programme_officer"
-    ASSESSOR = "assessor"
-    APPROVER = "approver"
-    EXPERT = "expert"
-    ADMINISTRATOR = "administrator"
+class Role(LabelledEnum):
+    COUNCIL_OFFICER = "council_officer", "Council officer"
+    PROGRAMME_OFFICER = "programme_officer", "Programme officer"
+    ASSESSOR = "assessor", "Assessor"
+    APPROVER = "approver", "Approver"
+    EXPERT = "expert", "Expert"
+    ADMINISTRATOR = "administrator", "Administrator"
 
-    @property
-    def label(self) -> str:
-        return ROLE_LABELS[self]
-
-
-ROLE_LABELS = {
-    Role.COUNCIL_OFFICER: "Council officer",
-    Role.PROGRAMME_OFFICER: "Programme officer",
-    Role.ASSESSOR: "Assessor",
-    Role.APPROVER: "Approver",
-    Role.EXPERT: "Expert",
-    Role.ADMINISTRATOR: "Administrator",
-}
 
 STAFF_ROLES = frozenset({Role.PROGRAMME_OFFICER, Role.ASSESSOR, Role.APPROVER, Role.ADMINISTRATOR})
 

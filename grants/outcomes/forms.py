@@ -4,16 +4,12 @@ They check only the shape of what was typed; when a reason is needed is the work
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovTextArea
-from wtforms import TextAreaField
-from wtforms.validators import Length
 
-from grants.fields import PoundsField
+from grants.fields import PoundsField, at_most, text_area
 from grants.models import OutcomeReport
 from workflows.money import typed_pounds
 
 REASON_LIMIT = 5000
-TOO_LONG = "The reason must be 5,000 characters or fewer"
 
 
 class ConfirmFiguresForm(FlaskForm):
@@ -21,12 +17,11 @@ class ConfirmFiguresForm(FlaskForm):
 
 
 class DisputeFiguresForm(FlaskForm):
-    reason = TextAreaField(
+    reason = text_area(
         "Why does your council not agree with the figures?",
-        widget=GovTextArea(),
         description="For example, a saving is counted twice or the baseline is wrong. "
         "The expert and the programme team will see this.",
-        validators=[Length(max=REASON_LIMIT, message=TOO_LONG)],
+        validators=[at_most(REASON_LIMIT, "The reason")],
     )
 
 
@@ -38,12 +33,11 @@ class VerifyForm(FlaskForm):
     cashable = _amount("Cashable savings", "the cashable savings")
     income = _amount("Income generated", "the income generated")
     avoided = _amount("Costs avoided", "the costs avoided")
-    reason = TextAreaField(
+    reason = text_area(
         "Reason",
-        widget=GovTextArea(),
         description="Needed when you verify figures other than those claimed, or when the council disputed them. "
         "The council and the expert will see this.",
-        validators=[Length(max=REASON_LIMIT, message=TOO_LONG)],
+        validators=[at_most(REASON_LIMIT, "The reason")],
     )
 
     @classmethod

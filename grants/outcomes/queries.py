@@ -4,10 +4,11 @@ person may download."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -24,14 +25,14 @@ from grants.models import (
     User,
 )
 from workflows import outcomes
+from workflows.csv_export import CSV_BATCH
 from workflows.permissions import Permission, can
 
-R = ReportStatus
-S = ApplicationStatus
+PAGE_SIZE = 25
 
 # Applications whose engagement may still owe an outcome report: an evaluated one has every
 # evaluation point verified, and a closed one owes nothing.
-BEING_EVALUATED = (S.IN_DELIVERY, S.OUTCOMES_REPORTED)
+BEING_EVALUATED = (ApplicationStatus.IN_DELIVERY, ApplicationStatus.OUTCOMES_REPORTED)
 
 
 def _listed(statuses: Iterable[ReportStatus]) -> Select[tuple[OutcomeReport]]:
@@ -47,23 +48,45 @@ def _listed(statuses: Iterable[ReportStatus]) -> Select[tuple[OutcomeReport]]:
     )
 
 
-def waiting_for_verification() -> Select[tuple[OutcomeReport]]:
+def _page(query: Select[tuple[OutcomeReport]], page: int) -> Pagination:
+    return db.paginate(query, page=page, per_page=PAGE_SIZE, error_out=False)
+
+
+def list_waiting_for_verification_page(page: int) -> Pagination:
     """Reports the council has confirmed or disputed, the longest waiting first."""
-    return _listed((R.CONFIRMED, R.DISPUTED)).order_by(OutcomeReport.council_answered_at, OutcomeReport.id)
+    answered = (ReportStatus.CONFIRMED, ReportStatus.DISPUTED)
+    return _page(_listed(answered).order_by(OutcomeReport.council_answered_at, OutcomeReport.id), page)
 
 
-def waiting_for_the_council() -> Select[tuple[OutcomeReport]]:
+def list_waiting_for_the_council_page(page: int) -> Pagination:
     """Reports filed by the expert that the council has not yet answered, the oldest first."""
-    return _listed((R.SUBMITTED,)).order_by(OutcomeReport.submitted_at, OutcomeReport.id)
+    return _page(_listed((ReportStatus.SUBMITTED,)).order_by(OutcomeReport.submitted_at, OutcomeReport.id), page)
 
 
-def verified_since(since: datetime) -> Select[tuple[OutcomeReport]]:
+def list_verified_since_page(since: datetime, page: int) -> Pagination:
     """Reports verified at or after `since`, the most recent first."""
-    return (
-        _listed((R.VERIFIED,))
+    query = (
+        _listed((ReportStatus.VERIFIED,))
         .where(OutcomeReport.verified_at >= since)
         .order_by(OutcomeReport.verified_at.desc(), OutcomeReport.id.desc())
     )
+    return _page(query, page)
+
+
+def iter_reports() -> Iterator[OutcomeReport]:
+    """Every outcome report, the oldest filed first, each with its application, council and
+    expert, read in batches so the statements do not grow with the rows."""
+    engagement = joinedload(OutcomeReport.engagement)
+    query = (
+        select(OutcomeReport)
+        .options(
+            engagement.joinedload(Engagement.application).joinedload(Application.lead_council),
+            engagement.joinedload(Engagement.expert),
+        )
+        .order_by(OutcomeReport.submitted_at, OutcomeReport.id)
+        .execution_options(yield_per=CSV_BATCH)
+    )
+    yield from db.session.scalars(query)
 
 
 def get_report(report_id: int) -> OutcomeReport | None:

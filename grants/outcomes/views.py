@@ -13,21 +13,19 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, stream_with_context, url_for
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from grants.auth.permissions import requires, signed_in_user
 from grants.downloads import download_response
 from grants.extensions import db
-from grants.models import Application, ApplicationStatus, Engagement, OutcomeReport, ReportStatus, utcnow
+from grants.models import ApplicationStatus, Engagement, OutcomeReport, ReportStatus, utcnow
 from grants.outcomes import queries
 from grants.outcomes.forms import VerifyForm
-from grants.streaming import in_chunks
+from grants.streaming import csv_download
 from workflows import outcomes
 from workflows.applications import WorkflowError
-from workflows.csv_export import CSV_BATCH, csv_line, csv_pounds
+from workflows.csv_export import csv_line, csv_pounds
 from workflows.money import pounds
 from workflows.permissions import Permission
 from workflows.uploads import stored_path
@@ -35,7 +33,6 @@ from workflows.uploads import stored_path
 bp = Blueprint("outcomes", __name__)
 logger = logging.getLogger(__name__)
 
-PAGE_SIZE = 25
 # How far back the list of verified reports reaches.
 RECENT_DAYS = 90
 ANSWERED = (ReportStatus.CONFIRMED, ReportStatus.DISPUTED)
@@ -52,16 +49,9 @@ def _page_number(name: str) -> int:
 @requires(Permission.CHECK_APPLICATIONS)
 def index() -> str:
     pages = {name: _page_number(name) for name in ("page", "council_page", "verified_page")}
-    to_verify = db.paginate(queries.waiting_for_verification(), page=pages["page"], per_page=PAGE_SIZE, error_out=False)
-    with_council = db.paginate(
-        queries.waiting_for_the_council(), page=pages["council_page"], per_page=PAGE_SIZE, error_out=False
-    )
-    verified = db.paginate(
-        queries.verified_since(utcnow() - timedelta(days=RECENT_DAYS)),
-        page=pages["verified_page"],
-        per_page=PAGE_SIZE,
-        error_out=False,
-    )
+    to_verify = queries.list_waiting_for_verification_page(pages["page"])
+    with_council = queries.list_waiting_for_the_council_page(pages["council_page"])
+    verified = queries.list_verified_since_page(utcnow() - timedelta(days=RECENT_DAYS), pages["verified_page"])
     return render_template(
         "outcomes/index.html",
         to_verify=to_verify,
@@ -103,17 +93,7 @@ def reports_csv() -> Iterator[str]:
     not grow with the rows. Verified figures are blank until a programme officer verifies them.
     The byte order mark lets a spreadsheet read UTF-8."""
     yield "\ufeff" + csv_line(REPORTS_CSV_HEADER)
-    engagement = joinedload(OutcomeReport.engagement)
-    query = (
-        select(OutcomeReport)
-        .options(
-            engagement.joinedload(Engagement.application).joinedload(Application.lead_council),
-            engagement.joinedload(Engagement.expert),
-        )
-        .order_by(OutcomeReport.submitted_at, OutcomeReport.id)
-        .execution_options(yield_per=CSV_BATCH)
-    )
-    for found in db.session.scalars(query):
+    for found in queries.iter_reports():
         application = found.engagement.application
         yield csv_line(
             [
@@ -141,9 +121,7 @@ def reports_csv() -> Iterator[str]:
 @requires(Permission.CHECK_APPLICATIONS)
 def reports_download() -> Response:
     """Every outcome report as a CSV file, sent as it is written."""
-    response = Response(stream_with_context(in_chunks(reports_csv())), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="outcome-reports-{date.today().isoformat()}.csv"'
-    return response
+    return csv_download(reports_csv(), f"outcome-reports-{date.today().isoformat()}.csv")
 
 
 # One report --------------------------------------------------------------------------------------

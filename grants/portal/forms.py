@@ -6,12 +6,12 @@ import re
 from datetime import date
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput, GovTextArea, GovTextInput
-from wtforms import MultipleFileField, RadioField, StringField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput
+from wtforms import MultipleFileField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import InputRequired, ValidationError
 
-from grants.fields import PoundsField, UKDateField, VersionedForm
+from grants.fields import PoundsField, UKDateField, VersionedForm, at_most, text_area, text_input
 
 
 class AnswerForm(VersionedForm):
@@ -24,28 +24,25 @@ class AcceptOfferForm(AnswerForm):
 
 
 class DeclineOfferForm(AnswerForm):
-    reason = TextAreaField(
+    reason = text_area(
         "Why are you declining?",
-        widget=GovTextArea(),
         description="For example, you are too busy or know the council too well. The programme team will see this.",
-        validators=[Length(max=2000, message="The reason must be 2,000 characters or fewer")],
+        validators=[at_most(2000, "The reason")],
     )
 
 
 class WorkForm(FlaskForm):
     worked_on = UKDateField("Date worked", noun="the date worked", description="For example, 27 3 2026")
-    days = StringField(
+    days = text_input(
         "Days worked",
-        widget=GovTextInput(),
         description="In days, to one decimal place: 0.5 is half a day.",
         validators=[InputRequired(message="Enter the days worked")],
     )
-    milestone = TextAreaField(
+    milestone = text_area(
         "Milestone reached or work done",
-        widget=GovTextArea(),
         validators=[
             InputRequired(message="Describe the milestone reached or the work done"),
-            Length(max=5000, message="The milestone must be 5,000 characters or fewer"),
+            at_most(5000, "The milestone"),
         ],
     )
 
@@ -95,27 +92,24 @@ class ReportForm(FlaskForm):
     income_recurring = _recurring("Is the income one-off or recurring?")
     avoided = _money("Costs avoided", "the costs avoided")
     avoided_recurring = _recurring("Are the costs avoided one-off or recurring?")
-    baseline = TextAreaField(
+    baseline = text_area(
         "Baseline",
-        widget=GovTextArea(),
         description="What the figures are measured against, like last year's spending on the service.",
         validators=[
             InputRequired(message="Describe the baseline the savings are measured against"),
-            Length(max=5000, message="The baseline must be 5,000 characters or fewer"),
+            at_most(5000, "The baseline"),
         ],
     )
-    method = TextAreaField(
+    method = text_area(
         "How the figures were measured",
-        widget=GovTextArea(),
         validators=[
             InputRequired(message="Describe how the savings were measured"),
-            Length(max=5000, message="The method must be 5,000 characters or fewer"),
+            at_most(5000, "The method"),
         ],
     )
-    trial_results = TextAreaField(
+    trial_results = text_area(
         "The trial's results against the outcomes it set out to measure",
-        widget=GovTextArea(),
-        validators=[Length(max=5000, message="The results must be 5,000 characters or fewer")],
+        validators=[at_most(5000, "The results")],
     )
     evidence = MultipleFileField(
         "Evidence",

@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 from grants.auth.permissions import requires, signed_in_user
 from grants.extensions import db
 from grants.models import Engagement, EngagementStatus, Expert, SchemeKind
+from grants.portal import queries
 from grants.portal.forms import AcceptOfferForm, CompleteForm, DeclineOfferForm, ReportForm, WorkForm
 from workflows import engagements, outcomes
 from workflows.applications import WorkflowError
@@ -24,10 +25,10 @@ bp = Blueprint("portal", __name__)
 
 
 def _expert() -> Expert:
-    user = signed_in_user()
-    if user.expert_id is None:
+    found = queries.get_own_expert(signed_in_user())
+    if found is None:
         abort(404)
-    return db.get_or_404(Expert, user.expert_id)
+    return found
 
 
 def _own_or_404(engagement_id: int) -> Engagement:
@@ -41,7 +42,7 @@ def _own_or_404(engagement_id: int) -> Engagement:
 @requires(Permission.USE_EXPERT_PORTAL)
 def index() -> str:
     expert = _expert()
-    everything = list(db.session.scalars(engagements.offers_for_expert(expert.id)))
+    everything = queries.list_engagements_of_expert(expert.id)
     return render_template(
         "portal/index.html",
         expert=expert,

@@ -3,51 +3,40 @@ check the shape of what was typed; the rules themselves are the workflow's."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
+from wtforms import HiddenField, RadioField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, StopValidation
+from wtforms.validators import InputRequired
 
-from grants.fields import VersionedForm
+from grants.fields import VersionedForm, WholeNumberField, at_most, submit_button, text_area
 from workflows import reporting
 from workflows.reporting import Rule
 
 NOTE_LIMIT = 2000
 
 
-class PercentField(StringField):
-    """A whole percentage typed into a text box; `number` holds it once it is valid."""
-
-    def __init__(self, label: str, *, noun: str, **kwargs: Any) -> None:
-        super().__init__(label, widget=GovTextInput(), **kwargs)
-        self.noun = noun
-        self.number: int | None = None
-
-    def pre_validate(self, form: Any) -> None:
-        self.number = None
-        text = (self.data or "").strip().removesuffix("%").strip()
-        low, high = reporting.PERCENT_BOUNDS
-        if not text:
-            raise StopValidation(f"Enter {self.noun}")
-        if not re.fullmatch(r"\d{1,6}", text):
-            raise StopValidation(f"Enter {self.noun} as a whole number, like 80")
-        number = int(text)
-        if not low <= number <= high:
-            raise StopValidation(f"{self.noun[0].upper()}{self.noun[1:]} must be between {low}% and {high:,}%")
-        self.number = number
+def _percent(label: str, *, noun: str, description: str) -> WholeNumberField:
+    return WholeNumberField(
+        label,
+        noun=noun,
+        bounds=reporting.PERCENT_BOUNDS,
+        unit="%",
+        example=80,
+        pattern=r"\d{1,6}",
+        description=description,
+    )
 
 
 class RuleForm(VersionedForm):
-    green_percent = PercentField(
+    green_percent = _percent(
         "Green at or above",
         noun="the Green threshold",
         description="As a percentage of what the target expects. Usually 100.",
     )
-    amber_percent = PercentField(
+    amber_percent = _percent(
         "Amber at or above",
         noun="the Amber threshold",
         description="As a percentage of what the target expects, no more than the Green threshold. Below it is Red.",
@@ -61,7 +50,7 @@ class RuleForm(VersionedForm):
         ],
         validators=[InputRequired("Choose what progress is compared with")],
     )
-    submit = SubmitField("Save the rule", widget=GovSubmitInput())
+    submit = submit_button("Save the rule")
 
     @classmethod
     def showing(cls, rule: Rule, version: int) -> RuleForm:
@@ -93,13 +82,12 @@ class RuleForm(VersionedForm):
 class IssueForm(FlaskForm):
     # The latest version of the quarter's report the page knew of: 0 when none had been issued.
     latest = HiddenField()
-    note = TextAreaField(
+    note = text_area(
         "Note for the board (optional)",
-        widget=GovTextArea(),
         description="Shown under the report's title, for example what changed since the last version.",
-        validators=[Length(max=NOTE_LIMIT, message="The note must be 2,000 characters or fewer")],
+        validators=[at_most(NOTE_LIMIT, "The note")],
     )
-    submit = SubmitField("Issue the report", widget=GovSubmitInput())
+    submit = submit_button("Issue the report")
 
     def expected_latest(self) -> int:
         value = (self.latest.data or "").strip()

@@ -8,22 +8,21 @@ page is about and draw it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, stream_with_context, url_for
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from grants.auth.permissions import requires, signed_in_user
 from grants.extensions import db
 from grants.form_problems import apply_change
-from grants.models import BoardReport, FundingRound, Scheme
+from grants.models import BoardReport, FundingRound
+from grants.reports import queries
 from grants.reports.forms import IssueForm, RuleForm
 from grants.reports.pages import build_page, quarter_view
-from grants.streaming import in_chunks
+from grants.streaming import csv_download
 from workflows import reporting
 from workflows.csv_export import csv_line, csv_pounds
 from workflows.permissions import Permission, can
@@ -31,7 +30,6 @@ from workflows.reporting import BoardReportError, Level, Period, Quarter, RagSta
 
 bp = Blueprint("reports", __name__)
 
-PAGE_SIZE = 25
 # The years a page may be asked about: anything else in an address is no page at all.
 YEARS = range(2000, 2101)
 RAG_TAGS = {
@@ -70,27 +68,35 @@ def _open_data_links() -> dict[str, str]:
 # The dashboard ------------------------------------------------------------------------------------------
 
 
-@bp.route("")
-@requires(Permission.VIEW_PROGRAMME)
-def dashboard() -> str:
-    """The programme in a financial year: every line with a round open in it, events dated in it."""
+def _year_page(
+    template: str,
+    years: list[int],
+    *,
+    scope: Callable[[int], Scope],
+    level: Level,
+    key: int,
+    breakdown: Level,
+    href_for: Callable[[FundingRound, int], str],
+    **context: Any,
+) -> str:
+    """A line of the programme (or the whole of it) in the financial year asked for, with a line
+    for each of its parts (`breakdown`) open in that year, and events dated in it."""
     today = date.today()
-    years = reporting.years_with_rounds()
     year = _chosen_year(years, today)
     first, last = reporting.financial_year_bounds(year)
     rule = reporting.current_rule()
     page = build_page(
-        Scope(year=year),
-        level=Level.PROGRAMME,
-        key=reporting.PROGRAMME_KEY,
-        breakdown=Level.SCHEME,
+        scope(year),
+        level=level,
+        key=key,
+        breakdown=breakdown,
         period=Period(first, last),
         as_of=reporting.as_of_within(today, first, last),
         rule=rule,
-        href_for=lambda r: url_for(".scheme", scheme_id=r.scheme_id, year=year),
+        href_for=lambda r: href_for(r, year),
     )
     return render_template(
-        "reports/dashboard.html",
+        template,
         page=page,
         year=year,
         years=years,
@@ -98,6 +104,22 @@ def dashboard() -> str:
         last=last,
         rule=rule,
         open_data=_open_data_links(),
+        **context,
+    )
+
+
+@bp.route("")
+@requires(Permission.VIEW_PROGRAMME)
+def dashboard() -> str:
+    """The programme in a financial year: every line with a round open in it, events dated in it."""
+    return _year_page(
+        "reports/dashboard.html",
+        reporting.years_with_rounds(),
+        scope=lambda year: Scope(year=year),
+        level=Level.PROGRAMME,
+        key=reporting.PROGRAMME_KEY,
+        breakdown=Level.SCHEME,
+        href_for=lambda r, year: url_for(".scheme", scheme_id=r.scheme_id, year=year),
     )
 
 
@@ -105,32 +127,16 @@ def dashboard() -> str:
 @requires(Permission.VIEW_PROGRAMME)
 def scheme(scheme_id: int) -> str:
     """One programme line in a financial year, with each of its rounds open in that year."""
-    found = db.get_or_404(Scheme, scheme_id)
-    today = date.today()
-    years = reporting.years_with_rounds(scheme_id)
-    year = _chosen_year(years, today)
-    first, last = reporting.financial_year_bounds(year)
-    rule = reporting.current_rule()
-    page = build_page(
-        Scope(year=year, scheme_id=scheme_id),
+    found = queries.get_scheme_or_404(scheme_id)
+    return _year_page(
+        "reports/scheme.html",
+        reporting.years_with_rounds(scheme_id),
+        scope=lambda year: Scope(year=year, scheme_id=scheme_id),
         level=Level.SCHEME,
         key=scheme_id,
         breakdown=Level.ROUND,
-        period=Period(first, last),
-        as_of=reporting.as_of_within(today, first, last),
-        rule=rule,
-        href_for=lambda r: url_for(".funding_round", round_id=r.id),
-    )
-    return render_template(
-        "reports/scheme.html",
+        href_for=lambda r, year: url_for(".funding_round", round_id=r.id),
         scheme=found,
-        page=page,
-        year=year,
-        years=years,
-        first=first,
-        last=last,
-        rule=rule,
-        open_data=_open_data_links(),
     )
 
 
@@ -138,9 +144,7 @@ def scheme(scheme_id: int) -> str:
 @requires(Permission.VIEW_PROGRAMME)
 def funding_round(round_id: int) -> str:
     """One round: everything recorded against it, whenever it happened."""
-    found = db.session.scalar(
-        select(FundingRound).options(joinedload(FundingRound.scheme)).where(FundingRound.id == round_id)
-    )
+    found = queries.get_round(round_id)
     if found is None:
         abort(404)
     today = date.today()
@@ -173,13 +177,7 @@ def quarters() -> str:
     today = date.today()
     years = reporting.years_with_rounds()
     year = _chosen_year(years, today)
-    schemes = list(
-        db.session.scalars(
-            select(Scheme)
-            .where(Scheme.id.in_(select(FundingRound.scheme_id).where(Scope(year=year).condition())))
-            .order_by(Scheme.name)
-        )
-    )
+    schemes = queries.list_schemes_in_year(year)
     asked = request.args.get("scheme", type=int)
     chosen = next((s for s in schemes if s.id == asked), None)
     rule = reporting.current_rule()
@@ -252,9 +250,7 @@ def board_index() -> str | Response:
     for quarter in choices:
         if chosen == f"{quarter.year}-{quarter.number}":
             return redirect(url_for(".board_preview", year=quarter.year, number=quarter.number))
-    page = db.paginate(
-        reporting.list_board_reports(), page=request.args.get("page", 1, type=int), per_page=PAGE_SIZE, error_out=False
-    )
+    page = queries.list_board_reports_page(request.args.get("page", 1, type=int))
     latest: dict[Any, int] = {}
     for report in page.items:
         latest.setdefault(report.quarter_start, report.version)
@@ -345,9 +341,7 @@ def issue(year: int, number: int) -> Response | tuple[str, int]:
 
 
 def _issued_or_404(report_id: int) -> BoardReport:
-    found = db.session.scalar(
-        select(BoardReport).options(joinedload(BoardReport.issued_by)).where(BoardReport.id == report_id)
-    )
+    found = queries.get_board_report(report_id)
     if found is None:
         abort(404)
     return found
@@ -414,12 +408,6 @@ def board_csv(rows: list[dict[str, Any]], year: int) -> Iterator[str]:
         )
 
 
-def _csv_response(lines: Iterator[str], filename: str) -> Response:
-    response = Response(stream_with_context(in_chunks(lines)), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @bp.route("/board/<int:year>/q<int:number>.csv")
 @requires(Permission.VIEW_PROGRAMME)
 def board_preview_csv(year: int, number: int) -> Response:
@@ -427,9 +415,7 @@ def board_preview_csv(year: int, number: int) -> Response:
     today = date.today()
     quarter = _quarter_or_404(year, number, today)
     rows = reporting.board_rows(quarter, reporting.current_rule(), today)
-    return _csv_response(
-        board_csv(rows, quarter.year), f"board-report-{year}-q{number}-preview-{today.isoformat()}.csv"
-    )
+    return csv_download(board_csv(rows, quarter.year), f"board-report-{year}-q{number}-preview-{today.isoformat()}.csv")
 
 
 @bp.route("/board/<int:report_id>.csv")
@@ -439,4 +425,4 @@ def board_report_csv(report_id: int) -> Response:
     found = _issued_or_404(report_id)
     quarter = Quarter.starting(found.quarter_start)
     filename = f"board-report-{quarter.year}-q{quarter.number}-version-{found.version}.csv"
-    return _csv_response(board_csv(found.rows, quarter.year), filename)
+    return csv_download(board_csv(found.rows, quarter.year), filename)

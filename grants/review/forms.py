@@ -9,15 +9,12 @@ from typing import Any
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
-    GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
 )
-from wtforms import RadioField, StringField, SubmitField, TextAreaField
+from wtforms import RadioField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import InputRequired, ValidationError
 
-from grants.fields import UKDateField, VersionedForm
+from grants.fields import UKDateField, VersionedForm, at_most, submit_button, text_area, text_input
 from grants.models import SchemeCriterion
 from workflows.money import MoneyError, parse_pounds
 
@@ -32,49 +29,37 @@ SCORES = [SelectChoice(str(n), str(n)) for n in range(6)]
 
 
 class ConfirmEligibilityForm(VersionedForm):
-    reason = TextAreaField(
+    reason = text_area(
         "Reason for overriding the check",
-        widget=GovTextArea(),
         description="Needed only when the automated check failed. The reason is kept in the timeline.",
     )
-    submit = SubmitField("Confirm eligible and send for assessment", widget=GovSubmitInput())
+    submit = submit_button("Confirm eligible and send for assessment")
 
 
 class MarkIneligibleForm(VersionedForm):
-    reason = TextAreaField(
-        "Why is this application not eligible?",
-        widget=GovTextArea(),
-        description="The council will see this.",
-    )
-    submit = SubmitField("Mark as not eligible", widget=GovSubmitInput())
+    reason = text_area("Why is this application not eligible?", description="The council will see this.")
+    submit = submit_button("Mark as not eligible")
 
 
 class RequestChangesForm(VersionedForm):
-    reason = TextAreaField(
-        "What does the council need to change?",
-        widget=GovTextArea(),
-        description="The council will see this and can resubmit.",
+    reason = text_area(
+        "What does the council need to change?", description="The council will see this and can resubmit."
     )
-    submit = SubmitField("Ask for changes", widget=GovSubmitInput())
+    submit = submit_button("Ask for changes")
 
 
 class ApproveForm(VersionedForm):
-    conditions = TextAreaField(
+    conditions = text_area(
         "Conditions of the offer (optional)",
-        widget=GovTextArea(),
         description="For example, the dates of outcome reports. These appear in the offer letter.",
-        validators=[Length(max=5000, message="Conditions must be 5,000 characters or fewer")],
+        validators=[at_most(5000, "Conditions")],
     )
-    submit = SubmitField("Approve and make the offer", widget=GovSubmitInput())
+    submit = submit_button("Approve and make the offer")
 
 
 class RejectForm(VersionedForm):
-    reason = TextAreaField(
-        "Why is this application being rejected?",
-        widget=GovTextArea(),
-        description="The council will see this.",
-    )
-    submit = SubmitField("Reject application", widget=GovSubmitInput())
+    reason = text_area("Why is this application being rejected?", description="The council will see this.")
+    submit = submit_button("Reject application")
 
 
 def pence_from(text: str) -> int | None:
@@ -96,11 +81,7 @@ def _not_in_future(form: FlaskForm, field: UKDateField) -> None:
 
 
 class PaymentForm(VersionedForm):
-    amount = StringField(
-        "Amount paid",
-        widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the amount paid"), _in_pounds],
-    )
+    amount = text_input("Amount paid", validators=[InputRequired(message="Enter the amount paid"), _in_pounds])
     paid_on = UKDateField(
         "Date paid",
         noun="the date the payment was made",
@@ -108,16 +89,15 @@ class PaymentForm(VersionedForm):
         description="For example, 27 3 2026",
         validators=[_not_in_future],
     )
-    reference = StringField(
+    reference = text_input(
         "Payment reference",
-        widget=GovTextInput(),
         description="The reference on the finance system, so the payment can be traced.",
         validators=[
             InputRequired(message="Enter the payment reference"),
-            Length(max=80, message="The reference must be 80 characters or fewer"),
+            at_most(80, "The reference"),
         ],
     )
-    submit = SubmitField("Record payment", widget=GovSubmitInput())
+    submit = submit_button("Record payment")
 
     def amount_pence(self) -> int:
         return pence_from(self.amount.data or "") or 0
@@ -134,12 +114,11 @@ class AssessmentForm(FlaskForm):
         validate_choice=False,
         validators=[InputRequired(message="Choose a recommendation")],
     )
-    comments = TextAreaField(
+    comments = text_area(
         "Comments for the approver (optional)",
-        widget=GovTextArea(),
-        validators=[Length(max=5000, message="Comments must be 5,000 characters or fewer")],
+        validators=[at_most(5000, "Comments")],
     )
-    submit = SubmitField("Submit scores", widget=GovSubmitInput())
+    submit = submit_button("Submit scores")
 
     criteria: list[SchemeCriterion] = []
 
@@ -177,9 +156,8 @@ def assessment_form(criteria: list[SchemeCriterion]) -> type[AssessmentForm]:
             validate_choice=False,
             validators=[InputRequired(message=f"Select a score for {criterion.label}")],
         )
-        fields[f"justification_{index}"] = TextAreaField(
+        fields[f"justification_{index}"] = text_area(
             f"Why did you give this score for {criterion.label.lower()}?",
-            widget=GovTextArea(),
             validators=[InputRequired(message=f"Justify the score for {criterion.label}")],
         )
     return type("SchemeAssessmentForm", (AssessmentForm,), fields)

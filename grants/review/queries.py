@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from grants.extensions import db
+from grants.main import queries as main_queries
 from grants.models import (
     Application,
     ApplicationEvent,
@@ -22,8 +25,10 @@ from grants.models import (
     Payment,
     Scheme,
 )
+from grants.queries import like_pattern
+from workflows.csv_export import CSV_BATCH
 
-S = ApplicationStatus
+PAGE_SIZE = 25
 
 
 @dataclass(frozen=True)
@@ -36,16 +41,16 @@ class Queue:
 
 
 QUEUES = [
-    Queue("submitted", "Eligibility check", S.SUBMITTED),
-    Queue("in_assessment", "In assessment", S.IN_ASSESSMENT),
-    Queue("awaiting_decision", "Awaiting decision", S.AWAITING_DECISION),
-    Queue("changes_requested", "Changes requested", S.CHANGES_REQUESTED),
-    Queue("offered", "Offered", S.OFFERED),
+    Queue("submitted", "Eligibility check", ApplicationStatus.SUBMITTED),
+    Queue("in_assessment", "In assessment", ApplicationStatus.IN_ASSESSMENT),
+    Queue("awaiting_decision", "Awaiting decision", ApplicationStatus.AWAITING_DECISION),
+    Queue("changes_requested", "Changes requested", ApplicationStatus.CHANGES_REQUESTED),
+    Queue("offered", "Offered", ApplicationStatus.OFFERED),
     Queue("all", "All", None),
 ]
 
 # Drafts are the council's own unfinished work: staff see an application once it is submitted.
-VISIBLE_STATUSES = [status for status in ApplicationStatus if status is not S.DRAFT]
+VISIBLE_STATUSES = [status for status in ApplicationStatus if status is not ApplicationStatus.DRAFT]
 
 
 @dataclass(frozen=True)
@@ -70,11 +75,6 @@ class QueueFilters:
         return {name: value for name, value in args.items() if value}
 
 
-def _like(search: str) -> str:
-    escaped = search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _filtered(query: Select[Any], filters: QueueFilters, today: date) -> Select[Any]:
     """Every filter but the status, which the queue counts leave out."""
     query = query.where(Application.status.in_(VISIBLE_STATUSES))
@@ -85,7 +85,7 @@ def _filtered(query: Select[Any], filters: QueueFilters, today: date) -> Select[
             Application.round_id.in_(select(FundingRound.id).where(FundingRound.scheme_id == filters.scheme_id))
         )
     if filters.search:
-        pattern = _like(filters.search)
+        pattern = like_pattern(filters.search.lower())
         councils = select(Council.id).where(func.lower(Council.name).like(pattern, escape="\\"))
         query = query.where(
             or_(
@@ -110,6 +110,16 @@ def queue_query(filters: QueueFilters, today: date) -> Select[tuple[Application]
     ).order_by(Application.stage_due_on.asc().nulls_last(), Application.submitted_at, Application.id)
 
 
+def list_queue_page(filters: QueueFilters, today: date) -> Pagination:
+    return db.paginate(queue_query(filters, today), per_page=PAGE_SIZE, error_out=False)
+
+
+def iter_queue(filters: QueueFilters, today: date) -> Iterator[Application]:
+    """Every application the filters choose, in the queue's order, read in batches, each carrying
+    its council, round and scheme, so the statements do not grow with the rows."""
+    yield from db.session.scalars(queue_query(filters, today).execution_options(yield_per=CSV_BATCH))
+
+
 def queue_counts(filters: QueueFilters, today: date) -> dict[str, int]:
     """How many applications each queue holds under the other filters, in one statement."""
     query = _filtered(select(Application.status, func.count()), filters, today).group_by(Application.status)
@@ -124,14 +134,7 @@ def list_schemes() -> list[Scheme]:
 
 
 def list_rounds() -> list[FundingRound]:
-    return list(
-        db.session.scalars(
-            select(FundingRound)
-            .join(FundingRound.scheme)
-            .options(joinedload(FundingRound.scheme))
-            .order_by(Scheme.name, FundingRound.opens_on.desc())
-        )
-    )
+    return main_queries.list_rounds(by_scheme=True)
 
 
 def get_application(application_id: int) -> Application | None:
@@ -143,7 +146,7 @@ def get_application(application_id: int) -> Application | None:
     joined rows too)."""
     return db.session.scalar(
         select(Application)
-        .where(Application.id == application_id, Application.status != S.DRAFT)
+        .where(Application.id == application_id, Application.status != ApplicationStatus.DRAFT)
         .options(
             selectinload(Application.lead_council),
             selectinload(Application.created_by),

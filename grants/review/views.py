@@ -10,16 +10,15 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 
 from grants.applications.forms import answer_sections
 from grants.auth.permissions import requires, signed_in_user
 from grants.auth.sessions import fresh_sign_in_required
 from grants.extensions import db
-from grants.models import Application, ApplicationStatus, PartnerStatus, User
+from grants.models import Application, ApplicationStatus, User
 from grants.review import queries
 from grants.review.forms import (
     RECOMMENDATION_LABELS,
@@ -33,17 +32,16 @@ from grants.review.forms import (
     VersionedForm,
     assessment_form,
 )
-from grants.streaming import in_chunks
+from grants.streaming import csv_download
 from workflows import applications
+from workflows.application_rules import can_record_payment, can_score
 from workflows.applications import IllegalMoveError, StaleApplicationError, WorkflowError
-from workflows.csv_export import CSV_BATCH, csv_line, csv_pounds, csv_uk_time
+from workflows.csv_export import application_cells, csv_line, csv_pounds, csv_uk_time
 from workflows.money import pounds
-from workflows.permissions import Permission, can
+from workflows.permissions import Permission
 
 bp = Blueprint("review", __name__)
 
-PAGE_SIZE = 25
-S = ApplicationStatus
 
 # The forms of the application page, by action, each with a prefix that keeps its field ids
 # distinct from the other forms on the same page.
@@ -54,29 +52,6 @@ ACTION_FORMS: dict[str, tuple[type[VersionedForm], str]] = {
     "approve": (ApproveForm, "approve"),
     "reject": (RejectForm, "reject"),
     "payment": (PaymentForm, "payment"),
-}
-
-STATUS_TAG_CLASSES = {
-    S.DRAFT: "govuk-tag--grey",
-    S.SUBMITTED: "govuk-tag--blue",
-    S.IN_ASSESSMENT: "govuk-tag--purple",
-    S.AWAITING_DECISION: "govuk-tag--yellow",
-    S.CHANGES_REQUESTED: "govuk-tag--orange",
-    S.OFFERED: "govuk-tag--turquoise",
-    S.EXPERT_MATCHING: "govuk-tag--light-blue",
-    S.IN_DELIVERY: "govuk-tag--green",
-    S.OUTCOMES_REPORTED: "govuk-tag--green",
-    S.EVALUATED: "govuk-tag--green",
-    S.CLOSED: "govuk-tag--grey",
-    S.REJECTED: "govuk-tag--pink",
-    S.INELIGIBLE: "govuk-tag--pink",
-    S.WITHDRAWN: "govuk-tag--grey",
-}
-
-PARTNER_STATUS_LABELS = {
-    PartnerStatus.INVITED: "Not yet confirmed",
-    PartnerStatus.CONFIRMED: "Confirmed",
-    PartnerStatus.DECLINED: "Declined",
 }
 
 RULE_LABELS = {
@@ -95,12 +70,6 @@ def humanise(key: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def with_line_breaks(text: str | None) -> Markup:
-    """Text typed over several lines, escaped, keeping its line breaks on the page."""
-    lines = (text or "").strip().splitlines()
-    return Markup("<br>").join(escape(line) for line in lines)
-
-
 def status_label(value: str | None) -> str:
     """The label of a status stored as text in the timeline."""
     if not value:
@@ -114,14 +83,11 @@ def status_label(value: str | None) -> str:
 @bp.context_processor
 def _review_helpers() -> dict[str, Any]:
     return {
-        "status_tag_classes": STATUS_TAG_CLASSES,
         "status_label": status_label,
         "action_labels": applications.ACTION_LABELS,
         "recommendation_labels": RECOMMENDATION_LABELS,
-        "partner_status_labels": PARTNER_STATUS_LABELS,
         "rule_labels": RULE_LABELS,
         "humanise": humanise,
-        "with_line_breaks": with_line_breaks,
         "percent": percent,
         "today": date.today(),
     }
@@ -161,7 +127,7 @@ def filters_from(args: Mapping[str, str]) -> queries.QueueFilters:
 def queue() -> str:
     filters = filters_from(request.args)
     today = date.today()
-    page = db.paginate(queries.queue_query(filters, today), per_page=PAGE_SIZE, error_out=False)
+    page = queries.list_queue_page(filters, today)
     current = next((q for q in queries.QUEUES if q.status is filters.status), None)
     return render_template(
         "review/queue.html",
@@ -198,15 +164,10 @@ def applications_csv(filters: queries.QueueFilters, today: date) -> Iterator[str
     first. The rows are read in batches, each carrying its council, round and scheme, so the
     statements do not grow with the rows. The byte order mark lets a spreadsheet read UTF-8."""
     yield "\ufeff" + csv_line(APPLICATIONS_CSV_HEADER)
-    query = queries.queue_query(filters, today).execution_options(yield_per=CSV_BATCH)
-    for found in db.session.scalars(query):
+    for found in queries.iter_queue(filters, today):
         yield csv_line(
             [
-                found.reference,
-                found.lead_council.name,
-                found.lead_council.gss_code,
-                found.round.scheme.name,
-                found.round.name,
+                *application_cells(found),
                 found.status.label,
                 found.title,
                 csv_pounds(found.amount_requested_pence),
@@ -223,10 +184,7 @@ def applications_csv(filters: queries.QueueFilters, today: date) -> Iterator[str
 def applications_download() -> Response:
     """The applications the queue's filters choose, as a CSV file sent as it is written."""
     today = date.today()
-    body = in_chunks(applications_csv(filters_from(request.args), today))
-    response = Response(stream_with_context(body), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="applications-{today.isoformat()}.csv"'
-    return response
+    return csv_download(applications_csv(filters_from(request.args), today), f"applications-{today.isoformat()}.csv")
 
 
 # One application ---------------------------------------------------------------------------------
@@ -237,25 +195,6 @@ def _application_or_404(application_id: int) -> Application:
     if found is None:
         abort(404)
     return found
-
-
-def can_record_payment(application: Application, user: User) -> bool:
-    """Whether to offer the payment form: to programme staff, once the council has accepted an
-    award that is not yet paid in full."""
-    award = application.award
-    return (
-        can(user, Permission.CHECK_APPLICATIONS)
-        and award is not None
-        and award.accepted_at is not None
-        and award.unpaid_pence > 0
-    )
-
-
-def can_score(application: Application, user: User) -> bool:
-    """Whether to offer this assessor the scoring page: the application is being assessed and
-    they have not scored it yet."""
-    already = any(a.assessor_id == user.id for a in application.assessments)
-    return "complete_assessment" in applications.allowed_actions(application, user) and not already
 
 
 def _blank_form(action: str, application: Application) -> VersionedForm:
@@ -464,7 +403,7 @@ def assess(application_id: int) -> Response | tuple[str, int]:
         place_error(form, _on_field(error, form), "recommendation")
         return _show_assessment(_application_or_404(application_id), form, _refusal_status(error))
     db.session.commit()
-    moved_on = application.status is S.AWAITING_DECISION
+    moved_on = application.status is ApplicationStatus.AWAITING_DECISION
     flash(
         f"Your scores for {application.reference} are saved."
         + (" Every assessor has now scored it: it is ready for a decision." if moved_on else ""),

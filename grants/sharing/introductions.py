@@ -1,7 +1,7 @@
 """Introductions between councils, each with its consent: the staff's list, proposing one (from a
 matchmaking request and a suggested partner, or councils chosen by name or GSS code), one
-introduction with its parties and timeline, and the broker's steps on it. The forms a council
-officer answers with are here too; their pages are in grants/applications/views.py.
+introduction with its parties and timeline, and the broker's steps on it. A council officer
+answers on pages of their own (grants/applications/), with forms from grants/sharing/forms.py.
 
 Every rule is the workflow's (workflows/introductions.py): these views check what was typed, call
 it, commit when it agrees, and roll back and show its reason beside the field when it refuses."""
@@ -9,197 +9,29 @@ it, commit when it agrees, and roll back and show its reason beside the field wh
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea
-from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
-from wtforms import Field, HiddenField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from grants.applications.forms import SHARING_AREAS, ReasonText, TextInput, checkboxes, long_text, short_text
 from grants.auth.permissions import requires, signed_in_user
 from grants.extensions import db
-from grants.fields import VersionedForm
+from grants.fields import SHARING_AREAS, VersionedForm
+from grants.form_problems import refusal_beside_field
 from grants.models import (
     Application,
-    ConsentStatus,
     Council,
     Introduction,
     IntroductionStatus,
-    SharedArrangement,
-    User,
 )
+from grants.queries import list_users_by_id
+from grants.sharing import queries
+from grants.sharing.forms import AgreementForm, CloseForm, DiscussionForm, NewIntroductionForm
 from grants.sharing.views import bp
 from workflows import introductions as workflow
 from workflows.applications import WorkflowError
 from workflows.permissions import Permission, can
 
 __all__ = ["bp"]
-
-PAGE_SIZE = 25
-
-STATUS_TAG_CLASSES = {
-    IntroductionStatus.PROPOSED: "govuk-tag--blue",
-    IntroductionStatus.ACCEPTED: "govuk-tag--green",
-    IntroductionStatus.DECLINED: "govuk-tag--red",
-    IntroductionStatus.IN_DISCUSSION: "govuk-tag--light-blue",
-    IntroductionStatus.AGREED: "govuk-tag--purple",
-    IntroductionStatus.CLOSED: "govuk-tag--grey",
-}
-
-CONSENT_TAGS = {
-    ConsentStatus.WAITING: {"text": "Not yet answered", "classes": "govuk-tag--yellow"},
-    ConsentStatus.ACCEPTED: {"text": "Accepted", "classes": "govuk-tag--green"},
-    ConsentStatus.DECLINED: {"text": "Declined", "classes": "govuk-tag--red"},
-}
-
-
-def status_tag(status: IntroductionStatus) -> dict[str, str]:
-    return {"text": status.label, "classes": STATUS_TAG_CLASSES[status]}
-
-
-def with_line_breaks(text: str | None) -> Markup:
-    """Text typed over several lines, escaped, keeping its line breaks on the page."""
-    return Markup("<br>").join(escape(line) for line in (text or "").strip().splitlines())
-
-
-def _strip(value: Any) -> Any:
-    return value.replace("\r\n", "\n").strip() if isinstance(value, str) else value
-
-
-# Forms ---------------------------------------------------------------------------------------------
-
-
-class NewIntroductionForm(FlaskForm):
-    request_id = HiddenField()
-    councils = TextAreaField(
-        "Councils to introduce",
-        widget=GovTextArea(),
-        filters=[_strip],
-        description=(
-            "Enter each council on its own line, by its name or its GSS code, like Babergh or E07000200. "
-            "Name at least two."
-        ),
-        validators=[
-            DataRequired(message="Enter the councils to introduce to each other"),
-            Length(max=2_000, message="The list of councils must be 2,000 characters or fewer"),
-        ],
-    )
-    service_areas = checkboxes(
-        "Service areas they could share",
-        SHARING_AREAS,
-        "Choose at least one service area",
-        description="Select all that apply.",
-    )
-    note = long_text(
-        "Why should these councils talk to each other?",
-        "Say why these councils should talk to each other",
-        noun="The note",
-        description="Each council will read this when it decides whether to accept.",
-    )
-    submit = SubmitField("Propose the introduction", widget=GovSubmitInput())
-
-    def council_lines(self) -> list[str]:
-        return [line.strip() for line in (self.councils.data or "").splitlines() if line.strip()]
-
-    def chosen_request_id(self) -> int | None:
-        value = (self.request_id.data or "").strip()
-        return int(value) if value.isdigit() else None
-
-
-class DiscussionForm(VersionedForm):
-    submit = SubmitField("Record that the councils are in discussion", widget=GovSubmitInput())
-
-
-class AgreementForm(VersionedForm):
-    summary = long_text(
-        "What did the councils agree?",
-        "Enter a summary of what the councils agreed",
-        noun="The summary",
-        description="For example, which services they will share, from when, and who will host them. "
-        "Every council will see this.",
-    )
-    submit = SubmitField("Record the agreement", widget=GovSubmitInput())
-
-
-class CloseForm(VersionedForm):
-    reason = TextAreaField(
-        "Why are you closing the introduction?",
-        widget=ReasonText(),
-        filters=[_strip],
-        description="Needed unless the councils have reached an agreement. Only LGA staff see this.",
-        validators=[Optional(), Length(max=2_000, message="The reason must be 2,000 characters or fewer")],
-    )
-    submit = SubmitField("Close the introduction", widget=GovSubmitInput())
-
-
-class AcceptIntroductionForm(VersionedForm):
-    """A council's acceptance, with the contact the other councils may use once all accept."""
-
-    contact_name = short_text(
-        "Full name", "Enter the contact's full name", render_kw={"params": {"autocomplete": "name"}}
-    )
-    contact_email = StringField(
-        "Email address",
-        widget=TextInput(),
-        filters=[_strip],
-        validators=[
-            DataRequired(message="Enter the contact's email address"),
-            Email(message="Enter an email address in the correct format, like name@example.gov.uk"),
-            Length(max=254, message="Email address must be 254 characters or fewer"),
-        ],
-        render_kw={"params": {"type": "email", "autocomplete": "email", "spellcheck": False}},
-    )
-    contact_phone = StringField(
-        "Telephone number",
-        widget=TextInput(),
-        filters=[_strip],
-        validators=[DataRequired(message="Enter the contact's telephone number")],
-        render_kw={"params": {"type": "tel", "autocomplete": "tel", "classes": "govuk-input--width-20"}},
-    )
-    submit = SubmitField("Accept the introduction", widget=GovSubmitInput())
-
-    def validate_contact_phone(self, field: Field) -> None:
-        typed = field.data or ""
-        digits = re.sub(r"\D", "", typed)
-        if len(typed) > 40 or not re.fullmatch(r"\+?[\d\s()-]+", typed) or not 10 <= len(digits) <= 15:
-            raise ValidationError("Enter a telephone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192")
-
-    def contact(self) -> workflow.Contact:
-        return workflow.Contact(
-            self.contact_name.data or "", self.contact_email.data or "", self.contact_phone.data or ""
-        )
-
-
-class DeclineIntroductionForm(VersionedForm):
-    reason = TextAreaField(
-        "Why is your council declining?",
-        widget=ReasonText(),
-        filters=[_strip],
-        description="Only the LGA's programme team will see this. The other councils are told the "
-        "introduction was declined, but not by which council.",
-        validators=[
-            DataRequired(message="Give the reason your council is declining"),
-            Length(max=2_000, message="The reason must be 2,000 characters or fewer"),
-        ],
-    )
-    submit = SubmitField("Decline the introduction", widget=GovSubmitInput())
-
-
-class ApplyForFundingForm(VersionedForm):
-    submit = SubmitField("Apply for funding", widget=GovSubmitInput())
-
-
-def refusal_beside_field(form: FlaskForm, error: WorkflowError) -> str | None:
-    """Put a refusal beside the field it names; else hand it back for the top of the page."""
-    field = form._fields.get(error.field) if error.field else None
-    if field is not None and field.name not in ("version", "csrf_token"):
-        field.errors = [*field.errors, str(error)]
-        return None
-    return str(error)
 
 
 # The list -----------------------------------------------------------------------------------------
@@ -210,19 +42,13 @@ def refusal_beside_field(form: FlaskForm, error: WorkflowError) -> str | None:
 def introductions() -> str:
     chosen = request.args.get("status", "")
     status = IntroductionStatus(chosen) if chosen in {s.value for s in IntroductionStatus} else None
-    page = db.paginate(
-        workflow.list_introductions(status),
-        page=max(request.args.get("page", 1, type=int) or 1, 1),
-        per_page=PAGE_SIZE,
-        error_out=False,
-    )
+    page = queries.list_introductions_page(status, max(request.args.get("page", 1, type=int) or 1, 1))
     return render_template(
         "sharing/introductions.html",
         page=page,
         status=status,
         statuses=list(IntroductionStatus),
         counts=workflow.counts_by_status(),
-        status_tag=status_tag,
         service_area_labels=workflow.service_area_labels,
     )
 
@@ -302,7 +128,7 @@ def _prefill(form: NewIntroductionForm, source: Application | None, council_id: 
             code for code in ((source.answers.get("sharing") or {}).get("areas") or []) if code in dict(SHARING_AREAS)
         ]
     if council_id is not None:
-        suggested = db.session.get(Council, council_id)
+        suggested = queries.get_council(council_id)
         if suggested is None:
             abort(404)
         if _council_line(suggested) not in lines:
@@ -314,7 +140,7 @@ def _prefill(form: NewIntroductionForm, source: Application | None, council_id: 
 
 
 def _introduction_or_404(introduction_id: int) -> Introduction:
-    return db.get_or_404(Introduction, introduction_id)
+    return queries.get_introduction_or_404(introduction_id)
 
 
 def _show(
@@ -341,8 +167,7 @@ def _show(
                 forms[action] = form_class(formdata=None, prefix=prefix)
                 forms[action].version.data = str(introduction.version)
     events = workflow.timeline(introduction)
-    actor_ids = {e.actor_id for e in events if e.actor_id is not None}
-    actors = {u.id: u for u in db.session.scalars(db.select(User).where(User.id.in_(actor_ids)))}
+    actors = list_users_by_id(e.actor_id for e in events)
     councils = {p.council_id: p.council for p in introduction.parties}
     page = render_template(
         "sharing/introduction.html",
@@ -355,13 +180,8 @@ def _show(
         councils=councils,
         action_labels=workflow.ACTION_LABELS,
         status_label=_status_label,
-        status_tag=status_tag,
-        consent_tags=CONSENT_TAGS,
         service_areas=workflow.service_area_labels(introduction),
-        with_line_breaks=with_line_breaks,
-        arrangement=db.session.scalar(
-            db.select(SharedArrangement).where(SharedArrangement.introduction_id == introduction.id).limit(1)
-        ),
+        arrangement=queries.get_arrangement_from(introduction),
     )
     return page, status
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from flask import abort, current_app, render_template
 
-from grants.applications.forms import REACH
 from grants.auth.permissions import requires
-from grants.extensions import db
+from grants.fields import REACH
 from grants.models import SERVICE_AREA_LABELS, SHARING_TYPE_LABELS, Application
+from grants.sharing import queries
 from grants.sharing.views import bp
 from workflows import partner_suggestions
 from workflows.introductions import matchmaking_request as workflow_request
@@ -41,7 +41,7 @@ def _labels(application: Application) -> dict[str, str]:
 def requests() -> str:
     """The open matchmaking requests, the longest waiting first, each with how many councils are
     suggested and the best score."""
-    page = db.paginate(partner_suggestions.matchmaking_requests(), per_page=PAGE_SIZE, error_out=False, count=True)
+    page = queries.list_matchmaking_requests_page(PAGE_SIZE)
     items: list[Application] = list(page.items)
     return render_template(
         "sharing/suggestions_requests.html",

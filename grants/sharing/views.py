@@ -1,4 +1,4 @@
-"""The sharing blueprint: suggestions.py, introductions.py and register.py attach their routes to it."""
+"""The sharing blueprint: suggestions.py, introductions.py and arrangements.py attach their routes to it."""
 
 from flask import Blueprint
 

@@ -8,7 +8,7 @@ import pytest
 
 from grants.models import CouncilTier, Region
 from workflows.council_regions import REGION_BY_UPPER_TIER_CODE, region_for_upper_tier
-from workflows.register import RegisterEntry, ons_records, register_entries
+from workflows.council_register import RegisterEntry, ons_records, register_entries
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from grants.models.council import CouncilTier
-from workflows.register import RegisterEntry, ons_records, register_entries
+from workflows.council_register import RegisterEntry, ons_records, register_entries
 
 
 def row(lower_code: str, lower_name: str, upper_code: str | None = None, upper_name: str | None = None) -> dict:

@@ -608,7 +608,7 @@ def test_the_routes_checked_here_are_every_pool_route(app: Flask, pool: dict[str
     in_app: set[tuple[str, str]] = set()
     permissions: dict[str, frozenset[str]] = {}
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith("pool."):
+        if rule.endpoint.startswith("experts."):
             path = rule.rule
             for name, value in pool.items():
                 path = path.replace(f"<int:{name}>", str(value))

@@ -8,12 +8,12 @@ from click.testing import CliRunner
 
 from grants.extensions import db
 from grants.models import Council, CouncilTier, Region
-from workflows import register
+from workflows import council_register
 
 
 def test_the_full_register_imports_every_council_with_tier_and_county(app, session):
-    entries = register.register_entries(register.ons_records())
-    result = register.import_councils(entries)
+    entries = council_register.register_entries(council_register.ons_records())
+    result = council_register.import_councils(entries)
     assert result.created == len(entries) == 355
     counts = dict(db.session.execute(db.select(Council.tier, db.func.count()).group_by(Council.tier)).all())
     assert counts == {
@@ -40,12 +40,12 @@ def test_the_full_register_imports_every_council_with_tier_and_county(app, sessi
 
 
 def test_importing_twice_changes_nothing(app, session):
-    entries = register.register_entries(register.ons_records())
-    register.import_councils(entries)
+    entries = council_register.register_entries(council_register.ons_records())
+    council_register.import_councils(entries)
     before = db.session.execute(
         db.select(Council.id, Council.gss_code, Council.name, Council.tier, Council.parent_id)
     ).all()
-    again = register.import_councils(entries)
+    again = council_register.import_councils(entries)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 355)
     after = db.session.execute(
         db.select(Council.id, Council.gss_code, Council.name, Council.tier, Council.parent_id)
@@ -54,12 +54,12 @@ def test_importing_twice_changes_nothing(app, session):
 
 
 def test_a_renamed_council_is_updated_in_place(app, session):
-    entries = register.register_entries(register.ons_records())
-    register.import_councils(entries)
+    entries = council_register.register_entries(council_register.ons_records())
+    council_register.import_councils(entries)
     babergh = db.session.scalar(db.select(Council).where(Council.gss_code == "E07000200"))
     babergh.name = "Old name"
     db.session.flush()
-    result = register.import_councils(entries)
+    result = council_register.import_councils(entries)
     assert (result.created, result.updated) == (0, 1)
     assert babergh.name == "Babergh"
 
@@ -84,7 +84,7 @@ def forget_regions() -> None:
 
 
 def test_the_import_gives_every_council_its_region(app, session):
-    register.import_councils(register.register_entries(register.ons_records()))
+    council_register.import_councils(council_register.register_entries(council_register.ons_records()))
     regions = regions_by_code()
     assert len(regions) == 355 and None not in regions.values()
     # Each region's lower-tier councils, and the county councils above its districts.
@@ -112,25 +112,25 @@ def test_the_import_gives_every_council_its_region(app, session):
 
 
 def test_councils_stored_without_a_region_get_one_on_the_next_import(app, session):
-    entries = register.register_entries(register.ons_records())
-    register.import_councils(entries)
+    entries = council_register.register_entries(council_register.ons_records())
+    council_register.import_councils(entries)
     everything_but_region = db.select(Council.id, Council.gss_code, Council.name, Council.tier, Council.parent_id)
     before = sorted(db.session.execute(everything_but_region).all())
     forget_regions()
     assert set(regions_by_code().values()) == {None}
 
-    result = register.import_councils(entries)
+    result = council_register.import_councils(entries)
     assert (result.created, result.updated, result.unchanged) == (0, 355, 0)
     assert regions_by_code() == {e.gss_code: e.region for e in entries}
     assert sorted(db.session.execute(everything_but_region).all()) == before
 
-    again = register.import_councils(entries)
+    again = council_register.import_councils(entries)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 355)
 
 
 def test_councils_already_in_the_database_get_their_region_alongside_new_ones(app, session, councils):
     assert {c.region for c in councils.values()} == {None}
-    result = register.import_councils(register.register_entries(register.ons_records()))
+    result = council_register.import_councils(council_register.register_entries(council_register.ons_records()))
     assert (result.created, result.updated, result.unchanged) == (351, 4, 0)
     assert {name: c.region for name, c in councils.items()} == {
         "suffolk": Region.EAST_OF_ENGLAND,
@@ -141,7 +141,7 @@ def test_councils_already_in_the_database_get_their_region_alongside_new_ones(ap
 
 
 def test_the_flask_command_fills_in_missing_regions_and_reports_them_as_updated(app, session):
-    register.import_councils(register.register_entries(register.ons_records()))
+    council_register.import_councils(council_register.register_entries(council_register.ons_records()))
     forget_regions()
     runner = CliRunner()
     from grants.commands import import_councils_command

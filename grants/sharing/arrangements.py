@@ -9,33 +9,38 @@ change them, add and remove councils and remove an arrangement, under the rules 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
-from sqlalchemy import select
 from werkzeug.wrappers import Response
-from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 
 from grants.auth.permissions import requires, signed_in_user
 from grants.extensions import db
-from grants.fields import PoundsField, UKDateField, VersionedForm
+from grants.fields import VersionedForm
+from grants.history import EventWording
 from grants.models import (
     SERVICE_AREA_LABELS,
     SHARING_TYPE_LABELS,
-    AuditEvent,
     ConsentStatus,
-    Introduction,
     Region,
     SharedArrangement,
-    User,
+)
+from grants.queries import get_history
+from grants.sharing import queries
+from grants.sharing.forms import (
+    AddCouncilForm,
+    EditForm,
+    RecordForm,
+    RemoveArrangementForm,
+    RemoveCouncilForm,
+    edit_form_data,
 )
 from grants.sharing.views import bp
+from grants.streaming import csv_download
 from workflows import arrangements as workflow
 from workflows.arrangements import (
     AreaFigures,
@@ -44,176 +49,25 @@ from workflows.arrangements import (
     RegisterFilter,
     StaleArrangementError,
 )
-from workflows.money import pounds, typed_pounds
+from workflows.money import pounds
 from workflows.permissions import Permission, can
 
 __all__ = ["bp"]
 
-PAGE_SIZE = 25
-HISTORY_LENGTH = 50
 NOT_FIELDS = {"csrf_token", "submit", "version"}
 
-EVENT_LABELS = {
+_EVENT_LABELS = {
     "arrangement.recorded": "Recorded on the map",
     "arrangement.updated": "Details changed",
     "arrangement.council_added": "Council added",
     "arrangement.council_removed": "Council removed",
 }
-FIELD_NAMES = {
-    "name": "name",
-    "service_area": "service area",
+# Settings whose names in words are not their own names.
+_FIELD_NAMES = {
     "sharing_type": "what is shared",
     "started_on": "start date",
-    "estimated_annual_savings_pence": "estimated annual savings",
-    "claimed_annual_savings_pence": "claimed annual savings",
-    "verified_annual_savings_pence": "verified annual savings",
 }
-
-
-# Forms ---------------------------------------------------------------------------------------------
-
-
-def _service_area_field() -> Any:
-    return SelectField(
-        "Service area",
-        widget=GovSelect(),
-        choices=[SelectChoice("", "Choose a service area")]
-        + [SelectChoice(code, label) for code, label in SERVICE_AREA_LABELS.items()],
-        validate_choice=False,
-    )
-
-
-def _sharing_type_field() -> Any:
-    return RadioField(
-        "What do the councils share?",
-        widget=GovRadioInput(),
-        choices=[SelectChoice(code, label) for code, label in SHARING_TYPE_LABELS.items()],
-        validate_choice=False,
-    )
-
-
-def _name_field() -> Any:
-    return StringField(
-        "Name of the arrangement",
-        widget=GovTextInput(),
-        description="For example, Babergh and Mid Suffolk shared workforce.",
-    )
-
-
-def _started_on_field() -> Any:
-    return UKDateField(
-        "When did the arrangement start?",
-        noun="the date the arrangement started",
-        subject="The start date",
-        description="For example, 1 4 2011",
-    )
-
-
-def _estimated_field() -> Any:
-    return PoundsField(
-        "Estimated annual savings",
-        noun="the estimated annual savings",
-        required=True,
-        description="What the councils expect to save each year, in pounds, like 250,000.",
-    )
-
-
-class DetailsMixin:
-    """What the form that records an arrangement and the form that changes one have in common.
-    Each form declares its fields itself, in the order the page shows them, so that the error
-    summary lists problems in that order too."""
-
-    name: Any
-    service_area: Any
-    sharing_type: Any
-    started_on: Any
-    estimated_annual_savings: Any
-
-    def details(self, *, claimed: int | None = None, verified: int | None = None) -> ArrangementDetails:
-        """The form as the details the workflow takes; a value the form could not read stands in
-        as missing, so that what the workflow says about the others can be shown too."""
-        return ArrangementDetails(
-            name=self.name.data or "",
-            service_area=self.service_area.data or "",
-            sharing_type=self.sharing_type.data or "",
-            started_on=self.started_on.data,
-            estimated_annual_savings_pence=self.estimated_annual_savings.pence,
-            claimed_annual_savings_pence=claimed,
-            verified_annual_savings_pence=verified,
-        )
-
-
-class RecordForm(DetailsMixin, FlaskForm):
-    name = _name_field()
-    councils = TextAreaField(
-        "Councils",
-        widget=GovTextArea(),
-        description="At least two, one on each line: each council's name or GSS code, like Babergh or E07000200.",
-    )
-    service_area = _service_area_field()
-    sharing_type = _sharing_type_field()
-    started_on = _started_on_field()
-    estimated_annual_savings = _estimated_field()
-    submit = SubmitField("Record arrangement", widget=GovSubmitInput())
-
-    def council_lines(self) -> list[str]:
-        return (self.councils.data or "").splitlines()
-
-
-class EditForm(DetailsMixin, VersionedForm):
-    name = _name_field()
-    service_area = _service_area_field()
-    sharing_type = _sharing_type_field()
-    started_on = _started_on_field()
-    estimated_annual_savings = _estimated_field()
-    claimed_annual_savings = PoundsField(
-        "Claimed annual savings (optional)",
-        noun="the claimed annual savings",
-        description="What the councils report they save each year, in pounds.",
-    )
-    verified_annual_savings = PoundsField(
-        "Verified annual savings (optional)",
-        noun="the verified annual savings",
-        description="What the LGA has checked the councils save each year, in pounds.",
-    )
-    submit = SubmitField("Save changes", widget=GovSubmitInput())
-
-
-class AddCouncilForm(VersionedForm):
-    council = StringField(
-        "Council",
-        widget=GovTextInput(),
-        description="Its name or GSS code, as in the register of councils, like Ipswich or E07000202.",
-    )
-    submit = SubmitField("Add council", widget=GovSubmitInput())
-
-
-class RemoveCouncilForm(VersionedForm):
-    reason = TextAreaField("Why is this council leaving the arrangement?", widget=GovTextArea())
-    submit = SubmitField("Remove council", widget=GovSubmitInput())
-
-
-class RemoveArrangementForm(VersionedForm):
-    reason = TextAreaField("Why is this arrangement being removed from the map?", widget=GovTextArea())
-    submit = SubmitField("Remove arrangement", widget=GovSubmitInput())
-
-
-def _money_text(pence: int | None) -> str:
-    return "" if pence is None else typed_pounds(pence)
-
-
-def edit_form_data(arrangement: SharedArrangement) -> dict[str, Any]:
-    """What the form that changes an arrangement shows for it as it is now."""
-    return {
-        "version": str(arrangement.version),
-        "name": arrangement.name,
-        "service_area": arrangement.service_area,
-        "sharing_type": arrangement.sharing_type,
-        "started_on": arrangement.started_on,
-        "estimated_annual_savings": _money_text(arrangement.estimated_annual_savings_pence),
-        "claimed_annual_savings": _money_text(arrangement.claimed_annual_savings_pence),
-        "verified_annual_savings": _money_text(arrangement.verified_annual_savings_pence),
-    }
+EVENTS = EventWording(_EVENT_LABELS, _FIELD_NAMES)
 
 
 # Saving --------------------------------------------------------------------------------------------
@@ -258,7 +112,7 @@ def _save(form: FlaskForm, change: Callable[[], Any], others: Callable[[], dict[
 
 
 def _arrangement_or_404(arrangement_id: int) -> SharedArrangement:
-    return db.get_or_404(SharedArrangement, arrangement_id)
+    return queries.get_arrangement_or_404(arrangement_id)
 
 
 def _arrangement_page(arrangement_id: int, anchor: str | None = None) -> str:
@@ -369,7 +223,7 @@ def region_chart(by_region: list[AreaFigures]) -> Chart:
 @requires(Permission.VIEW_PROGRAMME, Permission.APPLY_FOR_COUNCIL)
 def register() -> str:
     chosen = _chosen_filter()
-    page = db.paginate(workflow.register_query(chosen), per_page=PAGE_SIZE, error_out=False)
+    page = queries.list_register_page(chosen)
     by_region = workflow.figures_by_region(chosen)
     return render_template(
         "sharing/register.html",
@@ -393,47 +247,13 @@ def register() -> str:
 def register_csv() -> Response:
     """The register as a CSV file, with the page's filters, sent as it is read."""
     chosen = _chosen_filter()
-    response = Response(stream_with_context(workflow.register_csv(chosen)), mimetype="text/csv")
-    filename = f"shared-services-map-{date.today().isoformat()}.csv"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    # A line at a time, as the register's own stream gives them.
+    return csv_download(
+        workflow.register_csv(chosen), f"shared-services-map-{date.today().isoformat()}.csv", chunked=False
+    )
 
 
 # An arrangement ------------------------------------------------------------------------------------
-
-
-def _history(arrangement: SharedArrangement) -> tuple[list[AuditEvent], dict[int, User]]:
-    """What has been done to the arrangement, newest first, and who did it."""
-    events = list(
-        db.session.scalars(
-            select(AuditEvent)
-            .where(AuditEvent.subject_type == workflow.SUBJECT, AuditEvent.subject_id == arrangement.id)
-            .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-            .limit(HISTORY_LENGTH)
-        )
-    )
-    actor_ids = {event.actor_id for event in events if event.actor_id is not None}
-    actors = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(actor_ids)))} if actor_ids else {}
-    return events, actors
-
-
-def _field_names(names: Iterable[str]) -> str:
-    return ", ".join(FIELD_NAMES.get(name, name.replace("_", " ")) for name in names)
-
-
-def event_summary(event: AuditEvent) -> str:
-    """One line about an event in an arrangement's history."""
-    detail = event.detail or {}
-    label = EVENT_LABELS.get(event.action, event.action)
-    if event.action == "arrangement.recorded" and detail.get("source") == "introduction":
-        label += " from an introduction"
-    elif event.action == "arrangement.updated":
-        label += f" ({_field_names(detail.get('changes', {}))})"
-    elif event.action in ("arrangement.council_added", "arrangement.council_removed"):
-        label += f": {detail.get('council_name', '')} ({detail.get('council', '')})"
-        if event.action == "arrangement.council_removed":
-            label += f". Reason: {detail.get('reason', '')}"
-    return label
 
 
 @bp.route("/arrangements/<int:arrangement_id>")
@@ -441,7 +261,7 @@ def event_summary(event: AuditEvent) -> str:
 def arrangement(arrangement_id: int) -> str:
     found = _arrangement_or_404(arrangement_id)
     user = signed_in_user()
-    events, actors = _history(found) if can(user, Permission.VIEW_PROGRAMME) else ([], {})
+    events, actors = get_history((workflow.SUBJECT, [found.id])) if can(user, Permission.VIEW_PROGRAMME) else ([], {})
     return render_template(
         "sharing/arrangement.html",
         arrangement=found,
@@ -450,7 +270,7 @@ def arrangement(arrangement_id: int) -> str:
         show_history=can(user, Permission.VIEW_PROGRAMME),
         events=events,
         actors=actors,
-        event_summary=event_summary,
+        event_summary=EVENTS.summary,
     )
 
 
@@ -475,7 +295,7 @@ def new_arrangement() -> str | Response:
 def arrangement_from_introduction(introduction_id: int) -> str | Response:
     """Put on the map what an agreed introduction's councils are now sharing: the councils are
     those that accepted it."""
-    introduction = db.get_or_404(Introduction, introduction_id)
+    introduction = queries.get_introduction_or_404(introduction_id)
     if not workflow.agreed(introduction):
         flash("The councils have not reached an agreement to share yet, so there is nothing to record", "info")
         return redirect(url_for("sharing.introduction", introduction_id=introduction_id))
