@@ -1,7 +1,8 @@
 """The register of shared arrangements between councils (the LGA's shared services map): staff
 record an arrangement, change it, add or remove a council and remove the whole arrangement; an
-introduction that reached agreement can become an arrangement; and the register is read, filtered,
-totalled and exported.
+introduction that reached agreement can become an arrangement; and the register is read by edition
+(a financial year), filtered, totalled and exported. An arrangement's savings by year and its end
+are workflows/arrangement_history.py's.
 
 Operations flush and never commit: the caller owns the transaction. Each checks its rules itself,
 whatever form the values came through, and raises `ArrangementError` with a problem for every field
@@ -18,7 +19,7 @@ from datetime import date
 from itertools import groupby
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from grants.extensions import db
@@ -33,19 +34,22 @@ from grants.models import (
     Role,
     SharedArrangement,
     SharedArrangementCouncil,
+    SharedArrangementYear,
     User,
 )
 from grants.models.sharing import ConsentStatus
 from workflows import partner_suggestions
 from workflows.after_commit import send_after_commit
-from workflows.audit import audit_values, changed_values, record_event, record_versioned_change
+from workflows.audit import audit_value, audit_values, changed_values, record_event, record_versioned_change
 from workflows.csv_export import CSV_BATCH, csv_line, csv_pounds
 from workflows.csv_export import safe_cell as safe_cell
 from workflows.details import details_of
 from workflows.experts import ExpertPoolError, find_council
+from workflows.formatting import uk_date
 from workflows.money import pounds
 from workflows.permissions import Permission, can
 from workflows.problems import ProblemsError, text_problem
+from workflows.reporting.periods import financial_year_bounds, financial_year_of, year_label
 
 NAME_MAX_LENGTH = 200
 REASON_MAX_LENGTH = 2000
@@ -71,17 +75,19 @@ SAVINGS_FIELDS = {
     "verified_annual_savings": "the verified annual savings",
 }
 
-CSV_HEADER = (
-    "Name",
-    "Councils",
-    "GSS codes",
-    "Service area",
-    "Sharing type",
-    "Started on",
-    "Estimated annual savings (£)",
-    "Claimed annual savings (£)",
-    "Verified annual savings (£)",
-)
+CSV_LEADING = ("Name", "Councils", "GSS codes", "Service area", "Sharing type", "Started on", "Ended on")
+
+
+def csv_header(year: int) -> tuple[str, ...]:
+    """The CSV's header for the edition of a financial year: the savings columns name the year."""
+    label = year_label(year)
+    return (
+        *CSV_LEADING,
+        f"Estimated savings {label} (£)",
+        f"Claimed savings {label} (£)",
+        f"Verified savings {label} (£)",
+    )
+
 
 S = TypeVar("S", bound="Select[Any]")
 
@@ -141,7 +147,7 @@ def can_verify(actor: User) -> bool:
     return can_change(actor) and actor.has_role(Role.PROGRAMME_OFFICER)
 
 
-def _require_staff(actor: User) -> None:
+def require_staff(actor: User) -> None:
     if not can_change(actor):
         raise ArrangementError.about("actor", NOT_STAFF_MESSAGE)
 
@@ -160,7 +166,9 @@ def _name_problem(name: str, arrangement: SharedArrangement | None) -> str | Non
     return None
 
 
-def _savings_problem(pence: int | None, noun: str, *, required: bool) -> str | None:
+def savings_problem(pence: int | None, noun: str, *, required: bool) -> str | None:
+    """What is wrong with an amount of savings a year, if anything: missing (when required),
+    negative, or beyond any real arrangement's."""
     if pence is None:
         return f"Enter {noun}" if required else None
     capital = noun[0].upper() + noun[1:]
@@ -171,13 +179,24 @@ def _savings_problem(pence: int | None, noun: str, *, required: bool) -> str | N
     return None
 
 
-def _start_problem(started_on: date | None, today: date) -> str | None:
+def _start_problem(started_on: date | None, today: date, arrangement: SharedArrangement | None) -> str | None:
     if started_on is None:
         return "Enter the date the arrangement started"
     if started_on > today:
         return "The start date must be today or in the past"
     if started_on < EARLIEST_START:
         return "The start date must be on or after 1 April 1974"
+    if arrangement is not None and arrangement.id is not None:
+        if arrangement.ended_on is not None and started_on > arrangement.ended_on:
+            return f"The start date must be on or before the day the arrangement ended, {uk_date(arrangement.ended_on)}"
+        first = db.session.scalar(
+            select(func.min(SharedArrangementYear.year)).where(SharedArrangementYear.arrangement_id == arrangement.id)
+        )
+        if first is not None and financial_year_of(started_on) > first:
+            return (
+                f"Savings are recorded for {year_label(first)}, so the start date must be on or before "
+                f"{uk_date(financial_year_bounds(first)[1])}"
+            )
     return None
 
 
@@ -195,14 +214,14 @@ def details_problems(
         "name": _name_problem(details.name, arrangement),
         "service_area": None if details.service_area in SERVICE_AREA_LABELS else "Select the service area",
         "sharing_type": None if details.sharing_type in SHARING_TYPE_LABELS else "Select what the councils share",
-        "started_on": _start_problem(details.started_on, today),
-        "estimated_annual_savings": _savings_problem(
+        "started_on": _start_problem(details.started_on, today, arrangement),
+        "estimated_annual_savings": savings_problem(
             details.estimated_annual_savings_pence, SAVINGS_FIELDS["estimated_annual_savings"], required=True
         ),
-        "claimed_annual_savings": _savings_problem(
+        "claimed_annual_savings": savings_problem(
             details.claimed_annual_savings_pence, SAVINGS_FIELDS["claimed_annual_savings"], required=False
         ),
-        "verified_annual_savings": _savings_problem(
+        "verified_annual_savings": savings_problem(
             details.verified_annual_savings_pence, SAVINGS_FIELDS["verified_annual_savings"], required=False
         ),
     }
@@ -255,7 +274,7 @@ def arrangement_problems(
     return problems
 
 
-def _lock(arrangement: SharedArrangement, expected_version: int | None) -> None:
+def lock(arrangement: SharedArrangement, expected_version: int | None) -> None:
     """Reload the arrangement's row under a lock, so two changes at once are taken one after the
     other, and refuse a change made from a page that showed an older version."""
     db.session.flush()
@@ -271,6 +290,26 @@ def _council_codes(arrangement: SharedArrangement) -> list[str]:
 # Operations ----------------------------------------------------------------------------------------
 
 
+def first_years(details: ArrangementDetails, today: date, *, actor: User | None) -> list[SharedArrangementYear]:
+    """The history an arrangement starts with: a row for each financial year from the one it
+    started in to the one `today` is in, each carrying its annual savings. This is the assumption
+    the register makes of annual figures given without a year (as migration 0011 made of the
+    arrangements recorded before there was a history): they held in every year of the
+    arrangement's life until staff record otherwise, year by year."""
+    if details.started_on is None:
+        return []
+    return [
+        SharedArrangementYear(
+            year=year,
+            estimated_savings_pence=details.estimated_annual_savings_pence,
+            claimed_savings_pence=details.claimed_annual_savings_pence,
+            verified_savings_pence=details.verified_annual_savings_pence,
+            recorded_by_id=actor.id if actor is not None else None,
+        )
+        for year in range(financial_year_of(details.started_on), financial_year_of(today) + 1)
+    ]
+
+
 def _record(
     details: ArrangementDetails,
     councils: Sequence[Council],
@@ -278,6 +317,7 @@ def _record(
     actor: User,
     introduction: Introduction | None,
     source: str,
+    today: date,
 ) -> SharedArrangement:
     columns = details.columns()
     arrangement = SharedArrangement(
@@ -286,6 +326,7 @@ def _record(
         recorded_by_id=actor.id,
         version=1,
         councils=[SharedArrangementCouncil(council_id=council.id, council=council) for council in councils],
+        years=first_years(details, today, actor=actor),
     )
     db.session.add(arrangement)
     db.session.flush()
@@ -297,6 +338,7 @@ def _record(
         source=source,
         councils=[council.gss_code for council in councils],
         introduction_id=arrangement.introduction_id,
+        years=[year.year for year in arrangement.years],
         **audit_values(columns),
     )
     _suggest_again(arrangement.service_area)
@@ -320,16 +362,17 @@ def record_arrangement(
     source: str = "form",
 ) -> SharedArrangement:
     """Put a new arrangement on the map, between two or more councils given by name or GSS code,
-    at version 1; audited as "arrangement.recorded". Raises `ArrangementError` for anything wrong,
+    at version 1, with its first history (`first_years`); audited as "arrangement.recorded".
+    Raises `ArrangementError` for anything wrong,
     storing nothing."""
-    _require_staff(actor)
+    require_staff(actor)
     problems = details_problems(details, actor=actor, today=today)
     found, councils_problem = find_councils(councils)
     if councils_problem:
         problems["councils"] = councils_problem
     if problems:
         raise ArrangementError(problems)
-    return _record(details, found, actor=actor, introduction=None, source=source)
+    return _record(details, found, actor=actor, introduction=None, source=source, today=today or date.today())
 
 
 def agreed(introduction: Introduction) -> bool:
@@ -363,7 +406,7 @@ def record_from_introduction(
     name by default made from the councils and the service area. An introduction becomes one
     arrangement at most; one that has not reached agreement is refused (problem "introduction").
     Audited as "arrangement.recorded" with the introduction's id."""
-    _require_staff(actor)
+    require_staff(actor)
     db.session.flush()
     if introduction.id is not None:
         db.session.refresh(introduction, with_for_update=True)
@@ -388,7 +431,9 @@ def record_from_introduction(
         problems["councils"] = "At least two of the introduction's councils must have accepted it"
     if problems:
         raise ArrangementError(problems)
-    return _record(details, councils, actor=actor, introduction=introduction, source="introduction")
+    return _record(
+        details, councils, actor=actor, introduction=introduction, source="introduction", today=today or date.today()
+    )
 
 
 def update_arrangement(
@@ -402,8 +447,8 @@ def update_arrangement(
     """Change an arrangement's details; returns what changed (before, after), also kept in the
     audit as "arrangement.updated". Refused as stale when `expected_version` is not the
     arrangement's version now (None skips that check). Nothing changed, nothing is written."""
-    _require_staff(actor)
-    _lock(arrangement, expected_version)
+    require_staff(actor)
+    lock(arrangement, expected_version)
     problems = details_problems(details, actor=actor, arrangement=arrangement, today=today)
     if problems:
         raise ArrangementError(problems)
@@ -427,8 +472,8 @@ def update_arrangement(
 def add_council(arrangement: SharedArrangement, council: str, *, actor: User, expected_version: int | None) -> Council:
     """Add a council, by name or GSS code, to an arrangement (problem "council" if it cannot be
     found or is in it already); audited as "arrangement.council_added"."""
-    _require_staff(actor)
-    _lock(arrangement, expected_version)
+    require_staff(actor)
+    lock(arrangement, expected_version)
     try:
         found = find_council(council)
     except ExpertPoolError as error:
@@ -460,8 +505,8 @@ def remove_council(
     """Take a council out of an arrangement, with a reason kept in the audit
     ("arrangement.council_removed"). An arrangement keeps at least two councils: to end one of
     two, remove the whole arrangement."""
-    _require_staff(actor)
-    _lock(arrangement, expected_version)
+    require_staff(actor)
+    lock(arrangement, expected_version)
     link = next((link for link in arrangement.councils if link.council_id == council.id), None)
     if link is None:
         raise ArrangementError.about("council", f"{council.name} is not in this arrangement")
@@ -494,8 +539,8 @@ def remove_arrangement(
 ) -> None:
     """Take an arrangement off the map, with a reason; the audit event ("arrangement.removed")
     keeps what the arrangement was."""
-    _require_staff(actor)
-    _lock(arrangement, expected_version)
+    require_staff(actor)
+    lock(arrangement, expected_version)
     problem = text_problem(
         reason, named="the reason", limit=REASON_MAX_LENGTH, noun="why the arrangement is being removed"
     )
@@ -504,6 +549,11 @@ def remove_arrangement(
     snapshot = audit_values(ArrangementDetails.of(arrangement).columns())
     detail = {
         **snapshot,
+        "ended_on": audit_value(arrangement.ended_on),
+        "years": {
+            year.year: [year.estimated_savings_pence, year.claimed_savings_pence, year.verified_savings_pence]
+            for year in arrangement.years
+        },
         "councils": _council_codes(arrangement),
         "introduction_id": arrangement.introduction_id,
         "reason": reason.strip(),
@@ -517,23 +567,52 @@ def remove_arrangement(
 # Reading the register ------------------------------------------------------------------------------
 
 
+def current_edition(today: date | None = None) -> int:
+    """The edition the register shows unless another is chosen: the financial year today is in."""
+    return financial_year_of(today or date.today())
+
+
+def edition_label(year: int) -> str:
+    """An edition is named by its financial year: "2026/27 edition"."""
+    return f"{year_label(year)} edition"
+
+
+def live_in(year: int) -> ColumnElement[bool]:
+    """Whether an arrangement is in the edition of a financial year: live at any time in that
+    year, that is started by its last day and not ended before its first. An arrangement that
+    ended stays in the editions of the years it ran, and leaves the later ones."""
+    first, last = financial_year_bounds(year)
+    return and_(
+        SharedArrangement.started_on <= last,
+        or_(SharedArrangement.ended_on.is_(None), SharedArrangement.ended_on >= first),
+    )
+
+
 @dataclass(frozen=True)
 class RegisterFilter:
-    """Which arrangements to show: of one service area, including a council of a county area (the
-    county or any of its districts), including a council in a region. None: any."""
+    """Which arrangements to show: those of the edition of a financial year (None: the current
+    one), of one service area, including a council of a county area (the county or any of its
+    districts), including a council in a region. None: any."""
 
     service_area: str | None = None
     county: Council | None = None
     region: Region | None = None
+    year: int | None = None
 
     @property
     def is_empty(self) -> bool:
+        """Whether nothing narrows the edition."""
         return self.service_area is None and self.county is None and self.region is None
+
+    @property
+    def edition(self) -> int:
+        return self.year if self.year is not None else current_edition()
 
 
 @dataclass(frozen=True)
 class Figures:
-    """How many arrangements, and the sums of their annual savings in pence (0 when none)."""
+    """How many arrangements, and the sums of their savings in a financial year in pence (0 when
+    none)."""
 
     arrangements: int
     estimated_pence: int
@@ -550,8 +629,11 @@ class AreaFigures:
     figures: Figures
 
 
-def _filtered(query: S, chosen: RegisterFilter) -> S:
-    """The query narrowed to the arrangements the filter chooses."""
+def _filtered(query: S, chosen: RegisterFilter, *, any_edition: bool = False) -> S:
+    """The query narrowed to the arrangements the filter chooses: in its edition, unless
+    `any_edition`."""
+    if not any_edition:
+        query = query.where(live_in(chosen.edition))
     if chosen.service_area is not None:
         query = query.where(SharedArrangement.service_area == chosen.service_area)
     if chosen.county is not None:
@@ -571,9 +653,18 @@ def _filtered(query: S, chosen: RegisterFilter) -> S:
     return query
 
 
+def _with_year(query: S, year: int) -> S:
+    """The query with each arrangement's row of the year joined (an outer join: an arrangement
+    whose savings are not recorded for the year is still in its edition)."""
+    return query.outerjoin(
+        SharedArrangementYear,
+        and_(SharedArrangementYear.arrangement_id == SharedArrangement.id, SharedArrangementYear.year == year),
+    )
+
+
 def register_query(chosen: RegisterFilter) -> Select[tuple[SharedArrangement]]:
     """The arrangements the filter chooses, by name, each with its councils loaded in one more
-    statement for the whole page."""
+    statement for the whole page (their savings in the year: `savings_in`)."""
     query = (
         select(SharedArrangement)
         .options(selectinload(SharedArrangement.councils).joinedload(SharedArrangementCouncil.council))
@@ -582,12 +673,24 @@ def register_query(chosen: RegisterFilter) -> Select[tuple[SharedArrangement]]:
     return _filtered(query, chosen)
 
 
+def savings_in(year: int, arrangement_ids: Sequence[int]) -> dict[int, SharedArrangementYear]:
+    """The rows of the year of these arrangements, by arrangement, in one statement."""
+    if not arrangement_ids:
+        return {}
+    rows = db.session.scalars(
+        select(SharedArrangementYear).where(
+            SharedArrangementYear.year == year, SharedArrangementYear.arrangement_id.in_(arrangement_ids)
+        )
+    )
+    return {row.arrangement_id: row for row in rows}
+
+
 def _sums() -> tuple[Any, ...]:
     return (
         func.count(SharedArrangement.id),
-        func.coalesce(func.sum(SharedArrangement.estimated_annual_savings_pence), 0),
-        func.coalesce(func.sum(SharedArrangement.claimed_annual_savings_pence), 0),
-        func.coalesce(func.sum(SharedArrangement.verified_annual_savings_pence), 0),
+        func.coalesce(func.sum(SharedArrangementYear.estimated_savings_pence), 0),
+        func.coalesce(func.sum(SharedArrangementYear.claimed_savings_pence), 0),
+        func.coalesce(func.sum(SharedArrangementYear.verified_savings_pence), 0),
     )
 
 
@@ -596,14 +699,18 @@ def _figures(count: Any, estimated: Any, claimed: Any, verified: Any) -> Figures
 
 
 def register_totals(chosen: RegisterFilter) -> Figures:
-    """How many arrangements the filter chooses and the totals of their savings, summed by the
-    database in one statement."""
-    row = db.session.execute(_filtered(select(*_sums()), chosen)).one()
+    """How many arrangements the filter chooses in its edition and the totals of their savings in
+    that year, summed by the database in one statement."""
+    row = db.session.execute(
+        _filtered(_with_year(select(*_sums()).select_from(SharedArrangement), chosen.edition), chosen)
+    ).one()
     return _figures(*row)
 
 
-def _chosen_ids(chosen: RegisterFilter) -> Select[tuple[int]]:
-    return _filtered(select(SharedArrangement.id), chosen)
+def chosen_ids_of(chosen: RegisterFilter, *, any_edition: bool = False) -> Select[tuple[int]]:
+    """The ids of the arrangements the filter chooses (of any edition, with `any_edition`), as a
+    subquery for another statement."""
+    return _filtered(select(SharedArrangement.id), chosen, any_edition=any_edition)
 
 
 def figures_by_region(chosen: RegisterFilter) -> list[AreaFigures]:
@@ -613,14 +720,17 @@ def figures_by_region(chosen: RegisterFilter) -> list[AreaFigures]:
     pairs = (
         select(SharedArrangementCouncil.arrangement_id.label("arrangement_id"), Council.region.label("region"))
         .join(Council, Council.id == SharedArrangementCouncil.council_id)
-        .where(SharedArrangementCouncil.arrangement_id.in_(_chosen_ids(chosen)))
+        .where(SharedArrangementCouncil.arrangement_id.in_(chosen_ids_of(chosen)))
         .distinct()
         .subquery()
     )
     rows = db.session.execute(
-        select(pairs.c.region, *_sums())
-        .join(SharedArrangement, SharedArrangement.id == pairs.c.arrangement_id)
-        .group_by(pairs.c.region)
+        _with_year(
+            select(pairs.c.region, *_sums())
+            .select_from(pairs)
+            .join(SharedArrangement, SharedArrangement.id == pairs.c.arrangement_id),
+            chosen.edition,
+        ).group_by(pairs.c.region)
     ).all()
     found = {row[0]: _figures(*row[1:]) for row in rows}
     empty = Figures(0, 0, 0, 0)
@@ -638,15 +748,18 @@ def figures_by_county_area(chosen: RegisterFilter) -> list[AreaFigures]:
     pairs = (
         select(SharedArrangementCouncil.arrangement_id.label("arrangement_id"), county_of.label("county_id"))
         .join(Council, Council.id == SharedArrangementCouncil.council_id)
-        .where(SharedArrangementCouncil.arrangement_id.in_(_chosen_ids(chosen)), county_of.is_not(None))
+        .where(SharedArrangementCouncil.arrangement_id.in_(chosen_ids_of(chosen)), county_of.is_not(None))
         .distinct()
         .subquery()
     )
     county = aliased(Council)
     rows = db.session.execute(
-        select(county.gss_code, county.name, *_sums())
-        .select_from(pairs)
-        .join(SharedArrangement, SharedArrangement.id == pairs.c.arrangement_id)
+        _with_year(
+            select(county.gss_code, county.name, *_sums())
+            .select_from(pairs)
+            .join(SharedArrangement, SharedArrangement.id == pairs.c.arrangement_id),
+            chosen.edition,
+        )
         .join(county, county.id == pairs.c.county_id)
         .group_by(county.id, county.gss_code, county.name)
         .order_by(county.name)
@@ -670,24 +783,29 @@ def get_county(gss_code: str) -> Council | None:
 
 
 def register_csv(chosen: RegisterFilter) -> Iterator[str]:
-    """The arrangements the filter chooses as CSV lines, the header first: one line per
-    arrangement, its councils joined by "; " with their GSS codes alike, money in pounds with
-    pence. The rows come from the database in batches (a server-side cursor on PostgreSQL) and go
-    out one arrangement at a time, so the memory used does not grow with the register. The first
-    line starts with a byte order mark, so that a spreadsheet reads the file as UTF-8."""
-    yield "\ufeff" + csv_line(CSV_HEADER)
+    """The arrangements of the filter's edition that it chooses, as CSV lines, the header first:
+    one line per arrangement, its councils joined by "; " with their GSS codes alike, its end date
+    if it has ended, and its savings in the edition's year in pounds with pence (blank where not
+    recorded). The rows come from the database in batches (a server-side cursor on PostgreSQL) and
+    go out one arrangement at a time, so the memory used does not grow with the register. The
+    first line starts with a byte order mark, so that a spreadsheet reads the file as UTF-8."""
+    yield "\ufeff" + csv_line(csv_header(chosen.edition))
     query = _filtered(
-        select(
-            SharedArrangement.id,
-            SharedArrangement.name,
-            SharedArrangement.service_area,
-            SharedArrangement.sharing_type,
-            SharedArrangement.started_on,
-            SharedArrangement.estimated_annual_savings_pence,
-            SharedArrangement.claimed_annual_savings_pence,
-            SharedArrangement.verified_annual_savings_pence,
-            Council.name,
-            Council.gss_code,
+        _with_year(
+            select(
+                SharedArrangement.id,
+                SharedArrangement.name,
+                SharedArrangement.service_area,
+                SharedArrangement.sharing_type,
+                SharedArrangement.started_on,
+                SharedArrangement.ended_on,
+                SharedArrangementYear.estimated_savings_pence,
+                SharedArrangementYear.claimed_savings_pence,
+                SharedArrangementYear.verified_savings_pence,
+                Council.name,
+                Council.gss_code,
+            ).select_from(SharedArrangement),
+            chosen.edition,
         )
         .join(SharedArrangementCouncil, SharedArrangementCouncil.arrangement_id == SharedArrangement.id)
         .join(Council, Council.id == SharedArrangementCouncil.council_id)
@@ -701,13 +819,14 @@ def register_csv(chosen: RegisterFilter) -> Iterator[str]:
         yield csv_line(
             [
                 first[1],
-                "; ".join(row[8] for row in members),
                 "; ".join(row[9] for row in members),
+                "; ".join(row[10] for row in members),
                 SERVICE_AREA_LABELS.get(first[2], first[2]),
                 SHARING_TYPE_LABELS.get(first[3], first[3]),
                 first[4].isoformat(),
-                csv_pounds(first[5]),
+                first[5].isoformat() if first[5] is not None else "",
                 csv_pounds(first[6]),
                 csv_pounds(first[7]),
+                csv_pounds(first[8]),
             ]
         )

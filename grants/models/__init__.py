@@ -55,6 +55,7 @@ from grants.models.sharing import (
     PartnerSuggestion,
     SharedArrangement,
     SharedArrangementCouncil,
+    SharedArrangementYear,
 )
 from grants.models.user import STAFF_ROLES, Role, TokenPurpose, User, UserRole, UserToken
 
@@ -109,6 +110,7 @@ __all__ = [
     "SchemeKind",
     "SharedArrangement",
     "SharedArrangementCouncil",
+    "SharedArrangementYear",
     "Specialism",
     "TokenPurpose",
     "User",

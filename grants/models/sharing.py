@@ -140,7 +140,9 @@ class IntroductionParty(Model):
 
 
 class SharedArrangement(Model):
-    """A shared service or management team between councils, and the savings it delivers a year."""
+    """A shared service or management team between councils, and the savings it delivers a year.
+    Its history is its savings by financial year (`years`); an arrangement that ended keeps its
+    history and its end date."""
 
     __tablename__ = "shared_arrangements"
     __table_args__ = (
@@ -150,6 +152,7 @@ class SharedArrangement(Model):
             "(verified_annual_savings_pence IS NULL OR verified_annual_savings_pence >= 0)",
             name="savings_not_negative",
         ),
+        CheckConstraint("ended_on IS NULL OR ended_on >= started_on", name="ends_after_start"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -160,6 +163,9 @@ class SharedArrangement(Model):
     estimated_annual_savings_pence: Mapped[int | None] = mapped_column(BigInteger)
     claimed_annual_savings_pence: Mapped[int | None] = mapped_column(BigInteger)
     verified_annual_savings_pence: Mapped[int | None] = mapped_column(BigInteger)
+    # The last day of the arrangement, once it has ended, and why it ended.
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    end_reason: Mapped[str | None] = mapped_column(Text)
     introduction_id: Mapped[int | None] = mapped_column(ForeignKey("introductions.id"))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -169,6 +175,12 @@ class SharedArrangement(Model):
         back_populates="arrangement", cascade="all, delete-orphan", order_by="SharedArrangementCouncil.id"
     )
     introduction: Mapped[Introduction | None] = relationship()
+    years: Mapped[list[SharedArrangementYear]] = relationship(
+        back_populates="arrangement",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="SharedArrangementYear.year",
+    )
 
     @property
     def service_area_label(self) -> str:
@@ -185,3 +197,32 @@ class SharedArrangementCouncil(Model):
 
     arrangement: Mapped[SharedArrangement] = relationship(back_populates="councils")
     council: Mapped[Council] = relationship()
+
+
+class SharedArrangementYear(Model):
+    """An arrangement's savings in one financial year (April to March, named by the calendar year
+    it starts in: 2026 is 1 April 2026 to 31 March 2027), as estimated, claimed by the councils and
+    verified by the LGA, in whole pence; None: not known. One row per arrangement and year."""
+
+    __tablename__ = "shared_arrangement_years"
+    __table_args__ = (
+        UniqueConstraint("arrangement_id", "year", name="uq_shared_arrangement_years_year"),
+        CheckConstraint(
+            "(estimated_savings_pence IS NULL OR estimated_savings_pence >= 0) AND "
+            "(claimed_savings_pence IS NULL OR claimed_savings_pence >= 0) AND "
+            "(verified_savings_pence IS NULL OR verified_savings_pence >= 0)",
+            name="savings_not_negative",
+        ),
+        CheckConstraint("year >= 1974 AND year <= 9998", name="year_in_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    arrangement_id: Mapped[int] = mapped_column(ForeignKey("shared_arrangements.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    estimated_savings_pence: Mapped[int | None] = mapped_column(BigInteger)
+    claimed_savings_pence: Mapped[int | None] = mapped_column(BigInteger)
+    verified_savings_pence: Mapped[int | None] = mapped_column(BigInteger)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    arrangement: Mapped[SharedArrangement] = relationship(back_populates="years")

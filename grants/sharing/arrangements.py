@@ -1,8 +1,10 @@
 """The register of shared arrangements between councils: the LGA's shared services map.
 
 Staff and council officers read it (it is public information about councils, with no one's contact
-details): every arrangement with its councils, filtered by service area, county area and region,
-with the totals of its savings, a picture of where the arrangements are (drawn here as SVG, with
+details): the edition of a financial year (the current one unless another is chosen), every
+arrangement of it with its councils and its savings in that year, filtered by service area, county
+area and region, with the totals of the year's savings and the savings since the first year
+recorded, a picture of where the arrangements are (drawn here as SVG, with
 tables that give the same figures) and a CSV download. Programme officers record arrangements,
 change them, add and remove councils and remove an arrangement, under the rules in
 `workflows.arrangements`."""
@@ -41,7 +43,9 @@ from grants.sharing.forms import (
 )
 from grants.sharing.views import bp
 from grants.streaming import csv_download
+from workflows import arrangement_history as history
 from workflows import arrangements as workflow
+from workflows.arrangement_history import Cumulative
 from workflows.arrangements import (
     AreaFigures,
     ArrangementDetails,
@@ -51,6 +55,7 @@ from workflows.arrangements import (
 )
 from workflows.money import pounds
 from workflows.permissions import Permission, can
+from workflows.reporting.periods import financial_year_bounds, year_label
 
 __all__ = ["bp"]
 
@@ -61,11 +66,18 @@ _EVENT_LABELS = {
     "arrangement.updated": "Details changed",
     "arrangement.council_added": "Council added",
     "arrangement.council_removed": "Council removed",
+    "arrangement.year_recorded": "Savings of a year recorded",
+    "arrangement.year_corrected": "Savings of a year corrected",
+    "arrangement.ended": "Ended",
 }
 # Settings whose names in words are not their own names.
 _FIELD_NAMES = {
     "sharing_type": "what is shared",
     "started_on": "start date",
+    "ended_on": "end date",
+    "estimated_savings_pence": "estimated savings",
+    "claimed_savings_pence": "claimed savings",
+    "verified_savings_pence": "verified savings",
 }
 EVENTS = EventWording(_EVENT_LABELS, _FIELD_NAMES)
 
@@ -93,7 +105,7 @@ class Saved:
     result: Any
 
 
-def _save(form: FlaskForm, change: Callable[[], Any], others: Callable[[], dict[str, str]] | None = None) -> Any:
+def save(form: FlaskForm, change: Callable[[], Any], others: Callable[[], dict[str, str]] | None = None) -> Any:
     """On a valid post, make the change and commit it, returning what it returned wrapped in
     `Saved`. Otherwise nothing is stored, every problem is shown beside its field, and the
     refusal (or None) is returned."""
@@ -111,15 +123,23 @@ def _save(form: FlaskForm, change: Callable[[], Any], others: Callable[[], dict[
     return None
 
 
-def _arrangement_or_404(arrangement_id: int) -> SharedArrangement:
+def arrangement_or_404(arrangement_id: int) -> SharedArrangement:
     return queries.get_arrangement_or_404(arrangement_id)
 
 
-def _arrangement_page(arrangement_id: int, anchor: str | None = None) -> str:
+def arrangement_page(arrangement_id: int, anchor: str | None = None) -> str:
     return url_for("sharing.arrangement", arrangement_id=arrangement_id, _anchor=anchor)
 
 
 # Reading the register ------------------------------------------------------------------------------
+
+
+def _chosen_edition() -> int:
+    """The edition in the query string, if it is one there is; otherwise the current one."""
+    typed = (request.args.get("edition") or "")[:4]
+    if typed.isdigit() and int(typed) in history.editions():
+        return int(typed)
+    return workflow.current_edition()
 
 
 def _chosen_filter() -> RegisterFilter:
@@ -131,11 +151,13 @@ def _chosen_filter() -> RegisterFilter:
         service_area=service_area if service_area in SERVICE_AREA_LABELS else None,
         county=workflow.get_county(county_code) if county_code else None,
         region=Region(region_code) if region_code in {r.value for r in Region} else None,
+        year=_chosen_edition(),
     )
 
 
 def _filter_args(chosen: RegisterFilter) -> dict[str, str]:
     args = {
+        "edition": str(chosen.edition) if chosen.edition != workflow.current_edition() else "",
         "service_area": chosen.service_area or "",
         "county": chosen.county.gss_code if chosen.county is not None else "",
         "region": chosen.region.value if chosen.region is not None else "",
@@ -189,8 +211,9 @@ def _arrangements_text(count: int) -> str:
     return f"{count} arrangement{'' if count == 1 else 's'}"
 
 
-def region_chart(by_region: list[AreaFigures]) -> Chart:
-    """The geometry and words of the picture of the arrangements by region."""
+def region_chart(by_region: list[AreaFigures], year: int) -> Chart:
+    """The geometry and words of the picture of the arrangements of a financial year's edition by
+    region, with their estimated savings in that year."""
     most = max((area.figures.arrangements for area in by_region), default=0)
     largest = max((area.figures.estimated_pence for area in by_region), default=0)
     rows = [
@@ -207,16 +230,27 @@ def region_chart(by_region: list[AreaFigures]) -> Chart:
     ]
     some = [row for row in rows if row.arrangements]
     none = [row.label for row in rows if not row.arrangements]
-    parts = [f"{row.label}: {_arrangements_text(row.arrangements)}, {row.savings_text} a year." for row in some]
+    parts = [f"{row.label}: {_arrangements_text(row.arrangements)}, {row.savings_text}." for row in some]
     if not some:
         parts = ["No arrangements match these filters."]
     elif none:
         parts.append("None in " + ", ".join(none) + ".")
     description = (
-        "A bar chart of the number of shared arrangements and their estimated annual savings in each region. "
+        f"A bar chart of the number of shared arrangements in the {year_label(year)} edition and their estimated "
+        f"savings in {year_label(year)} in each region. "
         + " ".join(parts)
     )
     return Chart(rows=rows, height=CHART_TOP + len(rows) * CHART_ROW + 8, description=description)
+
+
+def _since_first_year(chosen: RegisterFilter) -> Cumulative | None:
+    """The savings of the arrangements the filter chooses from the first year recorded to the
+    edition's year (to today, for the current edition), or None before any is recorded."""
+    first = history.first_year()
+    if first is None or first > chosen.edition:
+        return None
+    through = min(date.today(), financial_year_bounds(chosen.edition)[1])
+    return history.cumulative_figures(first, through, chosen)
 
 
 @bp.route("/register")
@@ -228,12 +262,18 @@ def register() -> str:
     return render_template(
         "sharing/register.html",
         page=page,
+        savings=queries.get_savings_in(chosen.edition, [a.id for a in page.items]),
+        editions=[(year, workflow.edition_label(year)) for year in history.editions()],
+        edition_label=workflow.edition_label(chosen.edition),
+        year_label=year_label(chosen.edition),
+        is_current=chosen.edition == workflow.current_edition(),
+        since=_since_first_year(chosen),
         chosen=chosen,
         filter_args=_filter_args(chosen),
         totals=workflow.register_totals(chosen),
         by_region=by_region,
         by_county_area=workflow.figures_by_county_area(chosen),
-        chart=region_chart(by_region),
+        chart=region_chart(by_region, chosen.edition),
         counties=workflow.list_counties(),
         regions=list(Region),
         service_areas=SERVICE_AREA_LABELS,
@@ -245,12 +285,11 @@ def register() -> str:
 @bp.route("/register.csv")
 @requires(Permission.VIEW_PROGRAMME, Permission.APPLY_FOR_COUNCIL)
 def register_csv() -> Response:
-    """The register as a CSV file, with the page's filters, sent as it is read."""
+    """The register's chosen edition as a CSV file, with the page's filters, sent as it is read."""
     chosen = _chosen_filter()
+    name = f"shared-services-map-{year_label(chosen.edition).replace('/', '-')}-edition-{date.today().isoformat()}.csv"
     # A line at a time, as the register's own stream gives them.
-    return csv_download(
-        workflow.register_csv(chosen), f"shared-services-map-{date.today().isoformat()}.csv", chunked=False
-    )
+    return csv_download(workflow.register_csv(chosen), name, chunked=False)
 
 
 # An arrangement ------------------------------------------------------------------------------------
@@ -259,12 +298,21 @@ def register_csv() -> Response:
 @bp.route("/arrangements/<int:arrangement_id>")
 @requires(Permission.VIEW_PROGRAMME, Permission.APPLY_FOR_COUNCIL)
 def arrangement(arrangement_id: int) -> str:
-    found = _arrangement_or_404(arrangement_id)
+    found = arrangement_or_404(arrangement_id)
     user = signed_in_user()
     events, actors = get_history((workflow.SUBJECT, [found.id])) if can(user, Permission.VIEW_PROGRAMME) else ([], {})
+    years = [
+        (year, history.YearFigures.of(history.year_row(found, year))) for year in reversed(history.years_run(found))
+    ]
     return render_template(
         "sharing/arrangement.html",
         arrangement=found,
+        years=[(year, year_label(year), figures) for year, figures in years],
+        totals=history.YearFigures(
+            sum(figures.estimated_pence or 0 for _, figures in years),
+            sum(figures.claimed_pence or 0 for _, figures in years),
+            sum(figures.verified_pence or 0 for _, figures in years),
+        ),
         sharing_types=SHARING_TYPE_LABELS,
         may_change=workflow.can_change(user),
         show_history=can(user, Permission.VIEW_PROGRAMME),
@@ -279,14 +327,14 @@ def arrangement(arrangement_id: int) -> str:
 def new_arrangement() -> str | Response:
     form = RecordForm()
     user = signed_in_user()
-    outcome = _save(
+    outcome = save(
         form,
         lambda: workflow.record_arrangement(form.details(), form.council_lines(), actor=user),
         lambda: workflow.arrangement_problems(form.details(), form.council_lines(), actor=user),
     )
     if isinstance(outcome, Saved):
         flash(f"{outcome.result.name} recorded on the map", "success")
-        return redirect(_arrangement_page(outcome.result.id))
+        return redirect(arrangement_page(outcome.result.id))
     return render_template("sharing/arrangement_form.html", form=form, arrangement=None)
 
 
@@ -308,7 +356,7 @@ def arrangement_from_introduction(introduction_id: int) -> str | Response:
         form = RecordForm()
     del form.councils
     user = signed_in_user()
-    outcome = _save(
+    outcome = save(
         form,
         lambda: workflow.record_from_introduction(
             introduction,
@@ -322,7 +370,7 @@ def arrangement_from_introduction(introduction_id: int) -> str | Response:
     )
     if isinstance(outcome, Saved):
         flash(f"{outcome.result.name} recorded on the map", "success")
-        return redirect(_arrangement_page(outcome.result.id))
+        return redirect(arrangement_page(outcome.result.id))
     return render_template(
         "sharing/arrangement_form.html", form=form, arrangement=None, introduction=introduction, councils=councils
     )
@@ -331,7 +379,7 @@ def arrangement_from_introduction(introduction_id: int) -> str | Response:
 @bp.route("/arrangements/<int:arrangement_id>/edit", methods=["GET", "POST"])
 @requires(Permission.CHECK_APPLICATIONS)
 def edit_arrangement(arrangement_id: int) -> str | Response:
-    found = _arrangement_or_404(arrangement_id)
+    found = arrangement_or_404(arrangement_id)
     user = signed_in_user()
     form = EditForm(data=edit_form_data(found)) if request.method == "GET" else EditForm()
     may_verify = workflow.can_verify(user)
@@ -343,14 +391,14 @@ def edit_arrangement(arrangement_id: int) -> str | Response:
         verified = form.verified_annual_savings.pence if may_verify else kept_verified
         return form.details(claimed=form.claimed_annual_savings.pence, verified=verified)
 
-    outcome = _save(
+    outcome = save(
         form,
         lambda: workflow.update_arrangement(found, details(), actor=user, expected_version=form.expected_version()),
         lambda: workflow.details_problems(details(), actor=user, arrangement=found),
     )
     if isinstance(outcome, Saved):
         flash("Changes saved" if outcome.result else "Nothing was changed", "success")
-        return redirect(_arrangement_page(found.id))
+        return redirect(arrangement_page(found.id))
     if isinstance(outcome, StaleArrangementError):
         form = EditForm(formdata=None, data=edit_form_data(found))
         if not may_verify:
@@ -365,9 +413,9 @@ def _versioned(form_class: type[VersionedForm], arrangement: SharedArrangement) 
 @bp.route("/arrangements/<int:arrangement_id>/councils/new", methods=["GET", "POST"])
 @requires(Permission.CHECK_APPLICATIONS)
 def add_arrangement_council(arrangement_id: int) -> str | Response:
-    found = _arrangement_or_404(arrangement_id)
+    found = arrangement_or_404(arrangement_id)
     form = _versioned(AddCouncilForm, found)
-    outcome = _save(
+    outcome = save(
         form,
         lambda: workflow.add_council(
             found, form.council.data or "", actor=signed_in_user(), expected_version=form.expected_version()
@@ -375,7 +423,7 @@ def add_arrangement_council(arrangement_id: int) -> str | Response:
     )
     if isinstance(outcome, Saved):
         flash(f"{outcome.result.name} added to the arrangement", "success")
-        return redirect(_arrangement_page(found.id, "councils"))
+        return redirect(arrangement_page(found.id, "councils"))
     if isinstance(outcome, StaleArrangementError):
         form = AddCouncilForm(formdata=None, data={"version": str(found.version), "council": form.council.data})
     return render_template("sharing/arrangement_council_add.html", form=form, arrangement=found)
@@ -384,13 +432,13 @@ def add_arrangement_council(arrangement_id: int) -> str | Response:
 @bp.route("/arrangements/<int:arrangement_id>/councils/<int:council_id>/remove", methods=["GET", "POST"])
 @requires(Permission.CHECK_APPLICATIONS)
 def remove_arrangement_council(arrangement_id: int, council_id: int) -> str | Response:
-    found = _arrangement_or_404(arrangement_id)
+    found = arrangement_or_404(arrangement_id)
     council = next((link.council for link in found.councils if link.council_id == council_id), None)
     if council is None:
         abort(404)
     name = council.name
     form = _versioned(RemoveCouncilForm, found)
-    outcome = _save(
+    outcome = save(
         form,
         lambda: workflow.remove_council(
             found,
@@ -402,7 +450,7 @@ def remove_arrangement_council(arrangement_id: int, council_id: int) -> str | Re
     )
     if isinstance(outcome, Saved):
         flash(f"{name} removed from the arrangement", "success")
-        return redirect(_arrangement_page(found.id, "councils"))
+        return redirect(arrangement_page(found.id, "councils"))
     if isinstance(outcome, StaleArrangementError):
         form = RemoveCouncilForm(formdata=None, data={"version": str(found.version), "reason": form.reason.data})
     return render_template("sharing/arrangement_council_remove.html", form=form, arrangement=found, council=council)
@@ -411,10 +459,10 @@ def remove_arrangement_council(arrangement_id: int, council_id: int) -> str | Re
 @bp.route("/arrangements/<int:arrangement_id>/remove", methods=["GET", "POST"])
 @requires(Permission.CHECK_APPLICATIONS)
 def remove_arrangement(arrangement_id: int) -> str | Response:
-    found = _arrangement_or_404(arrangement_id)
+    found = arrangement_or_404(arrangement_id)
     name = found.name
     form = _versioned(RemoveArrangementForm, found)
-    outcome = _save(
+    outcome = save(
         form,
         lambda: workflow.remove_arrangement(
             found, reason=form.reason.data or "", actor=signed_in_user(), expected_version=form.expected_version()

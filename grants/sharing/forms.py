@@ -1,7 +1,8 @@
 """The forms of the shared-services pages: proposing an introduction and the broker's steps on it,
 a council's answer to one, and recording, changing, adding councils to and removing an arrangement
-on the map. They check the shape of what was typed; every rule is the workflow's
-(workflows/introductions.py, workflows/arrangements.py)."""
+on the map, recording a year's savings and ending an arrangement. They check the shape of what was
+typed; every rule is the workflow's (workflows/introductions.py, workflows/arrangements.py,
+workflows/arrangement_history.py)."""
 
 from __future__ import annotations
 
@@ -33,7 +34,8 @@ from grants.fields import (
 )
 from grants.models import SERVICE_AREA_LABELS, SHARING_TYPE_LABELS, SharedArrangement
 from workflows import introductions
-from workflows.arrangements import ArrangementDetails
+from workflows.arrangement_history import YearFigures
+from workflows.arrangements import SAVINGS_CEILING_PENCE, ArrangementDetails
 from workflows.money import typed_pounds
 
 # Introductions -------------------------------------------------------------------------------------
@@ -170,7 +172,8 @@ def _estimated_field() -> Any:
         "Estimated annual savings",
         noun="the estimated annual savings",
         required=True,
-        description="What the councils expect to save each year, in pounds, like 250,000.",
+        description="What the councils expect to save each year, in pounds, like 250,000. A new arrangement's "
+        "savings by year start from these figures; change a year's savings on the arrangement's page.",
     )
 
 
@@ -263,3 +266,57 @@ def edit_form_data(arrangement: SharedArrangement) -> dict[str, Any]:
         "claimed_annual_savings": typed_pounds(arrangement.claimed_annual_savings_pence),
         "verified_annual_savings": typed_pounds(arrangement.verified_annual_savings_pence),
     }
+
+
+class YearForm(VersionedForm):
+    """An arrangement's savings in one financial year (the year is in the page's address)."""
+
+    estimated_savings = PoundsField(
+        "Estimated savings (optional)",
+        noun="the estimated savings",
+        ceiling_pence=SAVINGS_CEILING_PENCE,
+        description="What the councils expected to save in the year, in pounds, like 250,000.",
+    )
+    claimed_savings = PoundsField(
+        "Claimed savings (optional)",
+        noun="the claimed savings",
+        ceiling_pence=SAVINGS_CEILING_PENCE,
+        description="What the councils report they saved in the year.",
+    )
+    verified_savings = PoundsField(
+        "Verified savings (optional)",
+        noun="the verified savings",
+        ceiling_pence=SAVINGS_CEILING_PENCE,
+        description="What the LGA has checked the councils saved in the year.",
+    )
+    submit = submit_button("Save the year's savings")
+
+    def figures(self, *, verified: int | None) -> YearFigures:
+        """The form as the figures the workflow takes; a figure the form could not read stands in
+        as missing, so that what the workflow says about the others can be shown too."""
+        return YearFigures(self.estimated_savings.pence, self.claimed_savings.pence, verified)
+
+
+def year_form_data(arrangement: SharedArrangement, figures: YearFigures) -> dict[str, Any]:
+    """What the form of a year's savings shows for it as recorded."""
+    return {
+        "version": str(arrangement.version),
+        "estimated_savings": typed_pounds(figures.estimated_pence),
+        "claimed_savings": typed_pounds(figures.claimed_pence),
+        "verified_savings": typed_pounds(figures.verified_pence),
+    }
+
+
+class EndArrangementForm(VersionedForm):
+    ended_on = UKDateField(
+        "When did the arrangement end?",
+        noun="the date the arrangement ended",
+        subject="The end date",
+        description="The last day the councils shared, for example 31 3 2025",
+    )
+    reason = reason_text(
+        "Why did the arrangement end?",
+        "Enter why the arrangement ended",
+        description="Only LGA staff see this.",
+    )
+    submit = submit_button("Record the end")

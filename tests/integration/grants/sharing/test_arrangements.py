@@ -54,9 +54,11 @@ from workflows.arrangements import (
     RegisterFilter,
     StaleArrangementError,
 )
+from workflows.reporting.periods import financial_year_of, year_label
 
 TODAY = date.today()
 POUND = 100
+YEAR = year_label(financial_year_of(TODAY))
 
 # What a programme officer types to record an arrangement.
 ANSWERS: dict[str, Any] = {
@@ -635,9 +637,9 @@ def totals_on(page: str) -> tuple[str, str, str, str]:
     }
     return (
         words(heading.group(1)),
-        found["Estimated annual savings"],
-        found["Claimed annual savings"],
-        found["Verified annual savings"],
+        found[f"Estimated savings in {YEAR}"],
+        found[f"Claimed savings in {YEAR}"],
+        found[f"Verified savings in {YEAR}"],
     )
 
 
@@ -694,7 +696,13 @@ def test_the_totals_are_summed_by_the_database_for_the_whole_filtered_set_not_th
     # 1 + 2 + … + 30 thousand pounds; fifteen claims of £1; London's £7 is outside the filter.
     assert totals_on(page) == ("30 arrangements matching these filters", "£465,000", "£15", "£0")
     # One statement sums the whole filtered set (the others that sum group by region or county).
-    totals = [s for s in seen if "sum(shared_arrangements.estimated_annual_savings_pence)" in s and "GROUP BY" not in s]
+    totals = [
+        s
+        for s in seen
+        if "sum(shared_arrangement_years.estimated_savings_pence)" in s
+        and "count(shared_arrangements.id)" in s
+        and "GROUP BY" not in s
+    ]
     assert len(totals) == 1, "the totals are not summed by the database"
     assert workflow.register_totals(RegisterFilter(region=Region.EAST_OF_ENGLAND)).estimated_pence == 46_500_000
     second = text(client.get("/sharing/register?region=east_of_england&page=2"))
@@ -766,9 +774,11 @@ def test_the_chart_has_a_title_and_description_and_the_tables_carry_the_same_fig
     title_id, desc_id = labelled.group(1).split()
     title = re.search(rf'<title id="{title_id}">(.*?)</title>', page, re.S)
     desc = re.search(rf'<desc id="{desc_id}">(.*?)</desc>', page, re.S)
-    assert title and words(title.group(1)) == "Shared arrangements and their estimated annual savings by region"
-    assert desc and "East of England: 3 arrangements, £4,712,000.55 a year." in words(desc.group(1))
-    assert "Wales: 1 arrangement, £1,100,000 a year." in words(desc.group(1))
+    assert title and words(title.group(1)) == (
+        f"Shared arrangements in the {YEAR} edition and their estimated savings in {YEAR} by region"
+    )
+    assert desc and "East of England: 3 arrangements, £4,712,000.55." in words(desc.group(1))
+    assert "Wales: 1 arrangement, £1,100,000." in words(desc.group(1))
     assert "None in North East" in words(desc.group(1))
     assert "<script" not in page.split("<svg", 1)[1].split("</svg>", 1)[0]
 
@@ -809,7 +819,8 @@ def test_the_csv_has_a_header_and_a_row_per_arrangement_with_the_filters(client,
     assert response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"].startswith('attachment; filename="shared-services-map-')
     rows = rows_of(response.get_data(as_text=True))
-    assert tuple(rows[0]) == workflow.CSV_HEADER
+    assert tuple(rows[0]) == workflow.csv_header(financial_year_of(TODAY))
+    assert rows[0][-3:] == [f"Estimated savings {YEAR} (£)", f"Claimed savings {YEAR} (£)", f"Verified savings {YEAR} (£)"]
     by_name = {row[0]: row for row in rows[1:]}
     assert len(rows) == 6 and set(by_name) == {a.name for a in mapped.values()}
     assert by_name["Babergh and Mid Suffolk shared workforce"] == [
@@ -819,17 +830,18 @@ def test_the_csv_has_a_header_and_a_row_per_arrangement_with_the_filters(client,
         "Human resources (HR)",
         "Both services and a management team",
         "2011-06-01",
+        "",
         "3000000.00",
         "3400000.00",
         "3150000.00",
     ]
     assert by_name["Suffolk waste partnership"][1:3] == ["Suffolk; Ipswich", "E10000029; E07000202"]
-    assert by_name["Suffolk waste partnership"][6:] == ["12000.55", "1300000.00", ""]
+    assert by_name["Suffolk waste partnership"][7:] == ["12000.55", "1300000.00", ""]
 
     filtered = rows_of(client.get("/sharing/register.csv?county=E10000029&service_area=waste").get_data(as_text=True))
     assert [row[0] for row in filtered[1:]] == ["Suffolk waste partnership"]
     assert rows_of(client.get("/sharing/register.csv?region=north_east").get_data(as_text=True)) == [
-        list(workflow.CSV_HEADER)
+        list(workflow.csv_header(financial_year_of(TODAY)))
     ]
     # The page links to the download with its filters.
     page = text(client.get("/sharing/register?region=wales&service_area=environmental_health"))
