@@ -1,5 +1,5 @@
-"""The demo's shared arrangements on the shared services map, recorded through the same operation
-as staff use."""
+"""The demo's shared arrangements on the shared services map, with their savings by year, recorded
+through the same operations as staff use."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from datetime import date
 
 from sqlalchemy import select
 
-from devdata.common import POUND, financial_year
+from devdata.common import POUND, financial_year, first_year_savings
 from grants.extensions import db
 from grants.models import SharedArrangement, User
-from workflows import arrangements
+from workflows import arrangement_history, arrangements
+from workflows.reporting.periods import financial_year_of
 
 # Shared arrangements for the shared services map: councils, service area, what is shared, the
 # start date and the annual savings in pounds (estimated, claimed, verified; None: not yet). The
@@ -141,6 +142,16 @@ DEMO_ARRANGEMENTS: list[tuple[str, list[str], str, str, date | None, int, int | 
         None,
     ),
     (
+        "Breckland and South Holland shared management team",
+        ["E07000143", "E07000140"],
+        "customer_services",
+        "management",
+        date(2010, 10, 1),
+        1_000_000,
+        1_100_000,
+        1_050_000,
+    ),
+    (
         "Rushmoor and Hart building control partnership",
         ["E07000092", "E07000089"],
         "building_control",
@@ -153,9 +164,51 @@ DEMO_ARRANGEMENTS: list[tuple[str, list[str], str, str, date | None, int, int | 
 ]
 
 
+# Arrangements that have ended: the last day, and why.
+ENDED: dict[str, tuple[date, str]] = {
+    "Breckland and South Holland shared management team": (
+        date(2018, 9, 30),
+        "The councils chose new partners, and the shared management team was wound down.",
+    ),
+}
+
+
+def _history(arrangement: SharedArrangement, officer: User, today: date) -> None:
+    """Each year's savings as the councils reported them: the first year a part year (by the months
+    the arrangement ran in it), the full annual savings after; claimed for every year that has
+    finished, verified by the LGA for those that finished more than a year ago (the last year's
+    claim is still being checked), and only the estimate for the year in progress."""
+    current = financial_year_of(today)
+    first = financial_year_of(arrangement.started_on)
+    started_on = arrangement.started_on
+    for row in list(arrangement.years):
+        if row.year == first:
+            estimated, claimed, verified = (
+                first_year_savings(pence, started_on)
+                for pence in (
+                    arrangement.estimated_annual_savings_pence,
+                    arrangement.claimed_annual_savings_pence,
+                    arrangement.verified_annual_savings_pence,
+                )
+            )
+        else:
+            estimated = arrangement.estimated_annual_savings_pence
+            claimed = arrangement.claimed_annual_savings_pence
+            verified = arrangement.verified_annual_savings_pence
+        figures = arrangement_history.YearFigures(
+            estimated_pence=estimated,
+            claimed_pence=claimed if row.year < current else None,
+            verified_pence=verified if row.year < current - 1 else None,
+        )
+        arrangement_history.record_year(
+            arrangement, row.year, figures, actor=officer, expected_version=None, today=today
+        )
+
+
 def seed_arrangements(today: date) -> int:
     """The demo's shared arrangements, recorded by the demo programme officer through the same
-    operation as staff use; one already on the map (by name) is left as it is."""
+    operations as staff use, with their savings by year and, for one, its end; one already on the
+    map (by name) is left as it is."""
     officer = db.session.scalar(select(User).where(User.email == ARRANGEMENTS_RECORDED_BY))
     if officer is None:
         return 0
@@ -173,6 +226,12 @@ def seed_arrangements(today: date) -> int:
             claimed_annual_savings_pence=claimed * POUND if claimed is not None else None,
             verified_annual_savings_pence=verified * POUND if verified is not None else None,
         )
-        arrangements.record_arrangement(details, codes, actor=officer, today=today, source="demo")
+        made = arrangements.record_arrangement(details, codes, actor=officer, today=today, source="demo")
+        if name in ENDED:
+            ended_on, reason = ENDED[name]
+            arrangement_history.end_arrangement(
+                made, ended_on=ended_on, reason=reason, actor=officer, expected_version=None, today=today
+            )
+        _history(made, officer, today)
         created += 1
     return created

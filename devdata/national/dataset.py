@@ -4,7 +4,9 @@
 for each, the programme's staff, a pool of experts with their accounts, five schemes (the demo
 world's three and two more) with a funding round in each of the last ten financial years, and, at
 scale 1: 20,000 applications with their whole history, 15,000 offers of work to experts, 100,000
-outcome reports, 300,000 audit events and 500,000 sent emails with their in-service notifications.
+outcome reports, 300,000 audit events and 500,000 sent emails with their in-service notifications,
+and 600 shared arrangements on the shared services map with their savings by year
+(arrangements.py).
 
 Each application's life is worked out in memory, move by move, with the moves the workflow allows
 (`workflows.applications.MOVES`) and the days people take over each step, up to now: old
@@ -41,7 +43,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select, table, update
 
-from devdata.national import applying, delivery, messages, people, rounds, writing
+from devdata.national import applying, arrangements, delivery, messages, people, rounds, writing
 from devdata.national.generator import Generator, ProgressBar, StageTiming
 from devdata.national.life import Life
 from devdata.national.words import EVIDENCE, EVIDENCE_NAME
@@ -137,6 +139,7 @@ def _run(g: Generator) -> ScaleResult:
     writing.write_timelines(g)
     messages.write_audit(g)
     messages.write_emails(g)
+    arrangements.make_arrangements(g)
     _settle_rounds(g)
     files = _write_evidence_files(g)
     return ScaleResult(_rows_by_table(g), g.timings, _sign_ins(g), files)

@@ -6,6 +6,7 @@ the API applies the pages' permissions and the domain's rules (workflows/)."""
 
 from grants.api import (  # noqa: F401 - each module registers its operations
     applications,
+    arrangements,
     engagements,
     experts,
     matchmaking,

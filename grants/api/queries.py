@@ -36,12 +36,16 @@ from grants.models import (
     Region,
     ReportStatus,
     Scheme,
+    SharedArrangement,
+    SharedArrangementCouncil,
+    SharedArrangementYear,
     Specialism,
     User,
 )
 from grants.outcomes import queries as outcome_queries
 from grants.review import queries as review_queries
-from workflows import introductions, partner_suggestions
+from workflows import arrangements, introductions, partner_suggestions
+from workflows.arrangements import RegisterFilter
 from workflows.permissions import Permission, can
 
 Relation = Literal["lead", "partner", "staff"]
@@ -338,3 +342,34 @@ def get_board_report(report_id: int) -> BoardReport | None:
 
 def get_api_token(token_id: int) -> ApiToken | None:
     return db.session.get(ApiToken, token_id)
+
+
+# The shared services map ------------------------------------------------------------------------------
+
+
+def arrangement(arrangement_id: int) -> SharedArrangement | None:
+    """An arrangement on the map with its councils and its years (the map is read by staff and
+    every council alike)."""
+    return db.session.scalar(
+        select(SharedArrangement)
+        .where(SharedArrangement.id == arrangement_id)
+        .options(
+            selectinload(SharedArrangement.councils).joinedload(SharedArrangementCouncil.council),
+            selectinload(SharedArrangement.years),
+        )
+    )
+
+
+def arrangements_of(chosen: RegisterFilter) -> Select[tuple[SharedArrangement]]:
+    """The arrangements of the filter's edition it chooses, by name, with their councils."""
+    return arrangements.register_query(chosen)
+
+
+def arrangement_savings_in(year: int, arrangement_ids: list[int]) -> dict[int, SharedArrangementYear]:
+    """The savings of a financial year of these arrangements, by arrangement, in one statement."""
+    return arrangements.savings_in(year, arrangement_ids)
+
+
+def county_by_code(gss_code: str) -> Council | None:
+    """The county council with this GSS code, or None."""
+    return arrangements.get_county(gss_code)

@@ -136,9 +136,9 @@ def test_the_demo_puts_a_dozen_shared_arrangements_on_the_map_once(app, session)
     demo.seed_demo(date(2026, 11, 22))
     demo.seed_demo(date(2026, 11, 22))
     made = {a.name: a for a in db.session.scalars(db.select(SharedArrangement))}
-    assert len(made) == len(demo.DEMO_ARRANGEMENTS) == 13
+    assert len(made) == len(demo.DEMO_ARRANGEMENTS) == 14
     recorded = db.select(db.func.count()).select_from(AuditEvent).where(AuditEvent.action == "arrangement.recorded")
-    assert db.session.scalar(recorded) == 13
+    assert db.session.scalar(recorded) == 14
 
     babergh = made["Babergh and Mid Suffolk shared workforce"]
     assert [link.council.gss_code for link in babergh.councils] == ["E07000200", "E07000203"]
@@ -168,3 +168,37 @@ def test_the_demo_puts_a_dozen_shared_arrangements_on_the_map_once(app, session)
     assert Region.WALES in regions and len(regions) >= 6
     welsh = [a for a in made.values() if all(link.council.region is Region.WALES for link in a.councils)]
     assert len(welsh) >= 1
+
+
+def test_the_demos_arrangements_have_a_history_since_they_started_and_one_has_ended(app, session):
+    from grants.models import SharedArrangement
+    from workflows import arrangement_history
+    from workflows.arrangements import RegisterFilter, register_query
+
+    today = date(2026, 11, 22)
+    demo.seed_demo(today)
+    made = {a.name: a for a in db.session.scalars(db.select(SharedArrangement))}
+
+    # Babergh and Mid Suffolk started in June 2011: ten months of 2011/12, then whole years; claimed for
+    # every year that has finished, verified for those that finished more than a year ago.
+    babergh = {row.year: row for row in made["Babergh and Mid Suffolk shared workforce"].years}
+    assert sorted(babergh) == list(range(2011, 2027))
+    assert babergh[2011].estimated_savings_pence == 3_000_000 * 100 * 10 // 12
+    assert (babergh[2024].claimed_savings_pence, babergh[2024].verified_savings_pence) == (340_000_000, 315_000_000)
+    assert (babergh[2025].claimed_savings_pence, babergh[2025].verified_savings_pence) == (340_000_000, None)
+    assert (babergh[2026].estimated_savings_pence, babergh[2026].claimed_savings_pence) == (300_000_000, None)
+
+    # One has ended: it is in the editions of the years it ran and no later one, with no savings after.
+    ended = made["Breckland and South Holland shared management team"]
+    assert ended.ended_on == date(2018, 9, 30) and ended.end_reason
+    assert max(row.year for row in ended.years) == 2018
+    names_2018 = {a.name for a in db.session.scalars(register_query(RegisterFilter(year=2018)))}
+    names_2019 = {a.name for a in db.session.scalars(register_query(RegisterFilter(year=2019)))}
+    assert ended.name in names_2018 and ended.name not in names_2019
+
+    # A sample of the national map: hundreds of millions since 2012, short of the £600m the programme
+    # reported nationally.
+    since = arrangement_history.cumulative_figures(2012, today)
+    assert 100_000_000_00 < since.estimated_pence < 600_000_000_00
+    assert since.verified_pence < since.claimed_pence
+    assert since.arrangements == 14 and since.councils >= 30

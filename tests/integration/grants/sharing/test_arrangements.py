@@ -820,7 +820,11 @@ def test_the_csv_has_a_header_and_a_row_per_arrangement_with_the_filters(client,
     assert response.headers["Content-Disposition"].startswith('attachment; filename="shared-services-map-')
     rows = rows_of(response.get_data(as_text=True))
     assert tuple(rows[0]) == workflow.csv_header(financial_year_of(TODAY))
-    assert rows[0][-3:] == [f"Estimated savings {YEAR} (£)", f"Claimed savings {YEAR} (£)", f"Verified savings {YEAR} (£)"]
+    assert rows[0][-3:] == [
+        f"Estimated savings {YEAR} (£)",
+        f"Claimed savings {YEAR} (£)",
+        f"Verified savings {YEAR} (£)",
+    ]
     by_name = {row[0]: row for row in rows[1:]}
     assert len(rows) == 6 and set(by_name) == {a.name for a in mapped.values()}
     assert by_name["Babergh and Mid Suffolk shared workforce"] == [
