@@ -6,7 +6,7 @@ under the rules in `workflows.arrangement_history`."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -23,7 +23,7 @@ from grants.models import SERVICE_AREA_LABELS, Region, SharedArrangement, Shared
 from workflows import arrangement_history as history
 from workflows import arrangements as workflow
 from workflows.arrangement_history import Basis, YearFigures
-from workflows.arrangements import RegisterFilter
+from workflows.arrangements import RegisterFilter, StaleArrangementError
 from workflows.permissions import Permission, can
 from workflows.reporting.periods import financial_year_of, year_label
 
@@ -255,6 +255,15 @@ def _found(arrangement_id: int) -> SharedArrangement:
     return found_or_404(queries.arrangement(arrangement_id))
 
 
+def _changed(make_change: Callable[[], object]) -> None:
+    """Make the change; a version older than the arrangement's is a conflict (409), as elsewhere
+    in the API, not a problem with a field."""
+    try:
+        make_change()
+    except StaleArrangementError as error:
+        raise ApiError(409, str(error)) from None
+
+
 @change(
     "/arrangements/<int:arrangement_id>/years/<int:year>",
     summary="Record or correct a year's savings",
@@ -276,7 +285,7 @@ def record_arrangement_year(arrangement_id: int, year: int, body: YearBody) -> A
     if "verified_pence" not in body.model_fields_set:
         verified = YearFigures.of(history.year_row(arrangement, year)).verified_pence
     figures = YearFigures(body.estimated_pence, body.claimed_pence, verified)
-    history.record_year(arrangement, year, figures, actor=api_user(), expected_version=body.version)
+    _changed(lambda: history.record_year(arrangement, year, figures, actor=api_user(), expected_version=body.version))
     return arrangement_out(arrangement)
 
 
@@ -291,7 +300,9 @@ def end_arrangement(arrangement_id: int, body: EndBody) -> ArrangementOut:
     """Record the day the arrangement ended and why (or change it). Savings recorded for years
     after the one it ended in are removed; the audit trail keeps them."""
     arrangement = _found(arrangement_id)
-    history.end_arrangement(
-        arrangement, ended_on=body.ended_on, reason=body.reason, actor=api_user(), expected_version=body.version
+    _changed(
+        lambda: history.end_arrangement(
+            arrangement, ended_on=body.ended_on, reason=body.reason, actor=api_user(), expected_version=body.version
+        )
     )
     return arrangement_out(arrangement)

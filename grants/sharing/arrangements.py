@@ -237,8 +237,7 @@ def region_chart(by_region: list[AreaFigures], year: int) -> Chart:
         parts.append("None in " + ", ".join(none) + ".")
     description = (
         f"A bar chart of the number of shared arrangements in the {year_label(year)} edition and their estimated "
-        f"savings in {year_label(year)} in each region. "
-        + " ".join(parts)
+        f"savings in {year_label(year)} in each region. " + " ".join(parts)
     )
     return Chart(rows=rows, height=CHART_TOP + len(rows) * CHART_ROW + 8, description=description)
 

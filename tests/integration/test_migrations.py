@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -52,5 +55,48 @@ def test_every_migration_downgrades_and_upgrades_again(app):
             upgrade()
             tables = set(db.inspect(db.engine).get_table_names())
         assert {"councils", "users", "user_roles", "user_tokens", "schemes", "funding_rounds", "experts"} <= tables
+    finally:
+        drop_database(name)
+
+
+def test_the_arrangement_history_migration_gives_each_arrangement_its_years_so_far(app):
+    """Migration 0011: each arrangement recorded before there was a history gets a row for every
+    financial year from its start to the current one, carrying its annual savings."""
+    name = f"{DATABASE}_history"
+    url = recreate_database(name)
+    this_year = date.today().year if date.today().month >= 4 else date.today().year - 1
+    try:
+        with sending_app(url, None, smtp_port=SMTP_PORT) as scratch, scratch.app_context():
+            upgrade(revision="0010")
+            with db.engine.begin() as connection:
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO shared_arrangements (id, name, service_area, sharing_type, started_on, "
+                        "estimated_annual_savings_pence, claimed_annual_savings_pence, verified_annual_savings_pence, "
+                        "recorded_at, version) VALUES "
+                        "(1, 'Shared legal', 'legal', 'services', '2021-02-01', 500, 600, NULL, now(), 1), "
+                        "(2, 'Shared audit', 'audit', 'services', :today, 70, NULL, NULL, now(), 1)"
+                    ),
+                    {"today": date.today()},
+                )
+            upgrade()
+            with db.engine.connect() as connection:
+                rows = connection.execute(
+                    sa.text(
+                        "SELECT arrangement_id, year, estimated_savings_pence, claimed_savings_pence, "
+                        "verified_savings_pence FROM shared_arrangement_years ORDER BY arrangement_id, year"
+                    )
+                ).all()
+            # 1 February 2021 is in 2020/21.
+            assert [tuple(row) for row in rows] == [
+                *((1, year, 500, 600, None) for year in range(2020, this_year + 1)),
+                (2, this_year, 70, None, None),
+            ]
+            downgrade(revision="0010")
+            with db.engine.connect() as connection:
+                kept = connection.execute(
+                    sa.text("SELECT estimated_annual_savings_pence FROM shared_arrangements ORDER BY id")
+                ).all()
+            assert [row[0] for row in kept] == [500, 70]
     finally:
         drop_database(name)

@@ -6,6 +6,7 @@ and small, so it is quick and the same every run."""
 from __future__ import annotations
 
 import time
+from datetime import date
 
 import pytest
 import schemathesis
@@ -23,6 +24,7 @@ from grants.models import Role
 from tests.builders.api import token_for
 from tests.builders.applications import drafted
 from tests.builders.rounds import expert_grant_round
+from tests.builders.sharing import arrangement
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 EXAMPLES = {GenerationMode.POSITIVE: 6, GenerationMode.NEGATIVE: 3}
@@ -34,6 +36,8 @@ def test_every_operation_matches_the_document(app, make_user, councils, role):  
     officer = user if role is Role.COUNCIL_OFFICER else make_user(Role.COUNCIL_OFFICER)
     # Records to find, so that reads reach more than 404s.
     drafted(expert_grant_round(), councils["babergh"], officer)
+    staff = user if role is Role.PROGRAMME_OFFICER else make_user(Role.PROGRAMME_OFFICER)
+    arrangement({"programme": staff}, ["Babergh", "Ipswich"], date(2020, 6, 1), name="Shared legal", estimated=100)
     headers = {"Authorization": f"Bearer {token_for(user)}"}
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
 
