@@ -2,8 +2,8 @@
 from April 2008 to now, each with its savings by financial year, some of them ended; written with
 COPY like the rest.
 
-At scale 1 there are 600 arrangements saving from £20,000 to £600,000 a year each (spread evenly
-on a log scale), so that the savings since 2012/13 add up to some £600 million, as the programme
+At scale 1 there are 600 arrangements saving from £20,000 to £400,000 a year each (spread evenly
+on a log scale), so that the savings since 2012/13 add up to a little over £600 million, as the programme
 reported of the national map. Each year's savings: the first year a part year, by the months the
 arrangement ran in it; estimated every year; claimed by the councils for each year that has
 finished; verified by the LGA, for three arrangements in five, for the years that finished more
@@ -26,7 +26,7 @@ from workflows.reporting.periods import financial_year_bounds, financial_year_of
 ARRANGEMENTS = 600
 FIRST_START = date(2008, 4, 1)
 LOWEST_POUNDS = 20_000
-HIGHEST_POUNDS = 600_000
+HIGHEST_POUNDS = 400_000
 ENDED_SHARE = 1 / 12
 VERIFIED_SHARE = 0.6
 SHARING_TYPES = (("services", 7), ("management", 2), ("both", 1))

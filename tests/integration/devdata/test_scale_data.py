@@ -4,6 +4,7 @@ workflow's rules, and a command that refuses a database that is not empty or not
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 from itertools import pairwise
 from pathlib import Path
 
@@ -28,12 +29,14 @@ from grants.models import (
     OutboundEmail,
     OutcomeReport,
     Payment,
+    SharedArrangement,
     User,
     utcnow,
 )
 from tests.support.services import SMTP_PORT
 from tests.support.workers import sending_app
 from workflows.applications import MOVES
+from workflows.reporting.periods import financial_year_of
 
 PASSWORD = "plum-harbour-violin-42"
 SCALE = "0.01"
@@ -195,3 +198,20 @@ def test_the_command_refuses_sqlite(app, tmp_path: Path):
         result = sqlite_app.test_cli_runner().invoke(scale_data_cli, args=["generate", "--scale", SCALE])
     assert result.exit_code == 1
     assert "The scale dataset needs PostgreSQL" in result.output
+
+
+def test_the_shared_services_map_has_its_arrangements_with_a_row_for_each_year_they_ran(generated):
+    arrangements = db.session.scalars(select(SharedArrangement)).all()
+    assert len(arrangements) == 6  # 600 at scale 1
+    this_year = financial_year_of(date.today())
+    for arrangement in arrangements:
+        regions = {link.council.region for link in arrangement.councils}
+        assert len(arrangement.councils) >= 2 and len(regions) == 1, arrangement.name
+        last = financial_year_of(arrangement.ended_on) if arrangement.ended_on else this_year
+        years = {row.year: row for row in arrangement.years}
+        assert sorted(years) == list(range(financial_year_of(arrangement.started_on), last + 1))
+        # Claimed only for the years that have finished, estimated for every one.
+        assert all(row.estimated_savings_pence for row in years.values())
+        if this_year in years:
+            assert years[this_year].claimed_savings_pence is None
+        assert all(row.claimed_savings_pence is not None for year, row in years.items() if year < this_year)
