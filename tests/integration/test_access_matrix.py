@@ -457,6 +457,8 @@ def api_body(world: World, operation_id: str, version: int) -> dict[str, object]
         "start_introduction_discussion": {"version": version},
         "record_introduction_agreement": {"version": version, "summary": "A shared service from April"},
         "close_introduction": {"version": version},
+        "record_arrangement_year": {"version": version, "estimated_pence": 1_000},
+        "end_arrangement": {"version": version, "ended_on": today, "reason": REASON},
         "apply_for_introduction_funding": {"version": version},
         "file_outcome_report": {
             "period_start": today,
