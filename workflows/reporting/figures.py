@@ -369,7 +369,9 @@ def _reports(scope: Scope, level: Level, periods: Sequence[Period]) -> dict[int,
 
 def _arrangements(scope: Scope, level: Level, periods: Sequence[Period]) -> dict[int, list[tuple[int, ...]]]:
     """Shared arrangements that started within the dates of a round of a matchmaking scheme in
-    scope, each counted once in a line even where its rounds overlap."""
+    scope, each counted once in a line even where its rounds overlap, with their annual savings:
+    the yearly run rate a new arrangement brings, not its history by financial year
+    (workflows/arrangement_history.py), whose first year is often a part year."""
     pair_key = _key(level, FundingRound.id, FundingRound.scheme_id)
     pairs = (
         select(pair_key.label("line"), SharedArrangement.id.label("arrangement_id"))
