@@ -9,7 +9,7 @@ runs, each carrying its annual figures. Staff then correct the years that differ
 figures stay on the arrangement as they were. The downgrade drops the history (the annual figures
 were never changed by it).
 
-Revision ID: 0011_arrangement_history
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-10
 """
@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_arrangement_history"
+revision = "0011"
 down_revision = "0010"
 branch_labels = None
 depends_on = None
